@@ -1,0 +1,50 @@
+# The two set-up commands a new user runs: `make demo` and `make test`.
+# Each creates .venv on first use and installs what it needs; only Python 3 is assumed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: demo test test-long bench notebooks graphviz clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[notebooks,dev]'
+	touch $@
+
+# Graphviz's `dot` is a system program: install it when we may, else say how.
+graphviz:
+	@if command -v dot >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing graphviz (apt-get install -y graphviz)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	else \
+		echo "Graphviz's 'dot' is not installed; pictures are written as .dot source instead."; \
+		echo "  Debian/Ubuntu: sudo apt-get install graphviz"; \
+		echo "  Fedora:        sudo dnf install graphviz"; \
+		echo "  macOS:         brew install graphviz"; \
+	fi
+
+demo: $(INSTALLED) graphviz
+	$(BIN)/python -m viz.walkthrough --out out
+
+test: $(INSTALLED) graphviz
+	$(BIN)/python -m pytest -q
+
+# Long property runs (20,000 generated cases) and memory soaks.
+test-long: $(INSTALLED) graphviz
+	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest -q -m "slow or not slow"
+
+# Speed and memory ratios against micrograd, PyTorch and plain numpy (one BLAS thread).
+bench: $(INSTALLED)
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python -m benchmarks
+
+notebooks: $(INSTALLED)
+	$(BIN)/python -m pip install --quiet jupyterlab
+	$(BIN)/jupyter lab notebooks/
+
+clean:
+	rm -rf $(VENV) out build *.egg-info

@@ -1,0 +1,11 @@
+"""chainrule's autograd: a scalar Value and a numpy Tensor on one graph engine."""
+from .anomaly import AnomalyError, detect_anomaly
+from .engine import enable_grad, is_grad_enabled, no_grad, topological_order
+from .gradcheck import GradcheckError, gradcheck
+from .tensor import Tensor
+from .value import Value
+
+__all__ = [
+    "Value", "Tensor", "no_grad", "enable_grad", "is_grad_enabled", "gradcheck", "GradcheckError",
+    "detect_anomaly", "AnomalyError", "topological_order",
+]

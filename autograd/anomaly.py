@@ -1,0 +1,92 @@
+"""detect_anomaly: stop at the first NaN or inf, naming the op and the line that made it.
+
+Only inside the context manager does each new node remember the user's source line, so
+the normal path stays fast.
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import sys
+
+import numpy as np
+
+from .engine import mode
+
+_PACKAGE_DIRS = tuple(
+    os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), name) + os.sep
+    for name in ("autograd", "nn", "viz")
+)
+
+
+class AnomalyError(FloatingPointError):
+    """A NaN or inf was produced; the message names the op, its inputs and the source line."""
+
+
+class detect_anomaly(contextlib.ContextDecorator):
+    """Raise AnomalyError at the first NaN/inf made in forward or backward."""
+
+    def __enter__(self) -> "detect_anomaly":
+        self._previous = mode.anomaly
+        mode.anomaly = True
+        return self
+
+    def __exit__(self, *exc) -> None:
+        mode.anomaly = self._previous
+
+
+def _user_line() -> str:
+    """file:line of the innermost caller outside chainrule's own packages."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIRS):
+        frame = frame.f_back
+    if frame is None:
+        return "<unknown>"
+    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+
+
+def _finite(x) -> bool:
+    if isinstance(x, float):
+        return math.isfinite(x)
+    return bool(np.all(np.isfinite(x)))
+
+
+def _describe(node) -> str:
+    data = node.data
+    if isinstance(data, np.ndarray) and data.size > 6:
+        text = f"array of shape {data.shape} (min {np.nanmin(data):.4g}, max {np.nanmax(data):.4g}, "
+        text += f"{int(np.sum(~np.isfinite(data)))} non-finite)"
+    else:
+        text = repr(data)
+    return f"{node.label or node._op or 'leaf'}={text}"
+
+
+def _where(node) -> str:
+    return f" (created at {node._origin})" if node._origin else ""
+
+
+def check_forward(out, parents: tuple, op: str) -> None:
+    """Remember where `out` was made; raise if its data is the first NaN/inf."""
+    out._origin = _user_line()
+    if _finite(out.data):
+        return
+    inputs = ", ".join(_describe(p) for p in parents) or "none"
+    bad_inputs = [p for p in parents if not _finite(p.data)]
+    cause = "its input is already non-finite" if bad_inputs else "its inputs are finite"
+    raise AnomalyError(
+        f"forward of '{op}' produced {_describe(out)} at {out._origin}; {cause}. Inputs: {inputs}"
+    )
+
+
+def check_backward(node, grad, parent_grads) -> None:
+    """Raise if the rule of `node` turned a finite gradient into NaN/inf."""
+    for position, parent_grad in enumerate(parent_grads):
+        if parent_grad is None or _finite(parent_grad):
+            continue
+        parent = node._prev[position]
+        raise AnomalyError(
+            f"backward of '{node._op}'{_where(node)} produced a non-finite gradient for its input "
+            f"#{position} ({_describe(parent)}); incoming gradient finite: {_finite(grad)}. "
+            f"Inputs: {', '.join(_describe(p) for p in node._prev)}"
+        )

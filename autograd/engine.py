@@ -1,0 +1,162 @@
+"""The graph core shared by Value and Tensor.
+
+A node holds its `data`, its accumulated `grad`, a `label`, the ordered tuple of
+parents `_prev` it was computed from, the name `_op` of that operation and a gradient
+rule `_rule(out, g)` that *returns* the gradient for each parent given the gradient `g`
+of `out` (None where a parent needs none). Rules are plain functions, never closures
+over `out`, so a graph holds no reference cycles and is freed by reference counting
+as soon as the last reference to its root goes away.
+
+`backward` walks the nodes in reverse topological order with a per-pass dictionary
+of pending gradients and adds each node's total into its `.grad`.
+"""
+from __future__ import annotations
+
+import contextlib
+from collections import deque
+from typing import Callable, Iterator
+
+# Which recording features are on. A module-level object keeps the hot path to one
+# attribute read.
+class _Mode:
+    grad_enabled = True
+    anomaly = False
+
+
+mode = _Mode()
+
+
+class Node:
+    """A value in the computation graph; subclasses say how a gradient is fitted."""
+
+    __slots__ = ("data", "grad", "label", "_prev", "_op", "_rule", "_ctx", "_origin")
+    requires_grad = True
+
+    def _fit(self, grad):
+        """Bring an incoming gradient to this node's shape (identity for scalars)."""
+        return grad
+
+    def _accumulate(self, grad) -> None:
+        """grad += incoming gradient."""
+        self.grad += grad
+
+    def _seed(self, grad):
+        """The gradient backward starts from at this node."""
+        raise NotImplementedError
+
+    def _check_backward_allowed(self) -> None:
+        """Raise if backward cannot start at this node."""
+
+    def backward(self, grad=None) -> None:
+        """Apply the chain rule from this node to every node it depends on."""
+        self._check_backward_allowed()
+        deque(backward_steps(self, self._seed(grad)), maxlen=0)
+
+    __hash__ = object.__hash__
+
+
+def record(out: Node, parents: tuple, op: str, rule: Callable, ctx=None) -> Node:
+    """Attach the operation that produced `out`, unless grad mode is off.
+
+    Called once per op by Value and Tensor; `parents` is () when nothing needs a gradient.
+    """
+    out._origin = None
+    if parents and mode.grad_enabled:
+        out._prev = parents
+        out._op = op
+        out._rule = rule
+        out._ctx = ctx
+    else:
+        out._prev = ()
+        out._op = ""
+        out._rule = None
+        out._ctx = None
+    if mode.anomaly:
+        from .anomaly import check_forward
+        check_forward(out, parents, op)
+    return out
+
+
+def topological_order(root: Node) -> list[Node]:
+    """Every node `root` depends on, each listed after all of its parents.
+
+    Iterative depth-first search (a stack of parent iterators), so a chain of a million
+    ops needs no recursion. Parents are visited in argument order: the order is deterministic.
+    """
+    order: list[Node] = []
+    visited = {id(root)}
+    stack = [(root, iter(root._prev))]
+    push, pop, mark, emit = stack.append, stack.pop, visited.add, order.append
+    while stack:
+        node, parents = stack[-1]
+        for parent in parents:
+            key = id(parent)
+            if key not in visited:
+                mark(key)
+                push((parent, iter(parent._prev)))
+                break
+        else:
+            pop()
+            emit(node)
+    return order
+
+
+def backward_steps(root: Node, seed) -> Iterator[tuple[Node, object, tuple]]:
+    """Run backward from `root`, yielding (node, its gradient, parent gradients) per node.
+
+    Nodes come in reverse topological order, so when a node is reached every path to
+    it has already contributed: its pending gradient is final. It is added to `.grad`
+    (gradients accumulate, as in PyTorch) and the node's rule spreads it to its parents.
+    """
+    pending = {id(root): seed}
+    check = mode.anomaly
+    for node in reversed(topological_order(root)):
+        grad = pending.pop(id(node), None)
+        if grad is None:
+            continue
+        node._accumulate(grad)
+        rule = node._rule
+        if rule is None:
+            yield node, grad, ()
+            continue
+        parent_grads = rule(node, grad)
+        if check:
+            from .anomaly import check_backward
+            check_backward(node, grad, parent_grads)
+        for parent, parent_grad in zip(node._prev, parent_grads):
+            if parent_grad is None or not parent.requires_grad:
+                continue
+            parent_grad = parent._fit(parent_grad)
+            key = id(parent)
+            previous = pending.get(key)
+            pending[key] = parent_grad if previous is None else previous + parent_grad
+        yield node, grad, parent_grads
+
+
+class no_grad(contextlib.ContextDecorator):
+    """Inside this block (or decorated function) operations record no graph."""
+
+    def __enter__(self) -> "no_grad":
+        self._previous = mode.grad_enabled
+        mode.grad_enabled = False
+        return self
+
+    def __exit__(self, *exc) -> None:
+        mode.grad_enabled = self._previous
+
+
+class enable_grad(contextlib.ContextDecorator):
+    """Turn graph recording back on inside a `no_grad` block."""
+
+    def __enter__(self) -> "enable_grad":
+        self._previous = mode.grad_enabled
+        mode.grad_enabled = True
+        return self
+
+    def __exit__(self, *exc) -> None:
+        mode.grad_enabled = self._previous
+
+
+def is_grad_enabled() -> bool:
+    """True when operations record the graph (outside `no_grad`)."""
+    return mode.grad_enabled
