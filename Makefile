@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test test-long bench notebooks graphviz clean
+.PHONY: demo test test-long bench notebooks executed-notebooks graphviz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,3 +48,7 @@ notebooks: $(INSTALLED)
 
 clean:
 	rm -rf $(VENV) out build *.egg-info
+
+# Execute every notebook and save it with its outputs (commit the result).
+executed-notebooks: $(INSTALLED) graphviz
+	WRITE_NOTEBOOKS=1 $(BIN)/python -m pytest -q tests/test_notebooks.py
