@@ -8,7 +8,9 @@ over `out`, so a graph holds no reference cycles and is freed by reference count
 as soon as the last reference to its root goes away.
 
 `backward` walks the nodes in reverse topological order with a per-pass dictionary
-of pending gradients and adds each node's total into its `.grad`.
+of pending gradients and adds each node's total into its `.grad`. Nodes are the keys of
+that dictionary and of the visited set: they hash by identity (a subclass that defines
+`__eq__` must keep `__hash__ = Node.__hash__`).
 """
 from __future__ import annotations
 
@@ -35,6 +37,11 @@ class Node:
     def _fit(self, grad):
         """Bring an incoming gradient to this node's shape (identity for scalars)."""
         return grad
+
+    def _parent_grads(self, grad) -> list:
+        """Apply this node's rule; fit each gradient to its parent, None where none is needed."""
+        return [None if g is None or not p.requires_grad else p._fit(g)
+                for p, g in zip(self._prev, self._rule(self, grad))]
 
     def _accumulate(self, grad) -> None:
         """grad += incoming gradient."""
@@ -84,15 +91,14 @@ def topological_order(root: Node) -> list[Node]:
     ops needs no recursion. Parents are visited in argument order: the order is deterministic.
     """
     order: list[Node] = []
-    visited = {id(root)}
+    visited = {root}
     stack = [(root, iter(root._prev))]
     push, pop, mark, emit = stack.append, stack.pop, visited.add, order.append
     while stack:
         node, parents = stack[-1]
         for parent in parents:
-            key = id(parent)
-            if key not in visited:
-                mark(key)
+            if parent not in visited:
+                mark(parent)
                 push((parent, iter(parent._prev)))
                 break
         else:
@@ -108,28 +114,25 @@ def backward_steps(root: Node, seed) -> Iterator[tuple[Node, object, tuple]]:
     it has already contributed: its pending gradient is final. It is added to `.grad`
     (gradients accumulate, as in PyTorch) and the node's rule spreads it to its parents.
     """
-    pending = {id(root): seed}
+    pending = {root: seed}
     check = mode.anomaly
     for node in reversed(topological_order(root)):
-        grad = pending.pop(id(node), None)
+        grad = pending.pop(node, None)
         if grad is None:
             continue
         node._accumulate(grad)
-        rule = node._rule
-        if rule is None:
+        if node._rule is None:
             yield node, grad, ()
             continue
-        parent_grads = rule(node, grad)
+        parent_grads = node._parent_grads(grad)
         if check:
             from .anomaly import check_backward
             check_backward(node, grad, parent_grads)
         for parent, parent_grad in zip(node._prev, parent_grads):
-            if parent_grad is None or not parent.requires_grad:
+            if parent_grad is None:
                 continue
-            parent_grad = parent._fit(parent_grad)
-            key = id(parent)
-            previous = pending.get(key)
-            pending[key] = parent_grad if previous is None else previous + parent_grad
+            previous = pending.get(parent)
+            pending[parent] = parent_grad if previous is None else previous + parent_grad
         yield node, grad, parent_grads
 
 

@@ -125,7 +125,7 @@ def find_wrong_rule(fn: Callable, inputs: tuple, eps: float = 1e-6, atol: float 
         if node._rule is None:
             continue
         u = rng.standard_normal(np.shape(node.data))
-        parent_grads = node._rule(node, u if u.ndim else float(u))
+        parent_grads = node._rule(node, u if isinstance(node.data, np.ndarray) else float(u))
         lhs = float(np.sum(u * tangents[k]))
         terms = [0.0]
         for parent, parent_grad in zip(node._prev, parent_grads):

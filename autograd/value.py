@@ -51,10 +51,9 @@ def _power(base: float, exponent: float) -> float:
     """base ** exponent with IEEE results (inf, nan) instead of Python exceptions."""
     try:
         result = base ** exponent
-    except ZeroDivisionError:  # 0 ** negative
-        return math.copysign(math.inf, base) if float(exponent).is_integer() and exponent % 2 else math.inf
-    except OverflowError:
-        return math.inf
+    except (ZeroDivisionError, OverflowError):  # 0 ** negative, or too large
+        odd = float(exponent).is_integer() and exponent % 2 == 1
+        return math.copysign(math.inf, base) if odd else math.inf
     return math.nan if isinstance(result, complex) else result
 
 
@@ -103,6 +102,10 @@ class Value(Node):
     def _seed(self, grad) -> float:
         return 1.0 if grad is None else float(grad)
 
+    def _parent_grads(self, grad: float):
+        # A float fits every Value and every Value takes one: the rule's answer is final.
+        return self._rule(self, grad)
+
     def item(self) -> float:
         return self.data
 
@@ -136,9 +139,11 @@ class Value(Node):
         return _result(_divide(self.data, other.data), (self, other), "/", _div_rule)
 
     def __pow__(self, other) -> "Value":
-        """a ** b; da = g * b * a^(b-1), db = g * a^b * ln a."""
-        other = _as_value(other, "**", self)
-        return _result(_power(self.data, other.data), (self, other), "**", _pow_rule)
+        """a ** b; da = g * b * a^(b-1), db = g * a^b * ln a (a number b needs no gradient)."""
+        if isinstance(other, Value):
+            return _result(_power(self.data, other.data), (self, other), "**", _pow_rule)
+        n = _as_value(other, "**", self).data
+        return _result(_power(self.data, n), (self,), "**", _pow_number_rule, n)
 
     def __neg__(self) -> "Value":
         """-a; da = -g."""
@@ -216,7 +221,10 @@ class Value(Node):
         """b + Σ wᵢxᵢ; dwᵢ = g * xᵢ, dxᵢ = g * wᵢ, db = g."""
         if len(weights) != len(inputs):
             raise ValueError(f"dot needs as many inputs as weights: got {len(inputs)} inputs for {len(weights)} weights")
-        inputs = tuple(x if isinstance(x, Value) else _as_value(x, "dot", weights[0]) for x in inputs)
+        for x in inputs:
+            if not isinstance(x, Value):  # numbers become constant leaves
+                inputs = [x if isinstance(x, Value) else _as_value(x, "dot", weights[0]) for x in inputs]
+                break
         total = 0.0 if bias is None else bias.data
         for w, x in zip(weights, inputs):
             total += w.data * x.data
@@ -249,6 +257,11 @@ def _pow_rule(out: Value, g: float):
     da = g * b.data * _power(a.data, b.data - 1.0) if b.data else 0.0
     db = g * out.data * _log(a.data) if out.data else 0.0
     return da, db
+
+
+def _pow_number_rule(out: Value, g: float):
+    n = out._ctx
+    return (g * n * _power(out._prev[0].data, n - 1.0) if n else 0.0,)
 
 
 def _neg_rule(out: Value, g: float):

@@ -58,6 +58,8 @@ class Layer(Module):
         self.neurons = [Neuron(nin, fan_out=nout, **kwargs) for _ in range(nout)]
 
     def forward(self, x: Sequence):
+        # Numbers become Values once here, not once per neuron: one leaf per input.
+        x = [xi if isinstance(xi, Value) else Value(xi) for xi in x]
         out = [n(x) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 

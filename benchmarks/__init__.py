@@ -1,0 +1,1 @@
+"""Benchmarks: chainrule against micrograd, PyTorch and plain numpy. Run `make bench`."""

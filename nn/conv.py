@@ -1,0 +1,68 @@
+"""Convolution and pooling layers: Conv2d, MaxPool2d, AvgPool2d (NCHW, as in PyTorch)."""
+from __future__ import annotations
+
+import numpy as np
+
+from autograd import Tensor
+from autograd.conv import _pair, avg_pool2d, conv2d, max_pool2d
+
+from .init import weights as initial_weights
+from .module import Module
+
+
+class Conv2d(Module):
+    """out = conv2d(x, weight, bias, stride, padding) with weight of shape (out, in, kh, kw).
+
+    Weights start He-style, N(0, √(2 / fan_in)) with fan_in = in·kh·kw (the taps one output
+    pixel sums over), which keeps the variance of ReLU activations steady layer to layer.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 bias: bool = True, init: str = "he", dtype=np.float64):
+        for name, size in (("in_channels", in_channels), ("out_channels", out_channels)):
+            if not isinstance(size, (int, np.integer)) or size < 1:
+                raise ValueError(f"Conv2d needs a positive integer {name}, got {size!r}")
+        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        self.kernel_size = _pair(kernel_size, "kernel_size", 1)
+        self.stride = _pair(stride, "stride", 1)
+        self.padding = _pair(padding, "padding", 0)
+        shape = (self.out_channels, self.in_channels) + self.kernel_size
+        taps = self.kernel_size[0] * self.kernel_size[1]
+        self.weight = Tensor(initial_weights(shape, self.in_channels * taps, self.out_channels * taps, init,
+                                             dtype=dtype), requires_grad=True)
+        self.bias = Tensor(np.zeros(self.out_channels, dtype=dtype), requires_grad=True) if bias else None
+
+    def forward(self, x) -> Tensor:
+        return conv2d(x, self.weight, self.bias, self.stride, self.padding)
+
+    def extra_repr(self) -> str:
+        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}, "
+                f"padding={self.padding}, bias={self.bias is not None}")
+
+
+class MaxPool2d(Module):
+    """The largest value of each kernel_size window; stride defaults to kernel_size."""
+
+    def __init__(self, kernel_size, stride=None):
+        self.kernel_size = _pair(kernel_size, "kernel_size", 1)
+        self.stride = self.kernel_size if stride is None else _pair(stride, "stride", 1)
+
+    def forward(self, x) -> Tensor:
+        return max_pool2d(x, self.kernel_size, self.stride)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}"
+
+
+class AvgPool2d(Module):
+    """The mean of each kernel_size window; stride defaults to kernel_size."""
+
+    def __init__(self, kernel_size, stride=None):
+        self.kernel_size = _pair(kernel_size, "kernel_size", 1)
+        self.stride = self.kernel_size if stride is None else _pair(stride, "stride", 1)
+
+    def forward(self, x) -> Tensor:
+        return avg_pool2d(x, self.kernel_size, self.stride)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}"

@@ -1,0 +1,178 @@
+"""Datasets and data handling: toy 2-D problems, the 8x8 digits, splits, batches, K-fold.
+
+Every toy set is drawn with numpy from a seed and returns X (float64, [N, 2]) and integer
+labels y ([N]), in shuffled order.
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterator
+
+import numpy as np
+
+
+def _shuffled(rng: np.random.Generator, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    order = rng.permutation(len(y))
+    return X[order], y[order].astype(np.int64)
+
+
+def _split_counts(n: int, parts: int) -> list[int]:
+    """n items in `parts` groups whose sizes differ by at most one."""
+    return [n // parts + (i < n % parts) for i in range(parts)]
+
+
+def xor(n: int = 200, noise: float = 0.3, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Four clusters around (±1, ±1); label 1 where the two coordinates have opposite signs."""
+    rng = np.random.default_rng(seed)
+    corners = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
+    which = np.repeat(np.arange(4), _split_counts(n, 4))
+    X = corners[which] + noise * rng.standard_normal((n, 2))
+    return _shuffled(rng, X, (which >= 2).astype(np.int64))
+
+
+def donut(n: int = 200, noise: float = 0.1, inner_radius: float = 0.5, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Two concentric circles: the outer ring (radius 1) is class 0, the inner one class 1."""
+    rng = np.random.default_rng(seed)
+    outer, inner = _split_counts(n, 2)
+    radius = np.concatenate([np.ones(outer), np.full(inner, inner_radius)])
+    angle = rng.uniform(0.0, 2.0 * np.pi, n)
+    X = radius[:, None] * np.column_stack([np.cos(angle), np.sin(angle)])
+    X += noise * rng.standard_normal((n, 2))
+    return _shuffled(rng, X, np.repeat([0, 1], [outer, inner]))
+
+
+def moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaved half circles: the upper one is class 0, the lower (shifted) one class 1."""
+    rng = np.random.default_rng(seed)
+    upper, lower = _split_counts(n, 2)
+    a = np.linspace(0.0, np.pi, upper)
+    b = np.linspace(0.0, np.pi, lower)
+    X = np.concatenate([
+        np.column_stack([np.cos(a), np.sin(a)]),
+        np.column_stack([1.0 - np.cos(b), 0.5 - np.sin(b)]),
+    ])
+    X += noise * rng.standard_normal((n, 2))
+    return _shuffled(rng, X, np.repeat([0, 1], [upper, lower]))
+
+
+def spirals(n: int = 300, classes: int = 3, noise: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """`classes` arms winding out from the origin, one class per arm (angle noise `noise`)."""
+    rng = np.random.default_rng(seed)
+    counts = _split_counts(n, classes)
+    radius = np.concatenate([np.linspace(0.0, 1.0, c) for c in counts])
+    label = np.repeat(np.arange(classes), counts)
+    angle = 4.0 * radius + label * (2.0 * np.pi / classes) + noise * rng.standard_normal(n)
+    X = radius[:, None] * np.column_stack([np.sin(angle), np.cos(angle)])
+    return _shuffled(rng, X, label)
+
+
+def blobs(n: int = 200, centers: int = 3, std: float = 1.0, box: float = 10.0,
+          seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Gaussian clusters (standard deviation `std`) around centres drawn uniformly in [-box, box]²."""
+    rng = np.random.default_rng(seed)
+    middle = rng.uniform(-box, box, (centers, 2))
+    label = np.repeat(np.arange(centers), _split_counts(n, centers))
+    X = middle[label] + std * rng.standard_normal((n, 2))
+    return _shuffled(rng, X, label)
+
+
+def load_digits() -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's bundled 8x8 handwritten digits: X float64 [1797, 64] with pixels 0..16, y in 0..9."""
+    try:
+        from sklearn.datasets import load_digits as sklearn_digits
+    except ImportError:
+        raise ImportError("load_digits needs scikit-learn: pip install scikit-learn") from None
+    X, y = sklearn_digits(return_X_y=True)
+    return X.astype(np.float64), y.astype(np.int64)
+
+
+def standardize(X, mean=None, std=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(X - mean) / std per column; returns (X standardized, mean, std).
+
+    Fit on the training set (mean, std omitted), then pass the same mean and std for the
+    test set. A constant column has std 0; it is divided by 1 instead.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    if mean is None:
+        mean = X.mean(axis=0)
+    if std is None:
+        std = X.std(axis=0)
+        std = np.where(std == 0.0, 1.0, std)
+    return (X - mean) / std, mean, std
+
+
+def one_hot(y, num_classes: int | None = None) -> np.ndarray:
+    """[N] integer labels -> [N, K] float64 rows with a single 1 at the label."""
+    y = np.asarray(y)
+    if y.dtype.kind not in "iu":
+        raise ValueError(f"one_hot needs integer labels, got dtype {y.dtype}")
+    if num_classes is None:
+        num_classes = int(y.max()) + 1 if y.size else 0
+    if y.size and (y.min() < 0 or y.max() >= num_classes):
+        raise ValueError(f"one_hot labels must be in 0..{num_classes - 1}, got values from {y.min()} to {y.max()}")
+    encoded = np.zeros((y.size, num_classes))
+    encoded[np.arange(y.size), y.ravel()] = 1.0
+    return encoded.reshape(*y.shape, num_classes)
+
+
+def train_test_split(X, y, test_size: float | int = 0.2, seed: int = 0):
+    """Shuffle, then hold out `test_size` (a fraction, or a count) of the rows: X_train, X_test, y_train, y_test."""
+    X, y = np.asarray(X), np.asarray(y)
+    n = len(X)
+    if len(y) != n:
+        raise ValueError(f"X has {n} rows but y has {len(y)}")
+    n_test = int(np.ceil(test_size * n)) if isinstance(test_size, float) else test_size
+    if not 0 < n_test < n:
+        raise ValueError(f"test_size={test_size!r} leaves no rows for training or for testing (n={n})")
+    order = np.random.default_rng(seed).permutation(n)
+    test, train = order[:n_test], order[n_test:]
+    return X[train], X[test], y[train], y[test]
+
+
+def batches(X, y, batch_size: int, shuffle: bool = True,
+            seed: int | np.random.Generator | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(X_batch, y_batch) pairs covering every row once; the last batch may be smaller.
+
+    With shuffle=True the order is a permutation drawn from `seed` (an int or a Generator).
+    """
+    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got batch_size={batch_size!r}")
+    X, y = np.asarray(X), np.asarray(y)
+    n = len(X)
+    if len(y) != n:
+        raise ValueError(f"X has {n} rows but y has {len(y)}")
+    order = np.random.default_rng(seed).permutation(n) if shuffle else np.arange(n)
+    for start in range(0, n, batch_size):
+        rows = order[start:start + batch_size]
+        yield X[rows], y[rows]
+
+
+def k_fold(n: int, k: int = 5, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+    """K (train indices, validation indices) pairs: shuffle 0..n-1, cut it into k folds, hold out each in turn."""
+    if not 2 <= k <= n:
+        raise ValueError(f"k must be between 2 and n={n}, got k={k!r}")
+    order = np.random.default_rng(seed).permutation(n)
+    bounds = np.cumsum([0] + _split_counts(n, k))
+    folds = [order[bounds[i]:bounds[i + 1]] for i in range(k)]
+    return [(np.concatenate(folds[:i] + folds[i + 1:]), folds[i]) for i in range(k)]
+
+
+def cross_validate(make_model: Callable, X, y, k: int = 5, *, loss_fn: Callable, make_optimizer: Callable,
+                   epochs: int = 10, batch_size: int = 32, seed: int = 0) -> dict[str, list[float]]:
+    """Train a fresh model on k-1 folds and score it on the held-out fold, k times.
+
+    `make_model()` builds a new model and `make_optimizer(params)` its optimizer. Returns the
+    per-fold validation {'val_loss': [...], 'val_acc': [...]}; compare settings by their means.
+    """
+    from .train import evaluate, fit  # train.py imports this module
+
+    X, y = np.asarray(X), np.asarray(y)
+    scores: dict[str, list[float]] = {"val_loss": [], "val_acc": []}
+    for fold, (train, held_out) in enumerate(k_fold(len(X), k, seed)):
+        model = make_model()
+        fit(model, loss_fn, make_optimizer(model.parameters()), (X[train], y[train]), epochs,
+            batch_size=batch_size, progress=False, seed=seed + fold)
+        result = evaluate(model, X[held_out], y[held_out], loss_fn)
+        scores["val_loss"].append(result["loss"])
+        if result["accuracy"] is not None:
+            scores["val_acc"].append(result["accuracy"])
+    return scores

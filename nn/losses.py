@@ -1,0 +1,210 @@
+"""Loss functions, each recorded as one graph node whose rule is the derivative below.
+
+Every loss takes `(prediction, target, reduction='mean')`. The prediction is a Tensor,
+a Value, or a list of Values (a list of lists for cross_entropy); the target is data (a
+Tensor, array, list or number) and gets no gradient. `reduction` is 'mean' (over every
+loss element), 'sum', or 'none' (the per-element losses: a Tensor, or a list of Values).
+
+Each loss computes its elements ℓ and their derivatives ∂ℓ/∂prediction with numpy; the
+shared `_reduce` turns them into one node, so a loss costs one op in the graph.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from autograd import Tensor, Value
+from autograd.engine import Node
+from autograd.tensor import _result as tensor_result
+from autograd.value import _result as value_result
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def mse_loss(prediction, target, reduction: str = "mean"):
+    """ℓ = (p - t)²; dp = 2(p - t)."""
+    p, nodes = _prediction("mse_loss", prediction, reduction)
+    t = _target("mse_loss", target, p)
+    diff = p - t
+    return _reduce("mse_loss", nodes, diff * diff, 2.0 * diff, reduction, p, t)
+
+
+def binary_cross_entropy(prediction, target, reduction: str = "mean"):
+    """ℓ = -(t·log p + (1-t)·log(1-p)), each log clamped at -100; dp = (p - t) / (p(1-p)).
+
+    `prediction` holds probabilities in [0, 1] (a sigmoid output); p(1-p) is floored at
+    1e-12 so p = 0 or 1 gives a finite gradient, as in PyTorch.
+    """
+    p, nodes = _prediction("binary_cross_entropy", prediction, reduction)
+    t = _target("binary_cross_entropy", target, p)
+    if p.size and not (p.min() >= 0.0 and p.max() <= 1.0) and not np.isnan(p).any():
+        raise ValueError(
+            f"binary_cross_entropy needs probabilities in [0, 1], got values from {p.min()} to {p.max()}; "
+            "for raw scores use binary_cross_entropy_with_logits"
+        )
+    with np.errstate(divide="ignore"):
+        log_p = np.maximum(np.log(p), -100.0)
+        log_not_p = np.maximum(np.log1p(-p), -100.0)
+    losses = -(t * log_p + (1.0 - t) * log_not_p)
+    dloss = (p - t) / np.maximum(p * (1.0 - p), 1e-12)
+    return _reduce("binary_cross_entropy", nodes, losses, dloss, reduction, p, t)
+
+
+def binary_cross_entropy_with_logits(prediction, target, reduction: str = "mean"):
+    """ℓ = max(x, 0) - x·t + log(1 + e^-|x|), the stable form of BCE(sigmoid(x), t); dx = sigmoid(x) - t."""
+    x, nodes = _prediction("binary_cross_entropy_with_logits", prediction, reduction)
+    t = _target("binary_cross_entropy_with_logits", target, x)
+    e = np.exp(-np.abs(x))
+    losses = np.maximum(x, 0.0) - x * t + np.log1p(e)
+    sigmoid = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return _reduce("binary_cross_entropy_with_logits", nodes, losses, sigmoid - t, reduction, x, t)
+
+
+def hinge_loss(prediction, target, reduction: str = "mean"):
+    """ℓ = max(0, 1 - y·s) with labels y in {-1, +1}; ds = -y where 1 - y·s > 0, else 0."""
+    s, nodes = _prediction("hinge_loss", prediction, reduction)
+    y = _target("hinge_loss", target, s)
+    wrong = (y != 1.0) & (y != -1.0)
+    if wrong.any():
+        raise ValueError(
+            f"hinge_loss needs labels -1 or +1, got {float(y[wrong][0])}; map 0/1 labels with 2 * y - 1"
+        )
+    margin = 1.0 - y * s
+    losses = np.maximum(margin, 0.0)
+    return _reduce("hinge_loss", nodes, losses, np.where(margin > 0.0, -y, 0.0), reduction, s, y)
+
+
+def cross_entropy(logits, target, reduction: str = "mean"):
+    """ℓ = -log softmax(x)[label] per row; dx = softmax(x) - onehot(label).
+
+    `logits` is [N, K] (or [K] for one sample); `target` is N integer class labels, or an
+    [N, K] array of class probabilities t, for which ℓ = -Σₖ tₖ log softmax(x)ₖ and
+    dx = softmax(x)·Σₖtₖ - t. Stable for any finite logits: the row maximum is subtracted first.
+    """
+    x, nodes = _prediction("cross_entropy", logits, reduction)
+    one_sample = x.ndim == 1
+    if one_sample:
+        x = x[None]
+    if x.ndim != 2:
+        raise ValueError(f"cross_entropy expects logits of shape [N, K] (or [K] for one sample), got shape {x.shape}")
+    n, k = x.shape
+    shifted = x - x.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    total = exp.sum(axis=1, keepdims=True)
+    log_probs = shifted - np.log(total)
+    dloss = exp / total
+    t = np.asarray(target.data if isinstance(target, Node) else target)
+    if one_sample:
+        t = t[None]
+    if t.ndim == 1:
+        labels = _class_labels(t, n, k)
+        rows = np.arange(n)
+        losses = -log_probs[rows, labels]
+        dloss[rows, labels] -= 1.0
+    elif t.shape == (n, k) and t.dtype.kind in "biuf":
+        t = t.astype(x.dtype, copy=False)
+        losses = -(t * log_probs).sum(axis=1)
+        dloss = dloss * t.sum(axis=1, keepdims=True) - t
+    else:
+        raise ValueError(
+            f"cross_entropy targets must be {n} integer labels or a [{n}, {k}] array of class "
+            f"probabilities, got shape {t.shape}"
+        )
+    if one_sample:
+        losses, dloss = losses[0], dloss[0]
+    return _reduce("cross_entropy", nodes, losses, dloss, reduction, x, t)
+
+
+def _class_labels(labels: np.ndarray, n: int, k: int) -> np.ndarray:
+    if labels.dtype.kind not in "iu":
+        raise ValueError(
+            f"cross_entropy needs integer class labels, got dtype {labels.dtype}; "
+            "convert them with y.astype(int) (or pass [N, K] class probabilities)"
+        )
+    if labels.shape != (n,):
+        raise ValueError(f"cross_entropy got {labels.shape[0]} labels for {n} rows of logits")
+    if n and (labels.min() < 0 or labels.max() >= k):
+        bad = labels[(labels < 0) | (labels >= k)][0]
+        raise ValueError(f"cross_entropy label {bad} is out of range for {k} classes (labels must be 0..{k - 1})")
+    return labels
+
+
+# --- shared plumbing ---------------------------------------------------------------
+
+def _prediction(name: str, prediction, reduction: str):
+    """The prediction's data as an array, and the graph input(s): a Tensor, or a tuple of Values."""
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{name}: reduction must be one of {', '.join(map(repr, REDUCTIONS))}, got {reduction!r}")
+    if isinstance(prediction, Tensor):
+        return prediction.data, prediction
+    if isinstance(prediction, Value):
+        return np.array(prediction.data), (prediction,)
+    if isinstance(prediction, (list, tuple)):
+        grid = np.array(prediction, dtype=object)
+        values = tuple(grid.ravel())
+        if any(isinstance(v, Value) for v in values):
+            if not all(isinstance(v, Value) for v in values):
+                raise TypeError(f"{name}: a prediction list must hold only Values (rows of equal length for a grid)")
+            return np.array([v.data for v in values]).reshape(grid.shape), values
+    constant = Tensor(prediction)
+    return constant.data, constant
+
+
+def _target(name: str, target, prediction: np.ndarray) -> np.ndarray:
+    """The target as a float array of the prediction's shape ([N] and [N, 1] are accepted for each other)."""
+    t = np.asarray(target.data if isinstance(target, Node) else target)
+    if t.dtype.kind not in "biuf":
+        raise TypeError(f"{name}: target must be numeric, got dtype {t.dtype}")
+    t = t.astype(prediction.dtype if prediction.dtype.kind == "f" else np.float64, copy=False)
+    if t.shape != prediction.shape:
+        if [d for d in t.shape if d != 1] != [d for d in prediction.shape if d != 1]:
+            raise ValueError(f"{name}: target shape {t.shape} does not match prediction shape {prediction.shape}")
+        t = t.reshape(prediction.shape)
+    return t
+
+
+def _reduce(name: str, nodes, losses: np.ndarray, dloss: np.ndarray, reduction: str, prediction, target):
+    """One node holding the reduced loss; its rule multiplies the incoming gradient by dloss."""
+    total = losses.sum()
+    if total != total:
+        _raise_nan(name, prediction, target)
+    if reduction == "mean":
+        if losses.size == 0:
+            raise ValueError(f"{name}: the mean of an empty batch is undefined")
+        value, dloss = total / losses.size, dloss / losses.size
+    elif reduction == "sum":
+        value = total
+    else:
+        value = losses
+    if isinstance(nodes, Tensor):
+        return tensor_result(np.asarray(value, dtype=dloss.dtype), (nodes,), name, _tensor_loss_rule, dloss)
+    return _value_losses(name, nodes, value, dloss)
+
+
+def _tensor_loss_rule(out: Tensor, g: np.ndarray):
+    dloss = out._ctx
+    return (g.reshape(g.shape + (1,) * (dloss.ndim - g.ndim)) * dloss,)
+
+
+def _value_losses(name: str, values: tuple, value, dloss: np.ndarray):
+    """A Value for a reduced loss; for reduction='none', one Value per loss element (a list)."""
+    slopes = dloss.ravel().tolist()
+    if np.ndim(value) == 0:
+        return value_result(float(value), values, name, _value_loss_rule, slopes)
+    per_loss = len(values) // value.size  # a cross_entropy row has K predictions per loss
+    return [
+        value_result(loss, values[i * per_loss:(i + 1) * per_loss], name, _value_loss_rule,
+                     slopes[i * per_loss:(i + 1) * per_loss])
+        for i, loss in enumerate(value.ravel().tolist())
+    ]
+
+
+def _value_loss_rule(out: Value, g: float):
+    return [g * slope for slope in out._ctx]
+
+
+def _raise_nan(name: str, prediction: np.ndarray, target: np.ndarray):
+    for what, array in (("prediction", prediction), ("target", target)):
+        if array.dtype.kind == "f" and np.isnan(array).any():
+            where = tuple(int(i) for i in np.argwhere(np.isnan(array))[0])
+            raise ValueError(f"{name}: the {what} contains NaN (first at index {where})")
+    raise ValueError(f"{name}: the loss is NaN because the inputs contain inf")

@@ -1,0 +1,179 @@
+"""The training loop: fit(), evaluate() and predict() for tensor and scalar models.
+
+One training step is zero_grad → forward → loss → backward → step, inside its own
+function so the step's graph is freed when it returns. Evaluation runs under no_grad()
+with the model in eval() mode. Classification accuracy is reported for the losses whose
+predicted label is clear: cross_entropy (argmax), binary_cross_entropy (p > 0.5),
+binary_cross_entropy_with_logits and hinge_loss (score > 0).
+"""
+from __future__ import annotations
+
+import contextlib
+import math
+import sys
+from typing import Callable
+
+import numpy as np
+
+from autograd import Tensor, Value, no_grad
+
+from .data import batches
+from .losses import binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, hinge_loss
+from .module import Module
+
+
+def fit(model: Module, loss_fn: Callable, optimizer, train_data: tuple, epochs: int, batch_size: int = 32,
+        val_data: tuple | None = None, early_stopping_patience: int | None = None, progress: bool | None = None,
+        seed: int | None = 0, scheduler=None) -> dict[str, list[float]]:
+    """Train `model` on train_data = (X, y) for `epochs` passes of shuffled mini-batches.
+
+    Returns the history {'train_loss', 'train_acc', 'val_loss', 'val_acc'}: one entry per
+    epoch (train_* are averages over the epoch's batches; accuracy lists stay empty when
+    the loss has no notion of a predicted label, val_* when there is no val_data).
+    With early_stopping_patience=k, training stops after k epochs without a lower
+    validation loss, and the weights of the best epoch are put back.
+    `progress` shows a tqdm bar (default: only in a terminal or a notebook); `seed` fixes
+    the batch order; `scheduler.step()` is called after every epoch.
+    """
+    X, y = _pair("train_data", train_data)
+    if early_stopping_patience is not None:
+        if val_data is None:
+            raise ValueError("early_stopping_patience needs val_data to watch the validation loss")
+        if not isinstance(early_stopping_patience, int) or early_stopping_patience < 1:
+            raise ValueError(f"early_stopping_patience must be a positive integer, got {early_stopping_patience!r}")
+    if val_data is not None:
+        X_val, y_val = _pair("val_data", val_data)
+    history: dict[str, list[float]] = {"train_loss": [], "train_acc": [], "val_loss": [], "val_acc": []}
+    order = np.random.default_rng(seed)
+    best_loss, best_state, waited = math.inf, None, 0
+    forward = _forward_fn(model)
+    bar = _progress_bar(epochs, progress)
+    for _ in bar if bar is not None else range(epochs):
+        model.train()
+        loss_sum, correct = 0.0, 0
+        for X_batch, y_batch in batches(X, y, batch_size, shuffle=True, seed=order):
+            loss, hits = _train_step(forward, loss_fn, optimizer, X_batch, y_batch)
+            loss_sum += loss * len(X_batch)
+            correct = None if hits is None else correct + hits
+        history["train_loss"].append(loss_sum / len(X))
+        if correct is not None:
+            history["train_acc"].append(correct / len(X))
+        if val_data is not None:
+            result = evaluate(model, X_val, y_val, loss_fn)
+            history["val_loss"].append(result["loss"])
+            if result["accuracy"] is not None:
+                history["val_acc"].append(result["accuracy"])
+        if scheduler is not None:
+            scheduler.step()
+        if bar is not None:
+            bar.set_postfix({key: f"{values[-1]:.4f}" for key, values in history.items() if values})
+        if early_stopping_patience is not None:
+            if history["val_loss"][-1] < best_loss:
+                best_loss, best_state, waited = history["val_loss"][-1], model.state_dict(), 0
+            else:
+                waited += 1
+                if waited >= early_stopping_patience:
+                    break
+    if bar is not None:
+        bar.close()
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    return history
+
+
+def _train_step(forward: Callable, loss_fn: Callable, optimizer, X_batch: np.ndarray, y_batch: np.ndarray):
+    """One optimizer step; returns (the batch loss, correct predictions or None). The graph dies here."""
+    optimizer.zero_grad()
+    output = forward(X_batch)
+    loss = loss_fn(output, y_batch)
+    loss.backward()
+    optimizer.step()
+    return loss.item(), _count_correct(loss_fn, _output_array(output), y_batch)
+
+
+def evaluate(model: Module, X, y, loss_fn: Callable) -> dict[str, float | None]:
+    """{'loss': mean loss on (X, y), 'accuracy': fraction correct, or None for a regression loss}."""
+    X, y = np.asarray(X), np.asarray(y)
+    with no_grad(), _eval_mode(model):
+        output = _forward_fn(model)(X)
+        loss = loss_fn(output, y).item()
+    correct = _count_correct(loss_fn, _output_array(output), y)
+    return {"loss": loss, "accuracy": None if correct is None else correct / len(X)}
+
+
+def predict(model: Module, X) -> np.ndarray:
+    """The model's outputs for the rows of X as an array (logits for a classifier), without a graph."""
+    with no_grad(), _eval_mode(model):
+        return _output_array(_forward_fn(model)(np.asarray(X)))
+
+
+def _forward_fn(model: Module) -> Callable:
+    """X -> outputs: a tensor model reads the whole batch; a scalar (Value) model one row (a list of floats) at a time."""
+    first = next(iter(model.parameters()), None)
+    if isinstance(first, Value):
+        return lambda X: [model(row) for row in np.asarray(X, dtype=np.float64).tolist()]
+    return lambda X: model(Tensor(X))
+
+
+def _output_array(output) -> np.ndarray:
+    if isinstance(output, Tensor):
+        return output.data
+    return np.vectorize(lambda v: v.data, otypes=[np.float64])(np.array(output, dtype=object))
+
+
+def _count_correct(loss_fn: Callable, output: np.ndarray, y: np.ndarray) -> int | None:
+    """How many rows the output labels correctly, or None when `loss_fn` is not a classification loss."""
+    kind = getattr(loss_fn, "func", loss_fn)  # see through functools.partial
+    y = np.asarray(y)
+    if kind is cross_entropy:
+        labels = y.argmax(axis=-1) if y.ndim == output.ndim else y
+        return int((output.argmax(axis=-1) == labels).sum())
+    if kind in (binary_cross_entropy, binary_cross_entropy_with_logits, hinge_loss):
+        threshold = 0.5 if kind is binary_cross_entropy else 0.0
+        predicted = output.reshape(y.shape) > threshold
+        return int((predicted == (y > (0.0 if kind is hinge_loss else 0.5))).sum())
+    return None
+
+
+@contextlib.contextmanager
+def _eval_mode(model: Module):
+    """model.eval() inside the block; the previous mode afterwards."""
+    was_training = model.training
+    model.eval()
+    try:
+        yield
+    finally:
+        model.train(was_training)
+
+
+def _pair(name: str, data) -> tuple[np.ndarray, np.ndarray]:
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise ValueError(f"{name} must be a pair (X, y)")
+    X, y = np.asarray(data[0]), np.asarray(data[1])
+    if len(X) != len(y):
+        raise ValueError(f"{name}: X has {len(X)} rows but y has {len(y)}")
+    if len(X) == 0:
+        raise ValueError(f"{name} is empty")
+    return X, y
+
+
+def _progress_bar(epochs: int, progress: bool | None):
+    """A tqdm bar over the epochs, or None when it should not show."""
+    if not (_interactive() if progress is None else progress):
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        if progress:
+            raise ImportError("progress=True needs tqdm: pip install tqdm") from None
+        return None
+    return tqdm(range(epochs), desc="epochs", unit="epoch")
+
+
+def _interactive() -> bool:
+    """True in a terminal or a Jupyter notebook."""
+    if sys.stderr is not None and sys.stderr.isatty():
+        return True
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return type(shell).__name__ == "ZMQInteractiveShell"

@@ -1,0 +1,224 @@
+"""The Tensor op table: every op once, beside its PyTorch twin.
+
+Each row names an op, how chainrule computes it, how PyTorch computes it, the input
+shapes it is tested on, the domain its inputs are drawn from and the keyword arguments
+it is also run with. test_tensor.py walks every row over every shape set; the property
+tests draw rows marked `elementwise` on random (broadcast) shapes. Adding an op means
+adding one row here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+import torch
+
+from autograd import concatenate, stack
+
+# --- shapes -----------------------------------------------------------------------
+
+UNARY_SHAPES = [((),), ((5,),), ((3, 4),), ((2, 3, 4),)]
+AXIS_SHAPES = [((5,),), ((3, 4),), ((2, 3, 4),)]  # ops along an axis need at least one
+BROADCAST_PAIRS = [
+    ((3, 4), (3, 4)),
+    ((3, 4), (4,)),
+    ((4,), (3, 4)),
+    ((2, 3, 4), (3, 1)),
+    ((), (2, 3)),
+    ((2, 3), ()),
+    ((5, 1), (1, 6)),
+    ((2, 1, 3), (4, 1)),
+]
+MATMUL_PAIRS = [
+    ((3, 4), (4, 5)),
+    ((4,), (4,)),
+    ((4,), (4, 5)),
+    ((3, 4), (4,)),
+    ((2, 3, 4), (4, 5)),
+    ((3, 4), (2, 4, 5)),
+    ((2, 3, 4), (2, 4, 5)),
+    ((4,), (2, 4, 5)),
+    ((2, 3, 4), (4,)),
+    ((2, 1, 3, 4), (5, 4, 2)),
+]
+
+# --- domains: maps from standard normal samples into where an op is smooth -------------
+
+
+def real(x: np.ndarray) -> np.ndarray:
+    return x
+
+
+def positive(x: np.ndarray) -> np.ndarray:
+    return np.abs(x) + 0.5
+
+
+def nonzero(x: np.ndarray) -> np.ndarray:
+    """|x| ≥ 0.5: away from a pole or a kink at 0."""
+    return np.where(x < 0, x - 0.5, x + 0.5)
+
+
+def off_half(x: np.ndarray) -> np.ndarray:
+    """Away from the clip bounds ±0.5."""
+    return np.where(np.abs(np.abs(x) - 0.5) < 0.05, x * 1.3, x)
+
+
+def integers(x: np.ndarray) -> np.ndarray:
+    """Whole numbers, so comparisons meet equal elements."""
+    return np.round(2 * x)
+
+
+# --- the table ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Op:
+    name: str
+    ours: Callable              # on chainrule Tensors, with **params
+    theirs: Callable            # on torch tensors, with the same **params
+    shapes: Sequence[tuple]     # one tuple of input shapes per case
+    domains: tuple = (real,)    # per input (the last one repeats)
+    params: Sequence[dict] = ({},)
+    grad: bool = True           # False: no gradient (comparisons)
+    elementwise: bool = False   # True: any shape, any broadcast pair (used by the property tests)
+
+    @property
+    def arity(self) -> int:
+        return len(self.shapes[0])
+
+    def domain(self, position: int) -> Callable:
+        return self.domains[min(position, len(self.domains) - 1)]
+
+    def cases(self) -> list[tuple[tuple, dict]]:
+        return [(shapes, params) for shapes in self.shapes for params in self.params]
+
+
+def _dims(x: torch.Tensor, axis):
+    return tuple(range(x.ndim)) if axis is None else axis
+
+
+def _reduction(name: str, torch_fn: Callable, shapes=(((2, 3, 4),),), params=None) -> Op:
+    """sum / mean / max / min over `axis` (None, int or tuple), with `keepdims`."""
+    return Op(
+        name if params is not None else f"{name}_axes",
+        lambda x, **kw: getattr(x, name)(**kw),
+        lambda x, axis=None, keepdims=False: torch_fn(x, dim=_dims(x, axis), keepdim=keepdims),
+        shapes,
+        params=params or [{"keepdims": True}, {"axis": 0}, {"axis": -2}, {"axis": -1, "keepdims": True},
+                          {"axis": (0, 2)}, {"axis": (0, -1)}, {"axis": (-1, 0), "keepdims": True},
+                          {"axis": (0, 1, 2)}],
+    )
+
+
+REDUCTIONS = {"sum": torch.sum, "mean": torch.mean, "max": torch.amax, "min": torch.amin}
+MASK = np.array([[True, False, True, True], [False, False, True, False], [True, True, False, False]])
+
+OPS: list[Op] = [
+    # arithmetic between tensors, broadcasting
+    Op("add", lambda a, b: a + b, lambda a, b: a + b, BROADCAST_PAIRS, elementwise=True),
+    Op("sub", lambda a, b: a - b, lambda a, b: a - b, BROADCAST_PAIRS, elementwise=True),
+    Op("mul", lambda a, b: a * b, lambda a, b: a * b, BROADCAST_PAIRS, elementwise=True),
+    Op("div", lambda a, b: a / b, lambda a, b: a / b, BROADCAST_PAIRS, (real, nonzero), elementwise=True),
+    Op("pow", lambda a, b: a ** b, lambda a, b: a ** b, BROADCAST_PAIRS, (positive, real), elementwise=True),
+    # comparisons: a bool tensor, no gradient
+    Op("lt", lambda a, b: a < b, lambda a, b: a < b, BROADCAST_PAIRS, (integers,), grad=False, elementwise=True),
+    Op("le", lambda a, b: a <= b, lambda a, b: a <= b, BROADCAST_PAIRS, (integers,), grad=False, elementwise=True),
+    Op("gt", lambda a, b: a > b, lambda a, b: a > b, BROADCAST_PAIRS, (integers,), grad=False, elementwise=True),
+    Op("ge", lambda a, b: a >= b, lambda a, b: a >= b, BROADCAST_PAIRS, (integers,), grad=False, elementwise=True),
+    Op("eq", lambda a, b: a == b, lambda a, b: a == b, BROADCAST_PAIRS, (integers,), grad=False, elementwise=True),
+    Op("ne", lambda a, b: a != b, lambda a, b: a != b, BROADCAST_PAIRS, (integers,), grad=False, elementwise=True),
+    Op("lt_number", lambda a: a < 0.5, lambda a: a < 0.5, UNARY_SHAPES, grad=False, elementwise=True),
+    # with Python numbers, on either side
+    Op("neg", lambda a: -a, lambda a: -a, UNARY_SHAPES, elementwise=True),
+    Op("add_number", lambda a: a + 3, lambda a: a + 3, UNARY_SHAPES, elementwise=True),
+    Op("radd_number", lambda a: 2.5 + a, lambda a: 2.5 + a, UNARY_SHAPES, elementwise=True),
+    Op("sub_number", lambda a: a - 1, lambda a: a - 1, UNARY_SHAPES, elementwise=True),
+    Op("rsub_number", lambda a: 1 - a, lambda a: 1 - a, UNARY_SHAPES, elementwise=True),
+    Op("mul_number", lambda a: a * 0.5, lambda a: a * 0.5, UNARY_SHAPES, elementwise=True),
+    Op("rmul_number", lambda a: 2 * a, lambda a: 2 * a, UNARY_SHAPES, elementwise=True),
+    Op("div_number", lambda a: a / 4, lambda a: a / 4, UNARY_SHAPES, elementwise=True),
+    Op("rdiv_number", lambda a: 1 / a, lambda a: 1 / a, UNARY_SHAPES, (nonzero,), elementwise=True),
+    Op("square", lambda a: a ** 2, lambda a: a ** 2, UNARY_SHAPES, elementwise=True),
+    Op("cube", lambda a: a ** 3, lambda a: a ** 3, UNARY_SHAPES, elementwise=True),
+    Op("pow_half", lambda a: a ** 0.5, lambda a: a ** 0.5, UNARY_SHAPES, (positive,), elementwise=True),
+    Op("pow_negative", lambda a: a ** -1.5, lambda a: a ** -1.5, UNARY_SHAPES, (positive,), elementwise=True),
+    Op("rpow_number", lambda a: 2 ** a, lambda a: 2 ** a, UNARY_SHAPES, elementwise=True),
+    Op("pow_zero", lambda a: a ** 0, lambda a: a ** 0, UNARY_SHAPES, elementwise=True),
+    # elementwise functions
+    Op("exp", lambda a: a.exp(), torch.exp, UNARY_SHAPES, elementwise=True),
+    Op("log", lambda a: a.log(), torch.log, UNARY_SHAPES, (positive,), elementwise=True),
+    Op("tanh", lambda a: a.tanh(), torch.tanh, UNARY_SHAPES, elementwise=True),
+    Op("sigmoid", lambda a: a.sigmoid(), torch.sigmoid, UNARY_SHAPES, elementwise=True),
+    Op("relu", lambda a: a.relu(), torch.relu, UNARY_SHAPES, (nonzero,), elementwise=True),
+    Op("leaky_relu", lambda a, **kw: a.leaky_relu(**kw), torch.nn.functional.leaky_relu, UNARY_SHAPES,
+       (nonzero,), params=[{}, {"negative_slope": 0.2}], elementwise=True),
+    Op("abs", lambda a: a.abs(), torch.abs, UNARY_SHAPES, (nonzero,), elementwise=True),
+    Op("sqrt", lambda a: a.sqrt(), torch.sqrt, UNARY_SHAPES, (positive,), elementwise=True),
+    Op("clip", lambda a, **kw: a.clip(**kw), lambda a, min=None, max=None: torch.clamp(a, min, max), UNARY_SHAPES,
+       (off_half,), params=[{"min": -0.5, "max": 0.5}, {"min": -0.5}, {"max": 0.5}], elementwise=True),
+    Op("softmax", lambda a, **kw: a.softmax(**kw), lambda a, axis=-1: torch.softmax(a, dim=axis), AXIS_SHAPES,
+       params=[{}, {"axis": 0}]),
+    Op("log_softmax", lambda a, **kw: a.log_softmax(**kw), lambda a, axis=-1: torch.log_softmax(a, dim=axis),
+       AXIS_SHAPES, params=[{}, {"axis": 0}]),
+    # matmul: 1-D, 2-D, batched, batch axes broadcast
+    Op("matmul", lambda a, b: a @ b, lambda a, b: a @ b, MATMUL_PAIRS),
+    # reductions
+    *(_reduction(name, fn) for name, fn in REDUCTIONS.items()),
+    *(_reduction(name, fn, UNARY_SHAPES, params=[{}]) for name, fn in REDUCTIONS.items()),
+    # shape ops
+    Op("reshape", lambda a: a.reshape(4, 6), lambda a: a.reshape(4, 6), [((2, 3, 4),)]),
+    Op("reshape_tuple", lambda a: a.reshape((6, -1)), lambda a: a.reshape((6, -1)), [((2, 3, 4),)]),
+    Op("flatten", lambda a: a.flatten(), lambda a: a.flatten(), UNARY_SHAPES),
+    Op("T", lambda a: a.T, lambda a: a.permute(*reversed(range(a.ndim))), [((5,),), ((3, 4),), ((2, 3, 4),)]),
+    Op("transpose", lambda a: a.transpose(), lambda a: a.permute(2, 1, 0), [((2, 3, 4),)]),
+    Op("transpose_axes", lambda a: a.transpose(2, 0, 1), lambda a: a.permute(2, 0, 1), [((2, 3, 4),)]),
+    Op("transpose_tuple", lambda a: a.transpose((-1, 0, 1)), lambda a: a.permute(2, 0, 1), [((2, 3, 4),)]),
+    Op("transpose_matrix", lambda a: a.transpose(1, 0), lambda a: a.transpose(0, 1), [((3, 4),)]),
+    # indexing
+    Op("index_int", lambda a: a[1], lambda a: a[1], [((3, 4),), ((2, 3, 4),)]),
+    Op("index_element", lambda a: a[1, -2], lambda a: a[1, -2], [((3, 4),)]),
+    Op("index_slice", lambda a: a[1:3], lambda a: a[1:3], [((3, 4),), ((5,),)]),
+    Op("index_step", lambda a: a[:, ::2], lambda a: a[:, ::2], [((3, 4),)]),
+    Op("index_ellipsis", lambda a: a[..., 1], lambda a: a[..., 1], [((3, 4),), ((2, 3, 4),)]),
+    Op("index_mixed", lambda a: a[-1, 1:], lambda a: a[-1, 1:], [((3, 4),)]),
+    Op("index_repeated", lambda a: a[[0, 0, 2, 0]], lambda a: a[[0, 0, 2, 0]], [((3, 4),), ((5,),)]),
+    Op("index_array_2d", lambda a: a[np.array([[0, 1], [1, 1]])],
+       lambda a: a[torch.tensor([[0, 1], [1, 1]])], [((3, 4),)]),
+    Op("index_columns", lambda a: a[:, [2, 0, 2]], lambda a: a[:, [2, 0, 2]], [((3, 4),)]),
+    Op("index_pairs", lambda a: a[[0, 1, 0, 0], [1, 2, 1, 1]], lambda a: a[[0, 1, 0, 0], [1, 2, 1, 1]],
+       [((3, 4),)]),
+    Op("index_mask", lambda a: a[MASK], lambda a: a[torch.from_numpy(MASK)], [((3, 4),)]),
+    Op("index_row_mask", lambda a: a[MASK[:, 0]], lambda a: a[torch.from_numpy(MASK[:, 0])], [((3, 4),)]),
+    # joining
+    Op("concatenate", lambda *ts, **kw: concatenate(ts, **kw), lambda *ts, axis=0: torch.cat(ts, dim=axis),
+       [((2, 3), (4, 3), (1, 3))]),
+    Op("concatenate_last", lambda *ts, **kw: concatenate(ts, **kw), lambda *ts, axis=0: torch.cat(ts, dim=axis),
+       [((2, 3), (2, 1), (2, 2))], params=[{"axis": 1}, {"axis": -1}]),
+    Op("stack", lambda *ts, **kw: stack(ts, **kw), lambda *ts, axis=0: torch.stack(ts, dim=axis),
+       [((2, 3), (2, 3), (2, 3)), ((4,), (4,))], params=[{}, {"axis": 1}, {"axis": -1}]),
+]
+
+BY_NAME = {op.name: op for op in OPS}
+assert len(BY_NAME) == len(OPS), "op names must be unique"
+
+
+def make_inputs(op: Op, shapes: tuple, rng: np.random.Generator, dtype=np.float64) -> list[np.ndarray]:
+    """Random inputs for one case, each mapped into its domain."""
+    return [np.asarray(op.domain(i)(rng.standard_normal(shape)), dtype=dtype) for i, shape in enumerate(shapes)]
+
+
+def run_torch(fn: Callable, arrays: Sequence[np.ndarray], cotangent: np.ndarray | None = None, grad: bool = True):
+    """PyTorch in float64: fn's output and, given a cotangent, each input's gradient."""
+    xs = [torch.tensor(a, dtype=torch.float64, requires_grad=grad) for a in arrays]
+    out = fn(*xs)
+    if cotangent is None:
+        return out.detach().numpy(), None
+    out.backward(torch.from_numpy(np.asarray(cotangent, dtype=np.float64)))
+    return out.detach().numpy(), [np.zeros(a.shape) if x.grad is None else x.grad.numpy() for a, x in zip(arrays, xs)]
+
+
+def assert_close(actual, expected, rtol: float = 1e-10, atol: float = 1e-12, what: str = "") -> None:
+    """Same shape and the same values up to float64 rounding (summation order differs from PyTorch's)."""
+    assert np.shape(actual) == np.shape(expected), f"{what}: shape {np.shape(actual)} != {np.shape(expected)}"
+    np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol, err_msg=what)

@@ -1,0 +1,234 @@
+"""state_dict / load_state_dict / save / load: copies, validation before any change, atomic files."""
+import os
+import zipfile
+
+import numpy as np
+import pytest
+import torch
+
+import nn
+from autograd import Tensor
+from nn import MLP, Linear, ReLU, Sequential
+
+
+def tensor_model(dtype=np.float64):
+    return Sequential(Linear(3, 4, dtype=dtype), ReLU(), Linear(4, 2, dtype=dtype))
+
+
+def snapshot(model):
+    """Exact bytes (and types) of every parameter, to prove a failed load changed nothing."""
+    return [(name, type(p.data), np.asarray(p.data).tobytes()) for name, p in model.named_parameters()]
+
+
+@pytest.fixture
+def model():
+    nn.manual_seed(0)
+    return tensor_model()
+
+
+def test_state_dict_holds_copies_named_like_pytorch(model):
+    state = model.state_dict()
+    assert list(state) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    state["0.weight"][:] = 99.0
+    assert not np.any(model[0].weight.data == 99.0)
+    assert not np.shares_memory(state["2.bias"], model[2].bias.data)
+
+
+def test_scalar_mlp_values_become_zero_dimensional_arrays():
+    mlp = MLP(2, [3, 1])
+    state = mlp.state_dict()
+    assert list(state)[:3] == ["layers.0.neurons.0.w.0", "layers.0.neurons.0.w.1", "layers.0.neurons.0.b"]
+    assert all(a.shape == () and a.dtype == np.float64 for a in state.values())
+    assert len(state) == len(mlp.parameters()) == 3 * 3 + 4
+
+
+def test_load_state_dict_copies_and_keeps_the_model_dtype():
+    source, target = tensor_model(), tensor_model(np.float32)
+    state = source.state_dict()
+    target.load_state_dict(state)
+    for (name, p), array in zip(target.named_parameters(), state.values()):
+        assert p.data.dtype == np.float32, name
+        np.testing.assert_allclose(p.data, array.astype(np.float32))
+        assert not np.shares_memory(p.data, array)
+    state["0.weight"][:] = 5.0
+    assert not np.any(target[0].weight.data == 5.0)
+
+
+def test_model_to_model_load_never_shares_memory(model):
+    other = tensor_model()
+    other.load_state_dict({name: p.data for name, p in model.named_parameters()})
+    for (_, a), (_, b) in zip(model.named_parameters(), other.named_parameters()):
+        np.testing.assert_array_equal(a.data, b.data)
+        assert not np.shares_memory(a.data, b.data)
+
+
+def test_loads_a_pytorch_state_dict():
+    twin = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2)).double()
+    ours = tensor_model()
+    ours.load_state_dict({name: t.detach().numpy() for name, t in twin.state_dict().items()})
+    x = np.random.default_rng(0).normal(size=(5, 3))
+    np.testing.assert_allclose(ours(x).data, twin(torch.tensor(x)).detach().numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda s: s.pop("2.bias"), r"missing keys \['2.bias'\]"),
+    (lambda s: s.update(extra=np.zeros(1)), r"unexpected keys \['extra'\]"),
+    (lambda s: s.update({"2.bias": np.zeros(3)}), r"2.bias: shape \(3,\) does not match the parameter's shape \(2,\)"),
+    (lambda s: s.update({"2.bias": np.array(["a", "b"])}), r"2.bias: expected a numeric array, got dtype <U1"),
+    (lambda s: s.update({"2.bias": np.array([None, None])}), r"2.bias: expected a numeric array, got dtype object"),
+    (lambda s: s.update({"2.bias": np.array([1 + 1j, 2])}), r"2.bias: expected a numeric array"),
+])
+def test_a_bad_state_dict_raises_and_changes_nothing(model, edit, message):
+    state = {name: np.full_like(array, 7.0) for name, array in model.state_dict().items()}
+    edit(state)  # the earlier entries are fine: they must not be copied either
+    before = snapshot(model)
+    with pytest.raises(ValueError, match=message):
+        model.load_state_dict(state)
+    assert snapshot(model) == before
+
+
+def test_non_strict_load_reports_and_skips_unmatched_names(model):
+    state = model.state_dict()
+    bias = state.pop("2.bias")
+    state["0.weight"] = state["0.weight"] + 1.0
+    state["head.weight"] = np.zeros(2)
+    result = model.load_state_dict(state, strict=False)
+    assert result.missing_keys == ["2.bias"] and result.unexpected_keys == ["head.weight"]
+    np.testing.assert_array_equal(model[0].weight.data, state["0.weight"])
+    np.testing.assert_array_equal(model[2].bias.data, bias)
+
+
+def test_save_and_load_round_trip_for_tensor_and_scalar_models(tmp_path):
+    nn.manual_seed(1)
+    for make in (tensor_model, lambda: MLP(2, [4, 1])):
+        source, target = make(), make()
+        path = tmp_path / "model.npz"
+        source.save(path)
+        target.load(path)
+        assert snapshot(target) == snapshot(source)
+        with np.load(path, allow_pickle=False) as archive:
+            assert archive.files == list(source.state_dict())
+
+
+def test_save_writes_exactly_the_given_name_and_leaves_no_temporary_files(tmp_path, model):
+    model.save(tmp_path / "weights")
+    model.load(str(tmp_path / "weights"))
+    assert os.listdir(tmp_path) == ["weights"]
+
+
+def test_a_crash_while_saving_keeps_the_old_checkpoint(tmp_path, model, monkeypatch):
+    path = tmp_path / "model.npz"
+    model.save(path)
+    old_bytes = path.read_bytes()
+
+    def crash(file, **arrays):
+        file.write(b"PK\x03\x04 half a zip")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np, "savez", crash)
+    with pytest.raises(KeyboardInterrupt):
+        model.save(path)
+    assert path.read_bytes() == old_bytes
+    assert os.listdir(tmp_path) == ["model.npz"]
+
+
+def test_save_path_errors(tmp_path, model):
+    with pytest.raises(IsADirectoryError, match="is a directory"):
+        model.save(tmp_path)
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        model.save(tmp_path / "missing" / "model.npz")
+
+
+def write_truncated(path, good):
+    path.write_bytes(good[: len(good) // 2])
+
+
+def write_flipped(path, good):
+    corrupt = bytearray(good)
+    corrupt[100:110] = bytes(b ^ 0xFF for b in corrupt[100:110])  # inside the first array's data
+    path.write_bytes(bytes(corrupt))
+
+
+def write_pickled_objects(path, good):
+    with open(path, "wb") as file:
+        np.savez(file, **{"0.weight": np.array([object()] * 12, dtype=object).reshape(4, 3)})
+
+
+def write_strings(path, good):
+    with open(path, "wb") as file:
+        np.savez(file, **{"0.weight": np.array(["x"] * 12).reshape(4, 3)})
+
+
+def write_npy(path, good):
+    with open(path, "wb") as file:
+        np.save(file, np.zeros(3))
+
+
+def write_text(path, good):
+    path.write_text("these are not weights\n")
+
+
+def write_empty(path, good):
+    path.write_bytes(b"")
+
+
+def write_missing_key(path, good):
+    with open(path, "wb") as file:
+        np.savez(file, **{"0.weight": np.zeros((4, 3))})
+
+
+def write_wrong_shape(path, good):
+    state = {name: np.zeros(array.shape) for name, array in tensor_model().state_dict().items()}
+    state["2.weight"] = np.zeros((3, 4))
+    with open(path, "wb") as file:
+        np.savez(file, **state)
+
+
+@pytest.mark.parametrize("write, error, message", [
+    (write_truncated, ValueError, "not a readable .npz checkpoint"),
+    (write_flipped, ValueError, r"corrupt .npz checkpoint \(BadZipFile: Bad CRC-32"),
+    (write_pickled_objects, ValueError, "corrupt .npz checkpoint.*allow_pickle"),
+    (write_strings, ValueError, "array '0.weight' has non-numeric dtype <U1"),
+    (write_npy, ValueError, "holds a single array"),
+    (write_text, ValueError, "not a readable .npz checkpoint"),
+    (write_empty, ValueError, "the checkpoint file is empty"),
+    (write_missing_key, ValueError, r"missing keys \['0.bias', '2.weight', '2.bias'\]"),
+    (write_wrong_shape, ValueError, r"2.weight: shape \(3, 4\) does not match the parameter's shape \(2, 4\)"),
+], ids=lambda x: getattr(x, "__name__", None))
+def test_loading_a_bad_file_raises_and_changes_nothing(tmp_path, model, write, error, message):
+    good_path = tmp_path / "good.npz"
+    tensor_model().save(good_path)
+    bad = tmp_path / "bad.npz"
+    write(bad, good_path.read_bytes())
+    before = snapshot(model)
+    with pytest.raises(error, match=message) as raised:
+        model.load(bad)
+    assert str(bad) in str(raised.value)
+    assert snapshot(model) == before
+
+
+def test_loading_from_a_missing_file_or_a_directory(tmp_path, model):
+    before = snapshot(model)
+    with pytest.raises(FileNotFoundError, match="no checkpoint at"):
+        model.load(tmp_path / "nothing.npz")
+    with pytest.raises(IsADirectoryError, match="is a directory"):
+        model.load(tmp_path)
+    assert snapshot(model) == before
+
+
+def test_flipped_bytes_really_hit_array_data(tmp_path):
+    """Guard for write_flipped: offset 100 must fall inside the archive's first member."""
+    path = tmp_path / "m.npz"
+    tensor_model().save(path)
+    with zipfile.ZipFile(path) as archive:
+        first = archive.infolist()[0]
+        assert first.header_offset < 100 < first.header_offset + 30 + len(first.filename) + first.compress_size
+
+
+def test_loaded_parameters_still_train(tmp_path, model):
+    model.save(tmp_path / "m.npz")
+    fresh = tensor_model()
+    fresh.load(tmp_path / "m.npz")
+    out = fresh(Tensor(np.ones((1, 3))))
+    out.sum().backward()
+    assert fresh[0].weight.grad.shape == (4, 3)

@@ -1,0 +1,182 @@
+"""conv2d, max_pool2d, avg_pool2d and their layers, checked against PyTorch and finite differences."""
+import time
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from autograd import Tensor, avg_pool2d, conv2d, gradcheck, max_pool2d, no_grad
+from nn import AvgPool2d, Conv2d, MaxPool2d
+
+torch.set_num_threads(1)
+
+# (input shape N,C,H,W), (weight shape O,C,kh,kw), stride, padding
+CONV_CASES = [
+    ((2, 3, 7, 6), (4, 3, 3, 3), 1, 0),
+    ((2, 3, 7, 6), (4, 3, 3, 3), 1, 1),
+    ((3, 2, 9, 8), (5, 2, 2, 2), 2, 0),
+    ((2, 3, 8, 9), (4, 3, 3, 2), (2, 1), (1, 2)),
+    ((1, 4, 5, 5), (2, 4, 1, 1), 1, 0),
+    ((2, 1, 5, 5), (3, 1, 5, 5), 1, 0),
+    ((2, 2, 4, 3), (3, 2, 6, 5), 1, (1, 1)),
+    ((2, 2, 10, 10), (3, 2, 3, 3), 4, 1),
+    ((1, 3, 6, 7), (2, 3, 4, 3), (3, 2), (2, 0)),
+]
+
+# input shape, kernel_size, stride (None: the kernel)
+POOL_CASES = [
+    ((2, 3, 8, 8), 2, None),
+    ((2, 3, 7, 9), 2, None),
+    ((2, 3, 7, 9), 3, 2),
+    ((1, 2, 6, 5), (2, 3), (1, 2)),
+    ((2, 2, 5, 5), 3, 1),
+    ((3, 1, 4, 6), (4, 1), None),
+    ((2, 2, 9, 9), 2, 3),
+]
+
+
+def _case_id(case):
+    return "-".join(str(part).replace(" ", "") for part in case)
+
+
+def _grads(ours, theirs, shape, seed):
+    """Backpropagate the same random cotangent through both graphs."""
+    g = np.random.default_rng(seed).standard_normal(shape)
+    ours.backward(g)
+    theirs.backward(torch.from_numpy(g))
+
+
+@pytest.mark.parametrize("with_bias", [True, False], ids=["bias", "no-bias"])
+@pytest.mark.parametrize("x_shape, w_shape, stride, padding", CONV_CASES, ids=[_case_id(c) for c in CONV_CASES])
+def test_conv2d_matches_torch(x_shape, w_shape, stride, padding, with_bias):
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(x_shape), rng.standard_normal(w_shape), rng.standard_normal(w_shape[0])]
+    x, w, b = (Tensor(a, requires_grad=True) for a in arrays)
+    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in arrays)
+    out = conv2d(x, w, b if with_bias else None, stride=stride, padding=padding)
+    expected = F.conv2d(tx, tw, tb if with_bias else None, stride=stride, padding=padding)
+    assert out.shape == tuple(expected.shape)
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-10, atol=1e-12)
+    _grads(out, expected, out.shape, seed=1)
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(w.grad, tw.grad.numpy(), rtol=1e-10, atol=1e-12)
+    if with_bias:
+        np.testing.assert_allclose(b.grad, tb.grad.numpy(), rtol=1e-10, atol=1e-12)
+    else:
+        assert b.grad is None
+
+
+@pytest.mark.parametrize("op, torch_op", [(max_pool2d, F.max_pool2d), (avg_pool2d, F.avg_pool2d)],
+                         ids=["max", "avg"])
+@pytest.mark.parametrize("shape, kernel_size, stride", POOL_CASES, ids=[_case_id(c) for c in POOL_CASES])
+def test_pooling_matches_torch(op, torch_op, shape, kernel_size, stride):
+    data = np.random.default_rng(2).standard_normal(shape)
+    x, tx = Tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    out, expected = op(x, kernel_size, stride), torch_op(tx, kernel_size, stride)
+    assert out.shape == tuple(expected.shape)
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-12, atol=1e-14)
+    _grads(out, expected, out.shape, seed=3)
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("stride", [1, 2], ids=["overlapping", "disjoint"])
+def test_max_pool_ties_route_like_torch(stride):
+    """Equal maxima (ReLU zeros, flat image regions) send the gradient to one element only."""
+    data = np.array([[1, 3, 3, 0], [3, 0, 3, 0], [2, 3, 1, 0], [0, 0, 0, 0]], dtype=np.float64)[None, None]
+    x, tx = Tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    out, expected = max_pool2d(x, 2, stride), F.max_pool2d(tx, 2, stride)
+    _grads(out, expected, out.shape, seed=4)
+    np.testing.assert_array_equal(x.grad, tx.grad.numpy())
+
+
+def test_conv2d_gradcheck():
+    rng = np.random.default_rng(5)
+    x = Tensor(rng.standard_normal((2, 2, 5, 4)), requires_grad=True)
+    w = Tensor(rng.standard_normal((3, 2, 3, 2)), requires_grad=True)
+    b = Tensor(rng.standard_normal(3), requires_grad=True)
+    assert gradcheck(lambda x, w, b: conv2d(x, w, b, stride=(2, 1), padding=(1, 2)), x, w, b)
+
+
+@pytest.mark.parametrize("op", [max_pool2d, avg_pool2d], ids=["max", "avg"])
+def test_pooling_gradcheck(op):
+    x = Tensor(np.random.default_rng(6).standard_normal((2, 2, 5, 5)), requires_grad=True)
+    assert gradcheck(lambda x: op(x, 3, 2), x)
+
+
+def test_conv_pool_conv_gradcheck():
+    rng = np.random.default_rng(7)
+    x = Tensor(rng.standard_normal((2, 1, 6, 6)), requires_grad=True)
+    w1 = Tensor(rng.standard_normal((2, 1, 3, 3)), requires_grad=True)
+    w2 = Tensor(rng.standard_normal((3, 2, 2, 2)), requires_grad=True)
+    assert gradcheck(lambda x, w1, w2: conv2d(max_pool2d(conv2d(x, w1, padding=1), 2), w2), x, w1, w2)
+
+
+def test_only_inputs_that_require_grad_get_one():
+    rng = np.random.default_rng(8)
+    x, w = Tensor(rng.standard_normal((2, 3, 5, 5))), Tensor(rng.standard_normal((4, 3, 3, 3)), requires_grad=True)
+    out = conv2d(x, w)
+    out.backward(np.ones(out.shape))
+    assert x.grad is None and w.grad.shape == w.shape
+    with no_grad():
+        assert conv2d(x, w)._prev == ()
+    assert not conv2d(x, Tensor(w.data)).requires_grad
+
+
+def test_float32_stays_float32():
+    rng = np.random.default_rng(9)
+    x = Tensor(rng.standard_normal((2, 3, 6, 6)).astype(np.float32), requires_grad=True)
+    w = Tensor(rng.standard_normal((4, 3, 3, 3)).astype(np.float32), requires_grad=True)
+    b = Tensor(np.zeros(4, dtype=np.float32), requires_grad=True)
+    out = avg_pool2d(max_pool2d(conv2d(x, w, b, padding=1), 2, 1), 2)
+    assert out.dtype == np.float32
+    out.backward(np.ones(out.shape, dtype=np.float32))
+    assert x.grad.dtype == w.grad.dtype == b.grad.dtype == np.float32
+
+
+def test_numpy_inputs_are_wrapped():
+    x = np.arange(16.0).reshape(1, 1, 4, 4)
+    np.testing.assert_array_equal(max_pool2d(x, 2).data, [[[[5.0, 7.0], [13.0, 15.0]]]])
+    np.testing.assert_array_equal(avg_pool2d(x, 2).data, [[[[2.5, 4.5], [10.5, 12.5]]]])
+    np.testing.assert_array_equal(conv2d(x, np.ones((1, 1, 4, 4))).data, [[[[120.0]]]])
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: conv2d(np.zeros((3, 8, 8)), np.zeros((2, 3, 3, 3))), r"4-D input \(N, C, H, W\), got shape \(3, 8, 8\)"),
+    (lambda: conv2d(np.zeros((1, 3, 8, 8)), np.zeros((2, 3, 3))), r"4-D weight .* got shape \(2, 3, 3\)"),
+    (lambda: conv2d(np.zeros((1, 3, 8, 8)), np.zeros((2, 1, 3, 3))),
+     r"input has 3 channels \(shape \(1, 3, 8, 8\)\) but the weight expects 1 \(shape \(2, 1, 3, 3\)\)"),
+    (lambda: conv2d(np.zeros((1, 1, 4, 4)), np.zeros((1, 1, 7, 3)), padding=1),
+     r"kernel \(7, 3\) is larger than the padded input \(6, 6\)"),
+    (lambda: conv2d(np.zeros((1, 1, 4, 4)), np.zeros((2, 1, 3, 3)), np.zeros(3)), r"bias must have shape \(2,\)"),
+    (lambda: conv2d(np.zeros((1, 1, 4, 4)), np.zeros((1, 1, 3, 3)), stride=0), r"stride must be an int ≥ 1"),
+    (lambda: conv2d(np.zeros((1, 1, 4, 4)), np.zeros((1, 1, 3, 3)), padding=(1, -1)), r"padding must be"),
+    (lambda: max_pool2d(np.zeros((8, 8)), 2), r"max_pool2d expects a 4-D input .* got shape \(8, 8\)"),
+    (lambda: avg_pool2d(np.zeros((1, 1, 3, 3)), 4), r"avg_pool2d: kernel \(4, 4\) is larger than the padded input"),
+    (lambda: max_pool2d(np.zeros((1, 1, 3, 3)), (2, 2, 2)), r"kernel_size must be"),
+], ids=["input-3d", "weight-3d", "channels", "kernel-too-large", "bias-shape", "stride-0", "negative-padding",
+        "pool-input-2d", "pool-kernel-too-large", "pool-kernel-3-tuple"])
+def test_errors_name_the_shapes(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_conv2d_layer_matches_torch_and_initialises_he_style():
+    layer = Conv2d(3, 8, (3, 2), stride=(1, 2), padding=1)
+    assert [name for name, _ in layer.named_parameters()] == ["weight", "bias"]
+    assert layer.weight.shape == (8, 3, 3, 2) and layer.bias.shape == (8,)
+    x = np.random.default_rng(10).standard_normal((2, 3, 6, 6))
+    expected = F.conv2d(torch.tensor(x), torch.tensor(layer.weight.data), torch.tensor(layer.bias.data),
+                        stride=(1, 2), padding=1)
+    np.testing.assert_allclose(layer(Tensor(x)).data, expected.numpy(), rtol=1e-10, atol=1e-12)
+    wide = Conv2d(64, 64, 5, bias=False)
+    assert wide.bias is None and wide.parameters() == [wide.weight]
+    assert wide.weight.data.std() == pytest.approx(np.sqrt(2 / (64 * 25)), rel=0.02)
+    assert Conv2d(1, 2, 3, dtype=np.float32).weight.dtype == np.float32
+
+
+def test_pooling_layers():
+    x = np.random.default_rng(11).standard_normal((2, 3, 6, 6))
+    np.testing.assert_allclose(MaxPool2d(2)(x).data, F.max_pool2d(torch.tensor(x), 2).numpy())
+    np.testing.assert_allclose(AvgPool2d(3, 1)(x).data, F.avg_pool2d(torch.tensor(x), 3, 1).numpy())
+    assert MaxPool2d(2).parameters() == [] and repr(AvgPool2d((2, 3))) == "AvgPool2d(kernel_size=(2, 3), stride=(2, 3))"
