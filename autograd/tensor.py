@@ -56,11 +56,11 @@ def _lift(other, like: "Tensor", op: str) -> "Tensor":
     A number takes `like`'s float dtype, as a Python number does in numpy, so float32 stays
     float32; arrays keep their own dtype and follow numpy's promotion.
     """
-    if isinstance(other, Tensor):
-        return other
-    if isinstance(other, Number):
+    if type(other) is float or type(other) is int or isinstance(other, Number):
         dtype = like.data.dtype
         return _constant(np.asarray(other, dtype=dtype if dtype.kind == "f" else None))
+    if isinstance(other, Tensor):  # a subclass
+        return other
     if isinstance(other, (np.ndarray, list, tuple)):
         array = np.asarray(other)
         if array.dtype.kind in "biuf":
@@ -260,43 +260,55 @@ class Tensor(FunctionOps, ShapeOps, Node):
 
     # Reflected forms (`2 - t`): the number becomes the left operand, so argument order is kept.
     def __radd__(self, other) -> "Tensor":
+        """b + a for a number or array b; da = g."""
         return _lift(other, self, "+") + self
 
     def __rsub__(self, other) -> "Tensor":
+        """b - a for a number or array b; da = -g."""
         return _lift(other, self, "-") - self
 
     def __rmul__(self, other) -> "Tensor":
+        """b * a for a number or array b; da = g * b."""
         return _lift(other, self, "*") * self
 
     def __rtruediv__(self, other) -> "Tensor":
+        """b / a for a number or array b; da = -g * b / a²."""
         return _lift(other, self, "/") / self
 
     def __rpow__(self, other) -> "Tensor":
+        """b ** a for a number or array b; da = g * b^a * ln b."""
         return _lift(other, self, "**") ** self
 
     def __rmatmul__(self, other) -> "Tensor":
+        """b @ a for an array b; da = bᵀ @ g."""
         return _lift(other, self, "@") @ self
 
     # --- comparisons: elementwise, a bool Tensor outside the graph (as in PyTorch) ---
 
     def __lt__(self, other) -> "Tensor":
+        """a < b elementwise (no gradient)."""
         return _result(self.data < _operand(other), (), "<", None)
 
     def __le__(self, other) -> "Tensor":
+        """a <= b elementwise (no gradient)."""
         return _result(self.data <= _operand(other), (), "<=", None)
 
     def __gt__(self, other) -> "Tensor":
+        """a > b elementwise (no gradient)."""
         return _result(self.data > _operand(other), (), ">", None)
 
     def __ge__(self, other) -> "Tensor":
+        """a >= b elementwise (no gradient)."""
         return _result(self.data >= _operand(other), (), ">=", None)
 
     def __eq__(self, other) -> "Tensor":
+        """a == b elementwise (no gradient)."""
         if not isinstance(other, (Tensor, Number, np.ndarray)):
             return NotImplemented  # `t == None` is False, as in PyTorch
         return _result(self.data == _operand(other), (), "==", None)
 
     def __ne__(self, other) -> "Tensor":
+        """a != b elementwise (no gradient)."""
         if not isinstance(other, (Tensor, Number, np.ndarray)):
             return NotImplemented
         return _result(self.data != _operand(other), (), "!=", None)

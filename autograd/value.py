@@ -37,13 +37,14 @@ def _constant(x: float) -> "Value":
     return out
 
 
-def _as_value(other, op: str, self: "Value") -> "Value":
+def _as_value(other, op: str, self: "Value", reflected: bool = False) -> "Value":
     if isinstance(other, Value):
         return other
     if type(other) is float or type(other) is int or (isinstance(other, Real) and not isinstance(other, bool)):
         return _constant(other)
+    left, right = (other, self) if reflected else (self, other)
     raise TypeError(
-        f"unsupported operand types for {op}: '{type(self).__name__}' and '{type(other).__name__}'"
+        f"unsupported operand types for {op}: '{type(left).__name__}' and '{type(right).__name__}'"
     )
 
 
@@ -150,19 +151,19 @@ class Value(Node):
         return _result(-self.data, (self,), "neg", _neg_rule)
 
     def __radd__(self, other) -> "Value":
-        return _as_value(other, "+", self) + self
+        return _as_value(other, "+", self, reflected=True) + self
 
     def __rsub__(self, other) -> "Value":
-        return _as_value(other, "-", self) - self
+        return _as_value(other, "-", self, reflected=True) - self
 
     def __rmul__(self, other) -> "Value":
-        return _as_value(other, "*", self) * self
+        return _as_value(other, "*", self, reflected=True) * self
 
     def __rtruediv__(self, other) -> "Value":
-        return _as_value(other, "/", self) / self
+        return _as_value(other, "/", self, reflected=True) / self
 
     def __rpow__(self, other) -> "Value":
-        return _as_value(other, "**", self) ** self
+        return _as_value(other, "**", self, reflected=True) ** self
 
     # Comparisons look at the data; equality stays identity so Values can be dict keys.
     def __lt__(self, other) -> bool:

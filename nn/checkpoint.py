@@ -46,6 +46,11 @@ def load_state(path: str | os.PathLike) -> "OrderedDict[str, np.ndarray]":
         raise FileNotFoundError(f"no checkpoint at {path!r}")
     if os.path.getsize(path) == 0:
         raise ValueError(f"{path}: the checkpoint file is empty")
+    with open(path, "rb") as file:
+        start = file.read(6)
+    if not start.startswith((b"PK", b"\x93NUMPY")):  # else np.load takes it for a pickle and suggests unpickling
+        raise ValueError(f"{path}: not a readable .npz checkpoint (an .npz file is a zip archive, which starts "
+                         f"with b'PK'; this file starts with {start!r})")
     # zipfile raises NotImplementedError (a RuntimeError) for damaged flag or method fields, zlib.error for bad data
     unreadable = (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, RuntimeError, zlib.error)
     try:

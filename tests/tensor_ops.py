@@ -98,20 +98,20 @@ def _dims(x: torch.Tensor, axis):
     return tuple(range(x.ndim)) if axis is None else axis
 
 
-def _reduction(name: str, torch_fn: Callable, shapes=(((2, 3, 4),),), params=None) -> Op:
+def _reduction(name: str, method: str, torch_fn: Callable, shapes: list, params: list) -> Op:
     """sum / mean / max / min over `axis` (None, int or tuple), with `keepdims`."""
     return Op(
-        name if params is not None else f"{name}_axes",
-        lambda x, **kw: getattr(x, name)(**kw),
+        name,
+        lambda x, **kw: getattr(x, method)(**kw),
         lambda x, axis=None, keepdims=False: torch_fn(x, dim=_dims(x, axis), keepdim=keepdims),
         shapes,
-        params=params or [{"keepdims": True}, {"axis": 0}, {"axis": -2}, {"axis": -1, "keepdims": True},
-                          {"axis": (0, 2)}, {"axis": (0, -1)}, {"axis": (-1, 0), "keepdims": True},
-                          {"axis": (0, 1, 2)}],
+        params=params,
     )
 
 
 REDUCTIONS = {"sum": torch.sum, "mean": torch.mean, "max": torch.amax, "min": torch.amin}
+AXIS_PARAMS = [{"keepdims": True}, {"axis": 0}, {"axis": -2}, {"axis": -1, "keepdims": True}, {"axis": (0, 2)},
+               {"axis": (0, -1)}, {"axis": (-1, 0), "keepdims": True}, {"axis": (0, 1, 2)}]
 MASK = np.array([[True, False, True, True], [False, False, True, False], [True, True, False, False]])
 
 OPS: list[Op] = [
@@ -164,8 +164,8 @@ OPS: list[Op] = [
     # matmul: 1-D, 2-D, batched, batch axes broadcast
     Op("matmul", lambda a, b: a @ b, lambda a, b: a @ b, MATMUL_PAIRS),
     # reductions
-    *(_reduction(name, fn) for name, fn in REDUCTIONS.items()),
-    *(_reduction(name, fn, UNARY_SHAPES, params=[{}]) for name, fn in REDUCTIONS.items()),
+    *(_reduction(name, name, fn, UNARY_SHAPES, [{}]) for name, fn in REDUCTIONS.items()),
+    *(_reduction(f"{name}_axes", name, fn, [((2, 3, 4),)], AXIS_PARAMS) for name, fn in REDUCTIONS.items()),
     # shape ops
     Op("reshape", lambda a: a.reshape(4, 6), lambda a: a.reshape(4, 6), [((2, 3, 4),)]),
     Op("reshape_tuple", lambda a: a.reshape((6, -1)), lambda a: a.reshape((6, -1)), [((2, 3, 4),)]),

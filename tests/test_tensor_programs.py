@@ -166,6 +166,14 @@ def _shape_after(fn, *shapes) -> tuple:
     return fn(*(np.zeros(s) for s in shapes)).shape
 
 
+def _matmul_works(a: tuple, b: tuple) -> bool:
+    try:
+        _shape_after(np.matmul, a, b)
+    except ValueError:
+        return False
+    return True
+
+
 def _draw_axis(draw, ndim: int, allow_tuple: bool = True):
     choices = [None] + list(range(-ndim, ndim))
     if allow_tuple and ndim >= 2:
@@ -283,7 +291,7 @@ def programs(draw, smooth_data: bool = False, max_steps: int = 7) -> Program:
         elif kind == "matmul" and sa:
             n = sa[-1]
             k = draw(SMALL_DIMS)
-            right = draw(st.sampled_from([(n,), (n, k), (2, n, k) if len(sa) <= 2 or sa[0] in (1, 2) else (n, k)]))
+            right = draw(st.sampled_from([r for r in [(n,), (n, k), (2, n, k)] if _matmul_works(sa, r)]))
             if len(sa) >= 2 and draw(st.booleans()):  # a fresh matrix on the left instead
                 left = draw(st.sampled_from([(sa[-2],), (k, sa[-2])]))
                 w = add_leaf(left)
@@ -385,7 +393,7 @@ def _run_both(program: Program):
     return ours_leaves, ours_slots, ours_out, torch_leaves, torch_slots, torch_out
 
 
-def _finite_and_moderate(slots: list, limit: float = 1e6) -> bool:
+def _finite_and_moderate(slots: list, limit: float) -> bool:
     return all(np.all(np.abs(s.data) < limit) for s in slots)
 
 
@@ -393,8 +401,6 @@ def _finite_and_moderate(slots: list, limit: float = 1e6) -> bool:
 def test_random_programs_match_torch_forward_and_every_leaf_gradient(program):
     with np.errstate(all="ignore"):
         ours_leaves, ours_slots, ours_out, torch_leaves, torch_slots, torch_out = _run_both(program)
-    if not _finite_and_moderate(ours_slots + [ours_out]):
-        event("values overflowed: forward compared, gradients not")
     scale = 1.0 + max(float(np.max(np.abs(Torch.array(s)), initial=0.0)) for s in torch_slots + [torch_out])
     for k, (ours, theirs) in enumerate(zip(ours_slots, torch_slots)):
         assert ours.data.shape == tuple(theirs.shape), f"slot {k} shape"
@@ -402,6 +408,7 @@ def test_random_programs_match_torch_forward_and_every_leaf_gradient(program):
     assert ours_out.data.shape == ()
     _close(ours_out.data, Torch.array(torch_out), scale, "output")
     if not np.isfinite(scale):
+        event("inf or NaN in the forward pass: forward compared, gradients not")
         return
     assert ours_out.requires_grad == torch_out.requires_grad
     if not torch_out.requires_grad:  # the output depends on constants only
@@ -420,7 +427,7 @@ def test_random_programs_match_torch_forward_and_every_leaf_gradient(program):
         assert ours.grad is not None, f"leaf {i} has no gradient; torch's is {theirs.grad}"
         assert ours.grad.shape == ours.data.shape
         _close(ours.grad, theirs.grad.numpy(), max(scale, grad_scale), f"leaf {i} gradient")
-    event(f"{len(program.steps)} ops, {len(program.leaves)} leaves")
+    event(f"{len(program.steps)} ops")
 
 
 @given(programs(smooth_data=True))
@@ -459,8 +466,8 @@ def test_a_non_scalar_seed_and_two_backward_passes_accumulate_like_torch(program
         assert not torch_root.requires_grad
         event("root needs no gradient: backward refused")
         return
-    if not _finite_and_moderate(ours_slots):
-        event("values overflowed: skipped")
+    if not all(np.all(np.isfinite(t.data)) for t in ours_slots):
+        event("inf or NaN in the forward pass: skipped")
         return
     for _ in range(2):
         ours_root.backward(Tensor(cotangent) if cotangent.ndim % 2 else cotangent)  # array or Tensor seed

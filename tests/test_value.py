@@ -259,6 +259,13 @@ def test_value_plus_non_number_names_both_types(bad):
         assert "Value" in str(info.value) and type(bad).__name__ in str(info.value)
 
 
+def test_type_error_names_operands_in_written_order():
+    with pytest.raises(TypeError, match="for -: 'str' and 'Value'"):
+        "a" - Value(1.0)
+    with pytest.raises(TypeError, match="for -: 'Value' and 'str'"):
+        Value(1.0) - "a"
+
+
 @pytest.mark.parametrize("bad", ["x", None, [1.0], True, 1 + 2j])
 def test_value_of_a_non_number_raises(bad):
     with pytest.raises(TypeError):

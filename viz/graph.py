@@ -28,6 +28,9 @@ FILL = {"root": "#ffd966", "param": "#b6d7a8", "leaf": "#cfe2f3", "const": "#eee
 BORDER = {"root": "#b45f06", "param": "#38761d", "leaf": "#3d85c6", "const": "#999999", "result": "#444444"}
 HIGHLIGHT = "#e31a1c"
 CLUSTER_FILLS = ("#f6f6f6", "#eef3fa", "#fbf4e6", "#eef7ee")
+OP_STYLE = {"shape": "ellipse", "style": "filled", "fillcolor": "#f3f3f3", "color": "#888888", "fontsize": "11",
+            "width": "0.3", "height": "0.3", "margin": "0.03"}
+BOX_STYLE = {"shape": "box3d", "style": "filled", "fillcolor": "#e6e0f0", "color": "#674ea7"}
 POSITIVE, NEGATIVE = (178, 24, 43), (33, 102, 172)  # strongest red and blue of the grad scale
 NONFINITE = "#8e44ad"
 GRAD_DECADES = (-6, 2)  # |grad| from 1e-6 (palest) to 1e2 (strongest), log scale
@@ -139,7 +142,7 @@ def _contributions(node: Node, g) -> list | None:
     return [None if c is None else p._fit(c) for p, c in zip(node._prev, sent)]
 
 
-def _edge_label(node: Node, k: int, g, local, sent) -> str:
+def _edge_label(k: int, g, local, sent) -> str:
     """Local derivative and upstream · local for a scalar op; the gradient sent for a Tensor op."""
     if local is None:
         return "grad " + summarize(sent)
@@ -191,24 +194,18 @@ def _draw(root: Node, *, rankdir, color_by, edge_labels, params, cluster, collap
     caption = ""
     if mm and not folded and len(order) > max_nodes:
         top = [p for p in mm.used_paths() if mm.depth[p] == 1]
-        for attempt in (top, [""]):
-            if _visible(mm, attempt) <= max_nodes:
-                folded = attempt
-                caption = f"{len(order):,} values: modules collapsed to stay under max_nodes={max_nodes:,}"
-                break
+        folded = next((attempt for attempt in (top, [""]) if _visible(mm, attempt) <= max_nodes), [])
+        caption = f"{len(order):,} values: modules collapsed to stay under max_nodes={max_nodes:,}" if folded else ""
     if (_visible(mm, folded) if mm else len(order)) > max_nodes:
         return _too_large(order, max_nodes, mm is not None)
 
-    names: dict[int, str] = {}
-    if mm:
-        names.update(mm.short_names if cluster else mm.names)
+    names: dict[int, str] = dict((mm.short_names if cluster else mm.names) if mm else {})
     for name, p in (params or {}).items():
         if id(p) in index:
             names[index[id(p)]] = name
-    param_set = set(names)
     marked = highlight if isinstance(highlight, (list, tuple, set)) else [] if highlight is None else [highlight]
-    marked = {index[id(n)] for n in marked if id(n) in index}
-
+    picture = _Picture(root, order, index, mm, folded, cluster, step)
+    picture.add_values(names, {index[id(n)] for n in marked if id(n) in index}, color_by, rankdir)
     graph = Drawing(graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "nodesep": "0.25", "ranksep": "0.4"},
                     node_attr={"fontname": "Helvetica", "fontsize": "12"},
                     edge_attr={"fontname": "Helvetica", "fontsize": "10", "color": "#555555"})
@@ -216,81 +213,88 @@ def _draw(root: Node, *, rankdir, color_by, edge_labels, params, cluster, collap
         graph.attr(label=caption, labelloc="t", fontsize="14")
     if color_by:
         graph.node("legend", label=_grad_legend(), shape="plaintext", fontsize="10")
-
-    box = [None] * len(order)  # the collapsed module a node is drawn inside, if any
-    if folded:
-        for i, owner in enumerate(mm.owner):
-            if owner is not None:
-                box[i] = next((k for k, path in enumerate(folded) if inside(owner, path)), None)
-    boxed = [path for path in mm.used_paths() if not any(inside(path, f) for f in folded)] if mm and cluster else []
-    bodies: dict[str | None, list] = {}
-
-    def place(path: str | None, name: str, attrs: dict) -> None:
-        where = path if path in boxed else None
-        bodies.setdefault(where, []).append((name, attrs))
-
-    grads = step["grads"] if step else {}
-    for i, node in enumerate(order):
-        if box[i] is not None:
-            continue
-        g = grads.get(id(node), node.grad)
-        kind = "root" if node is root else "param" if i in param_set else "result" if node._prev \
-            else "leaf" if node.requires_grad else "const"
-        attrs = {"shape": "record", "style": "filled", "fillcolor": FILL[kind], "color": BORDER[kind]}
-        if color_by:
-            size = signed_size(g)
-            if size is not None:
-                attrs["fillcolor"], attrs["fontcolor"], _ = grad_color(size)
-            attrs["penwidth"] = "2"
-        if i in marked:
-            attrs.update(color=HIGHLIGHT, penwidth="3")
-        pending = step["pending"].get(id(node)) if step else None
-        attrs["label"] = _record(node, names.get(i) or node.label, g, pending, rankdir)
-        owner = mm.owner[i] if mm else None
-        place(owner, f"v{i}", attrs)
-        if node._prev:
-            op_attrs = {"label": node._op, "shape": "ellipse", "style": "filled", "fillcolor": "#f3f3f3",
-                        "color": "#888888", "fontsize": "11", "width": "0.3", "height": "0.3", "margin": "0.03"}
-            place(owner, f"o{i}", op_attrs)
-    if folded:
-        for k, path in enumerate(folded):
-            members = [i for i in range(len(order)) if box[i] == k]
-            if members:
-                n_params = sum(1 for i in members if i in mm.names)
-                label = f"{mm.title(path)}\\n{len(members):,} values, {n_params:,} parameters"
-                place(mm.parent.get(path), f"m{k}", {"label": label, "shape": "box3d", "style": "filled",
-                                                          "fillcolor": "#e6e0f0", "color": "#674ea7"})
-    _emit_clusters(graph, mm, boxed, bodies)
-
-    folded_edges: Counter = Counter()
-    flows = step["flows"] if step else None
-    for i, node in enumerate(order):
-        if not node._prev:
-            continue
-        target = f"m{box[i]}" if box[i] is not None else f"o{i}"
-        if box[i] is None:
-            graph.edge(target, f"v{i}", **_shade(color_by, grads.get(id(node), node.grad)))
-        g = flows.get(id(node)) if step else node.grad
-        labelled = edge_labels or (step is not None and node is step["current"])
-        sent = _contributions(node, g) if (labelled or color_by) else None
-        local = node._rule(node, 1.0) if labelled and sent is not None and isinstance(node.data, float) else None
-        for k, parent in enumerate(node._prev):
-            j = index[id(parent)]
-            source = f"m{box[j]}" if box[j] is not None else f"v{j}"
-            if box[i] is not None or box[j] is not None:
-                if source != target:
-                    folded_edges[source, target] += 1
-                continue
-            attrs = _shade(color_by, None if sent is None else sent[k])
-            current = step is not None and node is step["current"]
-            if (edge_labels or current) and sent is not None and sent[k] is not None:
-                attrs["label"] = _edge_label(node, k, g, local, sent[k])
-            if current:
-                attrs.update(color=HIGHLIGHT, penwidth="2.5", fontcolor=HIGHLIGHT)
-            graph.edge(source, target, **attrs)
-    for (source, target), count in folded_edges.items():
-        graph.edge(source, target, **({"label": f"×{count}"} if count > 1 else {}))
+    _emit_clusters(graph, mm, picture.boxed, picture.bodies)
+    picture.add_edges(graph, color_by, edge_labels)
     return graph
+
+
+class _Picture:
+    """Node statements grouped by module box, and the edges, for one drawing."""
+
+    def __init__(self, root, order, index, mm, folded, cluster, step):
+        self.root, self.order, self.index, self.mm, self.folded, self.step = root, order, index, mm, folded, step
+        self.grads = step["grads"] if step else {}
+        # box[i]: the collapsed module value i is hidden in; boxed: modules drawn as clusters
+        self.box = [None] * len(order)
+        if folded:
+            for i, owner in enumerate(mm.owner):
+                if owner is not None:
+                    self.box[i] = next((k for k, path in enumerate(folded) if inside(owner, path)), None)
+        self.boxed = [p for p in mm.used_paths() if not any(inside(p, f) for f in folded)] if mm and cluster else []
+        self.bodies: dict[str | None, list] = {}
+
+    def _place(self, path: str | None, name: str, attrs: dict) -> None:
+        self.bodies.setdefault(path if path in self.boxed else None, []).append((name, attrs))
+
+    def add_values(self, names: dict[int, str], marked: set[int], color_by, rankdir: str) -> None:
+        """A record per visible value, an op node in front of each result, a box per collapsed module."""
+        for i, node in enumerate(self.order):
+            if self.box[i] is not None:
+                continue
+            g = self.grads.get(id(node), node.grad)
+            kind = "root" if node is self.root else "param" if i in names else "result" if node._prev \
+                else "leaf" if node.requires_grad else "const"
+            attrs = {"shape": "record", "style": "filled", "fillcolor": FILL[kind], "color": BORDER[kind]}
+            if color_by:
+                size = signed_size(g)
+                if size is not None:
+                    attrs["fillcolor"], attrs["fontcolor"], _ = grad_color(size)
+                attrs["penwidth"] = "2"
+            if i in marked:
+                attrs.update(color=HIGHLIGHT, penwidth="3")
+            pending = self.step["pending"].get(id(node)) if self.step else None
+            attrs["label"] = _record(node, names.get(i) or node.label, g, pending, rankdir)
+            owner = self.mm.owner[i] if self.mm else None
+            self._place(owner, f"v{i}", attrs)
+            if node._prev:
+                self._place(owner, f"o{i}", {"label": node._op, **OP_STYLE})
+        for k, path in enumerate(self.folded):
+            members = [i for i, b in enumerate(self.box) if b == k]
+            if members:
+                n_params = sum(1 for i in members if i in self.mm.names)
+                label = f"{self.mm.title(path)}\\n{len(members):,} values, {n_params:,} parameters"
+                self._place(self.mm.parent.get(path), f"m{k}", {"label": label, **BOX_STYLE})
+
+    def add_edges(self, graph: Drawing, color_by, edge_labels: bool) -> None:
+        """Parent → op → result; edges into or out of a collapsed module are merged with a count."""
+        box, step = self.box, self.step
+        merged: Counter = Counter()
+        for i, node in enumerate(self.order):
+            if not node._prev:
+                continue
+            target = f"m{box[i]}" if box[i] is not None else f"o{i}"
+            if box[i] is None:
+                graph.edge(target, f"v{i}", **_shade(color_by, self.grads.get(id(node), node.grad)))
+            current = step is not None and node is step["current"]
+            g = step["flows"].get(id(node)) if step else node.grad
+            drawn = box[i] is None and (edge_labels or current or color_by)
+            sent = _contributions(node, g) if drawn else None
+            local = node._rule(node, 1.0) if sent is not None and isinstance(node.data, float) else None
+            for k, parent in enumerate(node._prev):
+                j = self.index[id(parent)]
+                source = f"m{box[j]}" if box[j] is not None else f"v{j}"
+                if box[i] is not None or box[j] is not None:
+                    if source != target:
+                        merged[source, target] += 1
+                    continue
+                attrs = _shade(color_by, None if sent is None else sent[k])
+                if (edge_labels or current) and sent is not None and sent[k] is not None:
+                    attrs["label"] = _edge_label(k, g, local, sent[k])
+                if current:
+                    attrs.update(color=HIGHLIGHT, penwidth="2.5", fontcolor=HIGHLIGHT)
+                graph.edge(source, target, **attrs)
+        for (source, target), count in merged.items():
+            graph.edge(source, target, **({"label": f"×{count}"} if count > 1 else {}))
 
 
 def _record(node: Node, name: str, g, pending, rankdir: str) -> str:

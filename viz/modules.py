@@ -5,7 +5,7 @@ The graph records no modules, only parameters flowing into ops, so ownership is 
 1. a parameter belongs to the deepest module that holds it (`model.named_parameters()`);
 2. an op that consumes parameters of exactly one module, directly or through nodes computed
    from that module's parameters alone (`W.T`, `p * p`), belongs to that module: a neuron's
-   `dot`, a Linear layer's `@` and `+ b`;
+   `dot`, a Linear layer's `linear` op (or its `@` and `+ b`);
 3. an activation (relu, tanh, sigmoid, leaky_relu) applied to a node of rule 2, as after a
    neuron's `dot`, joins the same module.
 
@@ -70,8 +70,8 @@ class ModuleMap:
                 self.owner[i] = sources.pop()
                 direct[i] = True
                 derived[i] = all(derived[j] for j in parents)
-            elif node._op in ACTIVATIONS and not sources and direct[parents[0]] and order[parents[0]]._prev:  # rule 3
-                self.owner[i] = self.owner[parents[0]]
+            elif node._op in ACTIVATIONS and not sources and direct[parents[0]] and order[parents[0]]._prev:
+                self.owner[i] = self.owner[parents[0]]  # rule 3
 
     def resolve(self, collapse) -> list[str]:
         """Module paths for `collapse`, given as paths or module objects."""

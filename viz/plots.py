@@ -6,12 +6,22 @@ backend (Agg included) and a notebook shows it once, when it is the cell's value
 """
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap, TwoSlopeNorm
 from matplotlib.figure import Figure
+
+class _Figure(Figure):
+    """A Figure that Jupyter shows as a PNG even when pyplot (and its inline backend) is unused."""
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", bbox_inches="tight")
+        return buffer.getvalue()
+
 
 # TensorFlow-Playground colours: orange for the negative class, blue for the positive one.
 ORANGE, BLUE = "#f59322", "#0877bd"
@@ -61,11 +71,11 @@ def plot_decision_boundary(predict_fn: Callable, X, y, ax=None, hidden: Callable
     units = None if hidden is None else _as_array(hidden(points)).reshape(len(points), -1)
     if ax is None:
         if units is None:
-            ax = Figure(figsize=(5.5, 5), layout="constrained").add_subplot()
+            ax = _Figure(figsize=(5.5, 5), layout="constrained").add_subplot()
         else:
             cols = int(np.ceil(np.sqrt(units.shape[1])))
             rows = int(np.ceil(units.shape[1] / cols))
-            fig = Figure(figsize=(5.5 + 1.4 * cols, max(5.0, 1.4 * rows)), layout="constrained")
+            fig = _Figure(figsize=(5.5 + 1.4 * cols, max(5.0, 1.4 * rows)), layout="constrained")
             main, side = fig.subfigures(1, 2, width_ratios=[5.5, 1.4 * cols])
             ax = main.add_subplot()
             side.suptitle("hidden units", fontsize=10)
@@ -102,7 +112,7 @@ def plot_history(history: Mapping[str, Sequence[float]]) -> Figure:
     panels = [(kind, keys) for kind, keys in panels if keys]
     if not panels:
         raise ValueError("history needs at least one of train_loss, val_loss, train_acc, val_acc")
-    fig = Figure(figsize=(5 * len(panels), 3.8), layout="constrained")
+    fig = _Figure(figsize=(5 * len(panels), 3.8), layout="constrained")
     for ax, (kind, keys) in zip(fig.subplots(1, len(panels), squeeze=False)[0], panels):
         for key in keys:
             values = history[key]
@@ -131,7 +141,7 @@ def plot_gradient_flow(stats: Mapping[str, Sequence[tuple[float, float]]]) -> Fi
     """Mean (solid) and max (dashed) |grad| of each layer over training, on a log scale,
     and the last step's values as bars. stats maps a layer name to one (mean, max) per step
     (collect them with grad_stats(model) after each backward)."""
-    fig = Figure(figsize=(11, 4), layout="constrained")
+    fig = _Figure(figsize=(11, 4), layout="constrained")
     over_time, last = fig.subplots(1, 2, width_ratios=[3, 2])
     names = list(stats)
     colors = [f"C{k % 10}" for k in range(len(names))]
@@ -173,7 +183,7 @@ def plot_activation_stats(activations: Mapping[str, object], kind: str | Mapping
     activations maps a layer name to its outputs (samples, units) from one forward pass;
     kind names the activation, or maps each layer to its own.
     """
-    fig = Figure(figsize=(11, 4), layout="constrained")
+    fig = _Figure(figsize=(11, 4), layout="constrained")
     hist, bars = fig.subplots(1, 2, width_ratios=[3, 2])
     names, fractions, labels = list(activations), [], []
     for k, name in enumerate(names):
@@ -203,7 +213,7 @@ def plot_weight_images(W, shape: tuple[int, int] = (8, 8), ncols: int = 8) -> Fi
     if W.shape[1] != shape[0] * shape[1]:
         raise ValueError(f"each row has {W.shape[1]} weights, which does not fit an image of shape {shape}")
     rows = int(np.ceil(len(W) / ncols))
-    fig = Figure(figsize=(1.3 * ncols + 0.8, 1.4 * rows), layout="constrained")
+    fig = _Figure(figsize=(1.3 * ncols + 0.8, 1.4 * rows), layout="constrained")
     axes = fig.subplots(rows, ncols, squeeze=False)
     scale = float(np.abs(W).max()) or 1.0
     image = None
@@ -227,7 +237,7 @@ def plot_optimizer_paths(loss_fn2d: Callable, paths: Mapping[str, object], xlim=
     ylim = ylim or (every[:, 1].min() - pad[1], every[:, 1].max() + pad[1])
     xx, yy = np.meshgrid(np.linspace(*xlim, 200), np.linspace(*ylim, 200))
     z = np.asarray(loss_fn2d(xx, yy), dtype=float)
-    fig = Figure(figsize=(6.5, 5.5), layout="constrained")
+    fig = _Figure(figsize=(6.5, 5.5), layout="constrained")
     ax = fig.add_subplot()
     if np.nanmin(z) > 0:  # log-spaced levels show the valley floor as well as the walls
         lv = np.geomspace(np.nanmin(z), np.nanmax(z), levels)
@@ -278,7 +288,7 @@ class LiveView:
 
     def figure(self) -> Figure:
         """The current boundary and curves as a new Figure."""
-        fig = Figure(figsize=(10, 4.2), layout="constrained")
+        fig = _Figure(figsize=(10, 4.2), layout="constrained")
         boundary, curves = fig.subplots(1, 2)
         plot_decision_boundary(self.predict_fn, self.X, self.y, ax=boundary, resolution=self.resolution)
         for k, (name, points) in enumerate(self.history.items()):

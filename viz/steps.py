@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import inspect
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -10,7 +11,7 @@ import numpy as np
 from autograd import engine
 from autograd.engine import Node, topological_order
 
-from .graph import Drawing, _draw, summarize
+from .graph import Drawing, _draw, draw_graph, summarize
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,16 +88,12 @@ def render_step(root: Node, frame: Frame, **options) -> Drawing:
         for p, c in zip(f.node._prev, f.parent_grads):
             if c is not None:
                 pending[id(p)] = c if id(p) not in pending else pending[id(p)] + c
-    settings = {"rankdir": "LR", "color_by": None, "edge_labels": False, "params": None, "cluster": True,
-                "collapse": (), "max_nodes": 2000, "modules": None, **options, "highlight": frame.node}
+    settings = inspect.signature(draw_graph).bind(root, **{**options, "highlight": frame.node})
+    settings.apply_defaults()  # draw_graph's defaults, and a TypeError for an unknown option
     step = {"grads": grads, "pending": pending, "flows": flows, "current": frame.node}
-    graph = _draw(root, step=step, **settings)
-    graph.attr(label=_escape_label(describe(frame)), labelloc="t", fontsize="14")
+    graph = _draw(**settings.arguments, step=step)
+    graph.attr(label=describe(frame).replace("\\", "\\\\"), labelloc="t", fontsize="14")
     return graph
-
-
-def _escape_label(text: str) -> str:
-    return text.replace("\\", "\\\\")
 
 
 def step_through(root: Node, **options):
