@@ -9,9 +9,9 @@ Rows:
   step chainrule   nn.Sequential of the layers above, nn.losses.cross_entropy, nn.optim.Adam
   step pytorch     the same layers from torch.nn, F.cross_entropy, torch.optim.Adam on the CPU
   conv chainrule   the two conv2d ops alone, forward + backward for a fixed upstream gradient
-  conv numpy       the same two convolutions written out by hand without Python loops: forward
-                   by tensordot over sliding windows, dw likewise, and dx as the "full"
-                   convolution of the zero-padded upstream gradient with the flipped kernels
+  conv numpy       the same two convolutions written out by hand without Python loops: im2col
+                   by reshaping sliding windows, one matmul each for out and dw, and dx as the
+                   "full" convolution of the zero-padded upstream gradient with the flipped kernels
   conv pytorch     F.conv2d, forward + backward for the same upstream gradient
 
 All start from the same weights. Before timing, the losses and gradients of the three are
@@ -122,23 +122,32 @@ class TorchStep:
 
 # --- the two convolutions alone --------------------------------------------------------
 
-def numpy_conv(x: np.ndarray, w: np.ndarray, b: np.ndarray, g: np.ndarray, pad: int = 1):
-    """Stride-1 convolution forward and backward without Python loops: (out, dx, dw, db).
+def numpy_conv(x: np.ndarray, w: np.ndarray, b: np.ndarray, g: np.ndarray, pad: int = 1, need_dx: bool = True):
+    """Stride-1 convolution forward and backward without Python loops: (out, dx or None, dw, db).
 
+    im2col by one reshape of the sliding windows, then one matmul each:
     out = Σ_{c,i,j} w[o,c,i,j] xp[n,c,p+i,q+j] + b;  dw = Σ_{n,p,q} g[n,o,p,q] xp[n,c,p+i,q+j];
     dx is g, padded by k-1, convolved with the kernels flipped in both spatial axes.
     """
-    kh, kw = w.shape[2:]
+    n, c = x.shape[:2]
+    o, _, kh, kw = w.shape
     xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
     windows = sliding_window_view(xp, (kh, kw), axis=(2, 3))  # N, C, OH, OW, kh, kw
-    out = np.tensordot(windows, w, axes=([1, 4, 5], [1, 2, 3])).transpose(0, 3, 1, 2) + b[:, None, None]
-    dw = np.tensordot(g, windows, axes=([0, 2, 3], [0, 2, 3]))
-    db = g.sum(axis=(0, 2, 3))
+    oh, ow = windows.shape[2:4]
+    cols = windows.transpose(0, 2, 3, 1, 4, 5).reshape(n * oh * ow, c * kh * kw)
+    out = (cols @ w.reshape(o, -1).T + b).reshape(n, oh, ow, o).transpose(0, 3, 1, 2)
+    g_rows = g.transpose(0, 2, 3, 1).reshape(-1, o)
+    dw = (g_rows.T @ cols).reshape(w.shape)
+    db = g_rows.sum(axis=0)
+    if not need_dx:
+        return out, None, dw, db
     gp = np.pad(g, ((0, 0), (0, 0), (kh - 1, kh - 1), (kw - 1, kw - 1)))
     g_windows = sliding_window_view(gp, (kh, kw), axis=(2, 3))  # N, O, H+2p, W+2p, kh, kw
-    dxp = np.tensordot(g_windows, w[:, :, ::-1, ::-1], axes=([1, 4, 5], [0, 2, 3])).transpose(0, 3, 1, 2)
-    dx = dxp[:, :, pad:dxp.shape[2] - pad, pad:dxp.shape[3] - pad]
-    return out, dx, dw, db
+    hp, wp = g_windows.shape[2:4]
+    g_cols = g_windows.transpose(0, 2, 3, 1, 4, 5).reshape(n * hp * wp, o * kh * kw)
+    flipped = w[:, :, ::-1, ::-1].transpose(0, 2, 3, 1).reshape(o * kh * kw, c)
+    dxp = (g_cols @ flipped).reshape(n, hp, wp, c).transpose(0, 3, 1, 2)
+    return out, dxp[:, :, pad:hp - pad, pad:wp - pad], dw, db
 
 
 class ConvPair:
@@ -153,7 +162,7 @@ class ConvPair:
 
     def numpy(self):
         w1, b1, w2, b2 = self.params
-        return numpy_conv(self.x1, w1, b1, self.g1), numpy_conv(self.x2, w2, b2, self.g2)
+        return numpy_conv(self.x1, w1, b1, self.g1, need_dx=False), numpy_conv(self.x2, w2, b2, self.g2)
 
     def chainrule(self):
         w1, b1, w2, b2 = (Tensor(p, requires_grad=True) for p in self.params)
