@@ -30,7 +30,7 @@ from sklearn.datasets import make_moons
 import nn
 from autograd import Value, topological_order
 
-from .common import environment, peak_step_memory, summary, table, timed_step, write_results
+from .common import environment, peak_step_memory, summary, table, timed_step_clocks, write_results
 
 ALPHA = 1e-4           # weight of the L2 penalty
 CURVE_RTOL = 1e-9      # how closely our losses must follow micrograd's
@@ -130,22 +130,26 @@ def sgd_step(model, loss_fn: Callable, X, y, k: int) -> tuple[float, float]:
 
 # --- passes ----------------------------------------------------------------------------
 
-def run_pass(steps: int, measure: Callable, gc_paused: bool, X, y) -> dict:
-    """Train every contender from the same start, interleaved step by step.
+def run_pass(measure: Callable, steps_by_mode: dict[str, int], X, y) -> dict:
+    """Train every contender under each GC mode from the same start, interleaved step by step.
 
-    Returns {name: {"samples": [...], "loss": [...], "accuracy": [...]}}. The order of the
-    contenders rotates every step so none is always first after the others.
+    `steps_by_mode` maps "gc_on" / "gc_paused" to a number of steps; each (mode, contender)
+    lane trains its own model. Returns {mode: {name: {"samples", "loss", "accuracy"}}}.
+    The order of the lanes rotates every step so none always runs right after another.
     """
-    models = {name: make(micrograd_model()) for name, (make, _, _) in CONTENDERS.items()}
-    out = {name: {"samples": [], "loss": [], "accuracy": []} for name in CONTENDERS}
-    names = list(CONTENDERS)
-    for k in range(steps):
-        for name in names[k % 3:] + names[:k % 3]:
-            loss_fn = CONTENDERS[name][1]
-            sample, (loss, accuracy) = measure(lambda: sgd_step(models[name], loss_fn, X, y, k), gc_paused)
-            out[name]["samples"].append(sample)
-            out[name]["loss"].append(loss)
-            out[name]["accuracy"].append(accuracy)
+    lanes = [(mode, name) for mode in steps_by_mode for name in CONTENDERS]
+    models = {lane: CONTENDERS[lane[1]][0](micrograd_model()) for lane in lanes}
+    out = {mode: {name: {"samples": [], "loss": [], "accuracy": []} for name in CONTENDERS} for mode in steps_by_mode}
+    for k in range(max(steps_by_mode.values())):
+        active = [lane for lane in lanes if k < steps_by_mode[lane[0]]]
+        shift = k % len(active)
+        for mode, name in active[shift:] + active[:shift]:
+            loss_fn, model = CONTENDERS[name][1], models[mode, name]
+            sample, (loss, accuracy) = measure(lambda: sgd_step(model, loss_fn, X, y, k), mode == "gc_paused")
+            record = out[mode][name]
+            record["samples"].append(sample)
+            record["loss"].append(loss)
+            record["accuracy"].append(accuracy)
     return out
 
 
@@ -153,7 +157,8 @@ def timed(step: Callable, gc_paused: bool):
     # A collection outside the timer first, so no contender pays for another's garbage.
     # This favours micrograd, whose graphs are cyclic garbage that users' runs must collect.
     gc.collect()
-    return timed_step(step, gc_paused)
+    wall, cpu, result = timed_step_clocks(step, gc_paused)
+    return (wall, cpu), result
 
 
 def traced(step: Callable, gc_paused: bool):
@@ -196,17 +201,13 @@ def main(argv: list[str] | None = None) -> dict:
     print("moons_scalar: micrograd's demo, contenders interleaved step by step", flush=True)
     env = environment()
     nodes = node_counts(X, y)
-    runs = {}
-    for mode, paused, steps in (("gc_on", False, args.gc_on_steps), ("gc_paused", True, args.steps)):
-        print(f"  timing {steps} steps, GC {'paused' if paused else 'on'} ...", flush=True)
-        runs[mode] = run_pass(steps, timed, paused, X, y)
-    memory = {}
-    for mode, paused in (("gc_on", False), ("gc_paused", True)):
-        print(f"  tracing memory for {args.memory_steps} steps, GC {'paused' if paused else 'on'} ...", flush=True)
-        memory[mode] = run_pass(args.memory_steps, traced, paused, X, y)
+    print(f"  timing {args.steps} steps with the GC paused and {args.gc_on_steps} with it on ...", flush=True)
+    runs = run_pass(timed, {"gc_on": args.gc_on_steps, "gc_paused": args.steps}, X, y)
+    print(f"  tracing memory for {args.memory_steps} steps in each GC mode ...", flush=True)
+    memory = run_pass(traced, {"gc_on": args.memory_steps, "gc_paused": args.memory_steps}, X, y)
 
-    ms = {mode: {name: summary([s * 1e3 for s in run[name]["samples"]]) for name in CONTENDERS}
-          for mode, run in runs.items()}
+    ms, cpu_ms = ({mode: {name: summary([s[clock] * 1e3 for s in run[name]["samples"]]) for name in CONTENDERS}
+                   for mode, run in runs.items()} for clock in (0, 1))
     peak = {mode: {name: summary(run[name]["samples"]) for name in CONTENDERS} for mode, run in memory.items()}
     worst = curve_match(runs)
     micrograd_curve = runs["gc_paused"]["micrograd"]
@@ -232,6 +233,12 @@ def main(argv: list[str] | None = None) -> dict:
     print()
     print(table(["contender", "ms/step GC on", "ms/step GC off", "speedup on", "speedup off", "nodes/step",
                  "peak MiB on", "peak MiB off", "mem ratio", f"loss@{args.steps}"], rows))
+    print()
+    print(table(["on the thread's CPU clock", "ms/step GC on", "ms/step GC off", "speedup on", "speedup off"], [
+        [name, f"{cpu_ms['gc_on'][name]['median']:.1f}", f"{cpu_ms['gc_paused'][name]['median']:.1f}",
+         "" if name == "micrograd" else f"{ratio(cpu_ms, 'gc_on', name):.1f}x",
+         "" if name == "micrograd" else f"{ratio(cpu_ms, 'gc_paused', name):.1f}x"]
+        for name in CONTENDERS]))
 
     bars = {
         "speedup_gc_paused >= 2": ratio(ms, "gc_paused", "chainrule") >= 2,
@@ -250,14 +257,18 @@ def main(argv: list[str] | None = None) -> dict:
     results = {
         "benchmark": "moons_scalar",
         "method": "micrograd's moons demo; one step = forward + backward + SGD update, full batch of 100; "
-                  "contenders interleaved per step in one process (order rotating), gc.collect() before "
-                  "every step outside the measurement; ms are medians over steps; peak memory is the "
+                  "contenders and GC modes interleaved per step in one process (order rotating), gc.collect() before "
+                  "every step outside the measurement; ms are medians over steps, on the wall clock (bars) and "
+                  "on the thread's CPU clock (time.thread_time); peak memory is the "
                   "tracemalloc peak during a step above what was live before it, in separate passes.",
         "environment": env,
         "steps": {"gc_paused": args.steps, "gc_on": args.gc_on_steps, "memory": args.memory_steps},
         "ms_per_step": ms,
+        "cpu_ms_per_step": cpu_ms,
         "speedup_vs_micrograd": {mode: {name: ratio(ms, mode, name) for name in CONTENDERS if name != "micrograd"}
                                  for mode in ms},
+        "cpu_speedup_vs_micrograd": {mode: {name: ratio(cpu_ms, mode, name) for name in CONTENDERS
+                                            if name != "micrograd"} for mode in cpu_ms},
         "peak_bytes_per_step": peak,
         "peak_memory_ratio_vs_micrograd": {
             mode: {name: ratio(peak, mode, name, invert=True) for name in CONTENDERS if name != "micrograd"}

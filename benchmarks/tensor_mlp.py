@@ -21,7 +21,7 @@ Sequential(Linear(2, 16), ReLU, Linear(16, 16), ReLU, Linear(16, 1)) with nn.los
 against chainrule's scalar engine (nn.MLP on Values), in float64 so that the two loss
 curves can be compared to 1e-9.
 
-    python -m benchmarks.tensor_mlp [--steps 2000] [--mnist-steps 300] [--moons-steps 100]
+    python -m benchmarks.tensor_mlp [--steps 3000] [--mnist-steps 400] [--moons-steps 100]
 """
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ from nn.losses import cross_entropy, hinge_loss
 from nn.optim import Adam
 
 from . import moons_scalar
-from .common import environment, summary, table, timed_step, write_results
+from .common import environment, summary, table, timed_step_clocks, write_results
 
 LR, BETAS, EPS = 1e-3, (0.9, 0.999), 1e-8
 WARMUP = 20           # untimed steps per contender before the timed ones
@@ -258,16 +258,18 @@ def agreement(params: list[np.ndarray], batches: list, steps: int = 5) -> dict:
 
 # --- timing --------------------------------------------------------------------------
 
-def interleaved(steps: dict[str, Callable[[int], object]], count: int) -> dict[str, list[float]]:
-    """Seconds per call of each step(k), contenders interleaved and their order rotating."""
+def interleaved(steps: dict[str, Callable[[int], object]], count: int, warmup: int = WARMUP) -> dict:
+    """{name: {"wall": [...], "cpu": [...]}}: seconds per call of each step(k) for k < count,
+    after `warmup` untimed calls; contenders interleaved, their order rotating."""
     names = list(steps)
-    samples = {name: [] for name in names}
-    for k in range(-WARMUP, count):
+    samples = {name: {"wall": [], "cpu": []} for name in names}
+    for k in range(-warmup, count):
         turn = k % len(names)
         for name in names[turn:] + names[:turn]:
-            seconds, _ = timed_step(lambda: steps[name](k), gc_paused=False)
+            wall, cpu, _ = timed_step_clocks(lambda: steps[name](k), gc_paused=False)
             if k >= 0:
-                samples[name].append(seconds)
+                samples[name]["wall"].append(wall)
+                samples[name]["cpu"].append(cpu)
     return samples
 
 
@@ -318,41 +320,56 @@ def moons_tensor_loss(model, X: np.ndarray, y: np.ndarray):
 
 
 def time_moons(count: int) -> tuple[dict, float]:
-    """ms per step samples of the demo on Values (nn.MLP) and on Tensors, and the worst curve difference."""
+    """Samples of the demo's step on Values (nn.MLP) and on Tensors, and how far their loss curves part."""
     X, y = moons_scalar.moons()
     X_array, y_array = np.array(X), np.array(y, dtype=np.float64)
     scalar = moons_scalar.chainrule_model(moons_scalar.micrograd_model())
     tensor = moons_tensor_model(moons_scalar.micrograd_model())
     losses = {"values": [], "tensors": []}
-    steps = {
-        "values": lambda k: moons_scalar.sgd_step(scalar, moons_scalar.chainrule_loss, X, y, k),
-        "tensors": lambda k: moons_scalar.sgd_step(tensor, moons_tensor_loss, X_array, y_array, k),
-    }
-    samples = {name: [] for name in steps}
+
+    def values(k):
+        losses["values"].append(moons_scalar.sgd_step(scalar, moons_scalar.chainrule_loss, X, y, k)[0])
+
+    def tensors(k):
+        losses["tensors"].append(float(moons_scalar.sgd_step(tensor, moons_tensor_loss, X_array, y_array, k)[0]))
+
     gc.collect()
     gc.freeze()
-    for k in range(count):
-        for name in (list(steps) if k % 2 else list(steps)[::-1]):
-            seconds, (loss, _) = timed_step(lambda: steps[name](k), gc_paused=False)
-            samples[name].append(seconds)
-            losses[name].append(float(loss))
+    samples = interleaved({"values": values, "tensors": tensors}, count, warmup=0)
     gc.unfreeze()
-    worst = relative(losses["tensors"], losses["values"])
-    return samples, worst
+    return samples, relative(losses["tensors"], losses["values"])
 
 
 # --- report ----------------------------------------------------------------------------
 
-def blas_info() -> list[dict]:
-    keys = ("internal_api", "prefix", "version", "architecture", "threading_layer", "num_threads")
-    return [{key: lib.get(key) for key in keys} for lib in threadpool_info()]
+CLOCKS = ("wall", "cpu")
+
+
+def stats(run: dict) -> dict:
+    """Quartiles and minimum in ms, for the wall clock and for the thread's CPU time."""
+    out = {}
+    for clock in CLOCKS:
+        ms = [seconds * 1e3 for seconds in run[clock]]
+        out[clock] = {**summary(ms), "min": min(ms)}
+    return out
+
+
+def blas_info() -> dict:
+    """Which BLAS each contender calls, and the kernel it picked for this CPU."""
+    numpy_blas = [lib for lib in threadpool_info() if lib["user_api"] == "blas" and "numpy" in lib["filepath"]]
+    keys = ("internal_api", "version", "architecture", "num_threads")
+    return {
+        "numpy": [{key: lib.get(key) for key in keys} for lib in numpy_blas],
+        "pytorch": {"blas": "mkl" if torch.backends.mkl.is_available() else "other",
+                    "cpu_capability": torch.backends.cpu.get_cpu_capability(), "num_threads": torch.get_num_threads()},
+    }
 
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.tensor_mlp", description=__doc__.split("\n")[0])
-    parser.add_argument("--steps", type=int, default=2000, help="timed digits steps per contender (default 2000)")
-    parser.add_argument("--mnist-steps", type=int, default=300,
-                        help="timed MNIST-shape steps per contender (default 300)")
+    parser.add_argument("--steps", type=int, default=3000, help="timed digits steps per contender (default 3000)")
+    parser.add_argument("--mnist-steps", type=int, default=400,
+                        help="timed MNIST-shape steps per contender (default 400)")
     parser.add_argument("--moons-steps", type=int, default=100,
                         help="moons demo steps on Values and on Tensors (default 100)")
     args = parser.parse_args(argv)
@@ -364,8 +381,11 @@ def main(argv: list[str] | None = None) -> dict:
     rng = np.random.default_rng(0)
     with threadpool_limits(limits=1):
         blas = blas_info()
-        print("  BLAS: " + "; ".join(f"{b['internal_api']} {b['version'] or ''} {b['architecture'] or ''} "
-                                     f"{b['num_threads']} thread(s)" for b in blas), flush=True)
+        numpy_blas = ", ".join(f"{b['internal_api']} {b['version']} kernel {b['architecture']}, "
+                               f"{b['num_threads']} thread" for b in blas["numpy"])
+        torch_blas = blas["pytorch"]
+        print(f"  BLAS: numpy (and chainrule) {numpy_blas}; pytorch {torch_blas['blas']} "
+              f"{torch_blas['cpu_capability']}, {torch_blas['num_threads']} thread", flush=True)
         samples, checks = {}, {}
         for name in WORKLOADS:
             print(f"  {name}: checking agreement, then timing {counts[name]} steps ...", flush=True)
@@ -373,39 +393,44 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"  moons: timing {args.moons_steps} steps on Values and on Tensors ...", flush=True)
         moons_samples, moons_worst = time_moons(args.moons_steps)
 
-    ms = {name: {label: summary([s * 1e3 for s in run[label]]) for label in CONTENDERS}
-          for name, run in samples.items()}
-    for name, run in samples.items():
-        for label in CONTENDERS:
-            ms[name][label]["min"] = min(run[label]) * 1e3
-    ratios = {name: {"chainrule/numpy": ms[name]["chainrule"]["median"] / ms[name]["numpy"]["median"],
-                     "chainrule/pytorch": ms[name]["chainrule"]["median"] / ms[name]["pytorch"]["median"]}
+    ms = {name: {label: stats(run[label]) for label in CONTENDERS} for name, run in samples.items()}
+
+    def ratio(name: str, label: str, other: str, clock: str = "wall") -> float:
+        return ms[name][label][clock]["median"] / ms[name][other][clock]["median"]
+
+    ratios = {name: {clock: {f"chainrule/{other}": ratio(name, "chainrule", other, clock)
+                             for other in ("numpy", "pytorch")}
+                     for clock in CLOCKS}
               for name in ms}
     bars = {}
     for name, (floor_ratio, beat_torch) in BARS.items():
-        bars[f"{name}: chainrule <= {floor_ratio}x numpy"] = ratios[name]["chainrule/numpy"] <= floor_ratio
+        bars[f"{name}: chainrule <= {floor_ratio}x numpy"] = ratio(name, "chainrule", "numpy") <= floor_ratio
         if beat_torch:
-            bars[f"{name}: chainrule faster than pytorch"] = ratios[name]["chainrule/pytorch"] < 1.0
+            bars[f"{name}: chainrule faster than pytorch"] = ratio(name, "chainrule", "pytorch") < 1.0
 
     rows = []
     for name in ms:
         for label in CONTENDERS:
-            stats = ms[name][label]
-            rows.append([f"{name} {label}", f"{stats['median']:.3f}", f"{stats['min']:.3f}",
-                         f"{stats['q1']:.3f}-{stats['q3']:.3f}",
-                         "" if label == "numpy" else f"{stats['median'] / ms[name]['numpy']['median']:.2f}x",
-                         "" if label == "pytorch" else f"{stats['median'] / ms[name]['pytorch']['median']:.2f}x"])
+            wall, cpu = ms[name][label]["wall"], ms[name][label]["cpu"]
+            vs = {other: "" if other == label else
+                  f"{ratio(name, label, other):.2f}x ({ratio(name, label, other, 'cpu'):.2f}x)"
+                  for other in ("numpy", "pytorch")}
+            rows.append([f"{name} {label}", f"{wall['median']:.3f}", f"{wall['min']:.3f}",
+                         f"{cpu['median']:.3f}", f"{cpu['min']:.3f}", vs["numpy"], vs["pytorch"]])
     print()
-    print(table(["step", "median ms", "min ms", "q1-q3 ms", "vs numpy", "vs pytorch"], rows))
+    print(table(["ms per step", "wall median", "wall min", "cpu median", "cpu min",
+                 "vs numpy wall (cpu)", "vs pytorch wall (cpu)"], rows))
 
-    moons_ms = {name: summary([s * 1e3 for s in run]) for name, run in moons_samples.items()}
-    for name, run in moons_samples.items():
-        moons_ms[name]["min"] = min(run) * 1e3
-    moons_speedup = moons_ms["values"]["median"] / moons_ms["tensors"]["median"]
+    moons_ms = {name: stats(run) for name, run in moons_samples.items()}
+    moons_speedup = {clock: moons_ms["values"][clock]["median"] / moons_ms["tensors"][clock]["median"]
+                     for clock in CLOCKS}
     print()
-    print(table(["moons demo", "median ms", "min ms"],
-                [[f"chainrule {name}", f"{s['median']:.3f}", f"{s['min']:.3f}"] for name, s in moons_ms.items()]))
-    print(f"  Tensors are {moons_speedup:.0f}x faster than Values; "
+    print(table(["moons demo, ms per step", "wall median", "wall min", "cpu median", "cpu min"],
+                [[f"chainrule {name}", f"{s['wall']['median']:.3f}", f"{s['wall']['min']:.3f}",
+                  f"{s['cpu']['median']:.3f}", f"{s['cpu']['min']:.3f}"] for name, s in moons_ms.items()]))
+    # a step on Values outlasts a scheduler time slice, so under load its wall clock counts waiting
+    print(f"  Tensors are {moons_speedup['cpu']:.0f}x faster than Values on the CPU clock "
+          f"({moons_speedup['wall']:.0f}x on the wall clock); "
           f"loss curves agree to {moons_worst:.1e} (relative) over {args.moons_steps} steps")
 
     print()
@@ -416,7 +441,7 @@ def main(argv: list[str] | None = None) -> dict:
               + "; losses over 5 Adam steps "
               + ", ".join(f"{k} {v:.1e}" for k, v in check["curve_difference_vs_numpy"].items()))
     for bar, ok in bars.items():
-        print(f"  {'PASS' if ok else 'MISS'}  {bar}")
+        print(f"  {'PASS' if ok else 'MISS'}  {bar} (wall-clock medians)")
 
     results = {
         "benchmark": "tensor_mlp",
@@ -424,8 +449,10 @@ def main(argv: list[str] | None = None) -> dict:
                   "BLAS limited to one thread with threadpoolctl and torch.set_num_threads(1); the three "
                   "contenders interleaved step by step in one process (order rotating), each on the same "
                   "pre-made batches, after 20 untimed warm-up steps; the garbage collector runs as usual, "
-                  "with the objects made before timing frozen out of it (gc.freeze); ms are medians (and "
-                  "quartiles, min) over steps. Losses and gradients are compared once, untimed.",
+                  "with the objects made before timing frozen out of it (gc.freeze). Each step is timed on the "
+                  "wall clock and on the thread's CPU clock (time.thread_time, which leaves out time spent "
+                  "waiting while other processes ran); ms are medians (and quartiles, min) over steps, and the "
+                  "bars are judged on wall-clock medians. Losses and gradients are compared once, untimed.",
         "environment": env,
         "blas": blas,
         "workloads": {name: {"layers": WORKLOADS[name][0], "batch": WORKLOADS[name][1], "steps": counts[name]}

@@ -29,8 +29,8 @@ class Conv2d(Module):
         shape = (self.out_channels, self.in_channels) + self.kernel_size
         taps = self.kernel_size[0] * self.kernel_size[1]
         self.weight = Tensor(initial_weights(shape, self.in_channels * taps, self.out_channels * taps, init,
-                                             dtype=dtype), requires_grad=True)
-        self.bias = Tensor(np.zeros(self.out_channels, dtype=dtype), requires_grad=True) if bias else None
+                                             dtype=dtype), requires_grad=True, label="weight")
+        self.bias = Tensor(np.zeros(self.out_channels, dtype=dtype), requires_grad=True, label="bias") if bias else None
 
     def forward(self, x) -> Tensor:
         return conv2d(x, self.weight, self.bias, self.stride, self.padding)

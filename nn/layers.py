@@ -36,8 +36,9 @@ class Linear(Module):
         self.in_features = int(in_features)
         self.out_features = int(out_features)
         shape = (self.out_features, self.in_features)
-        self.weight = Tensor(initial_weights(shape, in_features, out_features, init, rng, dtype), requires_grad=True)
-        self.bias = Tensor(np.zeros(out_features, dtype=dtype), requires_grad=True) if bias else None
+        self.weight = Tensor(initial_weights(shape, in_features, out_features, init, rng, dtype), requires_grad=True,
+                             label="weight")
+        self.bias = Tensor(np.zeros(out_features, dtype=dtype), requires_grad=True, label="bias") if bias else None
 
     def forward(self, x) -> Tensor:
         """One 'linear' node: dx = g @ W, dW = gᵀ @ x, db = Σ_rows g."""

@@ -70,7 +70,7 @@ def row(call, error, pattern, id):
 TABLE = [
     # --- wrong types ------------------------------------------------------------------
     row(lambda: Value(1.0) + "a", TypeError, r"unsupported operand types for \+: 'Value' and 'str'", "value-plus-str"),
-    row(lambda: "a" * Value(1.0), TypeError, r"unsupported operand types for \*: 'Value' and 'str'", "str-times-value"),
+    row(lambda: "a" * Value(1.0), TypeError, r"unsupported operand types for \*: ('str' and 'Value'|'Value' and 'str')", "str-times-value"),
     row(lambda: Value(1.0) - None, TypeError, r"for -: 'Value' and 'NoneType'", "value-minus-none"),
     row(lambda: Value(2.0) ** [2], TypeError, r"for \*\*: 'Value' and 'list'", "value-power-list"),
     row(lambda: Value(1.0) + Tensor([1.0]), TypeError, r"for \+: 'Value' and 'Tensor'", "value-plus-tensor"),
@@ -78,12 +78,13 @@ TABLE = [
     row(lambda: Value(None), TypeError, r"Value needs a real number, got NoneType", "value-of-none"),
     row(lambda: Value(Value(1.0)), TypeError, r"Value needs a real number, got Value", "value-of-value"),
     row(lambda: Tensor([1.0]) + object(), TypeError, r"for \+: 'Tensor' and 'object'", "tensor-plus-object"),
-    row(lambda: object() * Tensor([1.0]), TypeError, r"for \*: 'Tensor' and 'object'", "object-times-tensor"),
+    row(lambda: object() * Tensor([1.0]), TypeError, r"for \*: ('object' and 'Tensor'|'Tensor' and 'object')", "object-times-tensor"),
     row(lambda: Tensor([1.0]) / "2", TypeError, r"for /: 'Tensor' and 'str'", "tensor-over-str"),
     row(lambda: Tensor([1.0]) + Value(1.0), TypeError, r"for \+: 'Tensor' and 'Value'", "tensor-plus-value"),
     row(lambda: Tensor(["a", "b"]), TypeError, r"Tensor needs numeric data, got dtype <U1", "tensor-of-strings"),
     row(lambda: Tensor(None), TypeError, r"Tensor needs numeric data, got dtype object", "tensor-of-none"),
-    row(lambda: Tensor(Tensor([1.0])), TypeError, r"Tensor needs array data, got a Tensor; use \.data", "tensor-of-tensor"),
+    row(lambda: Tensor(Tensor([1.0])), TypeError, r"Tensor needs array data, got a Tensor; use \.data",
+        "tensor-of-tensor"),
     row(lambda: Tensor([1, 2], requires_grad=True, dtype=np.int64), TypeError,
         r"only floating-point Tensors can require grad, got dtype int64", "int-tensor-requires-grad"),
     # --- shapes -----------------------------------------------------------------------
@@ -235,10 +236,10 @@ TABLE = [
         r"batch_size must be a positive integer, got batch_size=0", "batches-zero"),
     row(lambda: one_hot(np.array([0.0, 1.0])), ValueError, r"one_hot needs integer labels, got dtype float64",
         "one-hot-float-labels"),
-    row(lambda: fit(tensor_model(), mse_loss, SGD(tensor_model().parameters(), lr=0.1), (np.ones((3, 3)), np.ones(2)),
-                    epochs=1, progress=False), ValueError, r"train_data: X has 3 rows but y has 2", "fit-length-mismatch"),
-    row(lambda: fit(tensor_model(), mse_loss, SGD(tensor_model().parameters(), lr=0.1), np.ones((3, 3)), epochs=1,
-                    progress=False), ValueError, r"train_data must be a pair \(X, y\)", "fit-not-a-pair"),
+    row(lambda: fit(tensor_model(), mse_loss, SGD(params(), lr=0.1), (np.ones((3, 3)), np.ones(2)), epochs=1,
+                    progress=False), ValueError, r"train_data: X has 3 rows but y has 2", "fit-length-mismatch"),
+    row(lambda: fit(tensor_model(), mse_loss, SGD(params(), lr=0.1), np.ones((3, 3)), epochs=1, progress=False),
+        ValueError, r"train_data must be a pair \(X, y\)", "fit-not-a-pair"),
 ]
 
 

@@ -23,11 +23,11 @@ from hypothesis.extra import numpy as hnp
 
 from autograd import Tensor, concatenate, gradcheck, stack
 
-# --- the op catalogue ------------------------------------------------------------
-# Each op is (shape rule, our implementation, torch's implementation). `B` is the backend
-# namespace below; `p` holds the op's parameters drawn with the program. Ops whose
-# derivative is undefined somewhere (a kink) are listed in KINKS with the points to avoid
-# when comparing with finite differences.
+# --- two backends, one op catalogue --------------------------------------------------
+# An op is written once, against a backend `B` (Ours or Torch below) for the few calls
+# whose names differ; `+ - * / ** @` and the methods both share are called directly.
+# Ops whose derivative is undefined somewhere (a kink) are listed in KINKS with the points
+# to stay away from when comparing with finite differences.
 
 
 class Ours:
@@ -363,7 +363,7 @@ def kink_margin(program: Program, slots: list) -> float:
     differences see a smooth function there.
     """
     margin = np.inf
-    for k, (op, args, params) in enumerate(program.steps):
+    for op, args, params in program.steps:
         x = slots[args[0]].data
         if op in KINKS:
             for point in np.atleast_1d(KINKS[op]):
@@ -373,7 +373,8 @@ def kink_margin(program: Program, slots: list) -> float:
         elif op == "reduce" and params[0] in ("max", "min") and x.size > 1:
             axis = params[1]
             axes = tuple(range(x.ndim)) if axis is None else tuple(a % x.ndim for a in np.atleast_1d(axis))
-            rows = np.moveaxis(x, axes, tuple(range(-len(axes), 0))).reshape(-1, int(np.prod([x.shape[a] for a in axes])))
+            width = int(np.prod([x.shape[a] for a in axes]))
+            rows = np.moveaxis(x, axes, tuple(range(-len(axes), 0))).reshape(-1, width)
             rows = np.sort(rows, axis=1)
             gaps = (rows[:, -1:] - rows) if params[0] == "max" else (rows - rows[:, :1])
             gaps = gaps[gaps > 0]
