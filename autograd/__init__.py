@@ -10,4 +10,5 @@ from .value import Value
 __all__ = [
     "Value", "Tensor", "no_grad", "enable_grad", "is_grad_enabled", "gradcheck", "GradcheckError",
     "detect_anomaly", "AnomalyError", "topological_order", "concatenate", "stack",
+    "conv2d", "max_pool2d", "avg_pool2d",
 ]

@@ -75,7 +75,8 @@ def conv2d(x, weight, bias=None, stride=1, padding=0) -> Tensor:
     if bias is not None:
         bias = _tensor(bias)
         if bias.shape != (o,):
-            raise ValueError(f"conv2d: bias must have shape ({o},) for weight of shape {weight.shape}, got {bias.shape}")
+            raise ValueError(f"conv2d: bias must have shape ({o},) for weight of shape {weight.shape}, "
+                             f"got {bias.shape}")
         parents += (bias,)
 
     (ph, pw), (sh, sw) = padding, stride

@@ -300,7 +300,8 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"  results written to {path}")
     assert checks["step_vs_pytorch"]["loss"] <= GRAD_TOL and checks["step_vs_pytorch"]["gradients"] <= GRAD_TOL, \
         f"chainrule's step disagrees with PyTorch's: {checks['step_vs_pytorch']}"
-    assert checks["conv_vs_numpy"] <= GRAD_TOL, f"conv2d disagrees with the numpy reference: {checks['conv_vs_numpy']:.2g}"
+    assert checks["conv_vs_numpy"] <= GRAD_TOL, \
+        f"conv2d disagrees with the numpy reference: {checks['conv_vs_numpy']:.2g}"
     return results
 
 
