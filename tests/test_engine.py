@@ -155,64 +155,61 @@ def _report(capsys, line: str) -> None:
         print(f"\n    [memory] {line}", end="")
 
 
-def test_million_op_chain(capsys):
-    # y = x + x + ... : a chain one million '+' nodes deep, each also reading x.
-    # dy/dx = 1,000,001. Reference counting alone must give the memory back.
+@pytest.fixture(scope="module")
+def million_values():
+    return [Value(float(i % 7)) for i in range(MILLION)]
+
+
+def test_million_op_chain(capsys, million_values):
+    # Python's sum(values) is 0 + v0 + v1 + ...: a chain one million '+' nodes deep.
+    # Reference counting alone must give its memory back.
     with _gc_paused():
-        _million_op_chain(capsys)
+        _million_op_chain(capsys, million_values)
 
 
-def _million_op_chain(capsys):
+def _million_op_chain(capsys, values):
+    for v in values:
+        v.zero_grad()
     start = time.perf_counter()
     blocks = sys.getallocatedblocks()
     tracemalloc.start()  # only while building: tracing backward's allocations is 8x slower
     try:
         before = tracemalloc.get_traced_memory()[0]
-        x = Value(0.5)
-        y = x
-        for _ in range(MILLION):
-            y = y + x
+        chain = sum(values)
         built = tracemalloc.get_traced_memory()[0] - before
     finally:
         tracemalloc.stop()
-    y.backward()
-    assert x.grad == MILLION + 1.0
-    assert y.data == 0.5 * (MILLION + 1)
-    assert y.grad == 1.0
+    depth, node = 0, chain
+    while node._prev:
+        depth, node = depth + 1, node._prev[0]
+    assert depth == MILLION
+    chain.backward()
+    assert chain.data == float(sum(i % 7 for i in range(MILLION)))
+    assert all(v.grad == 1.0 for v in values)
+    for v in values:
+        v.zero_grad()  # the leaves' gradients are floats of their own, not part of the chain
     held = sys.getallocatedblocks() - blocks
-    del y
+    del chain, node
     left = sys.getallocatedblocks() - blocks
-    assert held > 2 * MILLION  # a node and its parents' tuple each
+    assert held > 3 * MILLION  # a node, its parents' tuple and its float data each
     assert left < 10_000, f"{left} memory blocks still held after freeing the chain"
     _report(capsys, f"1,000,000-op chain: graph {built / 2**20:.0f} MiB ({built / MILLION:.0f} B/op), "
                     f"{held:,} blocks freed by `del` alone, {time.perf_counter() - start:.1f} s")
 
 
-def test_sum_over_a_million_values(capsys):
+def test_value_sum_over_a_million_values(capsys, million_values):
     with _gc_paused():
-        _sum_over_a_million_values(capsys)
-
-
-def _sum_over_a_million_values(capsys):
-    values = [Value(float(i % 7)) for i in range(MILLION)]
-    expected = float(sum(i % 7 for i in range(MILLION)))
-
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        one_node = Value.sum(values)
-        fused = tracemalloc.get_traced_memory()[0] - before
-        assert len(one_node._prev) == MILLION
-        assert one_node.data == expected
-        one_node.backward()
-        del one_node
-    finally:
-        tracemalloc.stop()
-    assert all(v.grad == 1.0 for v in values)
-
-    chain = sum(values)  # Python's sum: 0 + v0 + v1 + ... a chain a million '+' deep
-    assert chain.data == expected
-    chain.backward()
-    assert all(v.grad == 2.0 for v in values)
-    del chain
+        for v in million_values:
+            v.zero_grad()
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            total = Value.sum(million_values)
+            fused = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+        assert len(total._prev) == MILLION
+        assert total.data == float(sum(i % 7 for i in range(MILLION)))
+        total.backward()
+        assert all(v.grad == 1.0 for v in million_values)
     _report(capsys, f"Value.sum over 1,000,000 Values: {fused / 2**20:.1f} MiB for the one node")

@@ -486,7 +486,7 @@ def test_the_generator_reuses_intermediates_and_covers_every_op():
     """Guard for the strategy itself: the programs really exercise what the properties claim."""
     seen_ops, reused = set(), []
 
-    @settings(max_examples=300, derandomize=True, database=None)
+    @settings(max_examples=1000, derandomize=True, database=None)
     @given(programs(smooth_data=True))
     def collect(program):
         uses = {}

@@ -15,8 +15,6 @@ import torch
 
 from autograd import Value
 
-Interval = tuple[float, float]
-
 ANY = ((-3.0, 3.0),)
 POSITIVE = ((0.2, 3.0),)
 NONZERO = ((-3.0, -0.3), (0.3, 3.0))
