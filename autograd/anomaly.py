@@ -5,14 +5,13 @@ the normal path stays fast.
 """
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import sys
 
 import numpy as np
 
-from .engine import mode
+from .engine import _ModeSwitch
 
 _PACKAGE_DIRS = tuple(
     os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), name) + os.sep
@@ -24,16 +23,10 @@ class AnomalyError(FloatingPointError):
     """A NaN or inf was produced; the message names the op, its inputs and the source line."""
 
 
-class detect_anomaly(contextlib.ContextDecorator):
+class detect_anomaly(_ModeSwitch):
     """Raise AnomalyError at the first NaN/inf made in forward or backward."""
 
-    def __enter__(self) -> "detect_anomaly":
-        self._previous = mode.anomaly
-        mode.anomaly = True
-        return self
-
-    def __exit__(self, *exc) -> None:
-        mode.anomaly = self._previous
+    flag, value = "anomaly", True
 
 
 def _user_line() -> str:

@@ -34,6 +34,17 @@ class Node:
     __slots__ = ("data", "grad", "label", "_prev", "_op", "_rule", "_ctx", "_origin")
     requires_grad = True
 
+    def _init_leaf(self, data, grad, label: str) -> None:
+        """Fill the slots of a node that no op produced."""
+        self.data = data
+        self.grad = grad
+        self.label = label
+        self._prev = ()
+        self._op = ""
+        self._rule = None
+        self._ctx = None
+        self._origin = None
+
     def _fit(self, grad):
         """Bring an incoming gradient to this node's shape (identity for scalars)."""
         return grad
@@ -136,28 +147,31 @@ def backward_steps(root: Node, seed) -> Iterator[tuple[Node, object, tuple]]:
         yield node, grad, parent_grads
 
 
-class no_grad(contextlib.ContextDecorator):
+class _ModeSwitch(contextlib.ContextDecorator):
+    """Set one recording flag of `mode` inside a block (or decorated function), then restore it."""
+
+    flag: str
+    value: bool
+
+    def __enter__(self):
+        self._previous = getattr(mode, self.flag)
+        setattr(mode, self.flag, self.value)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        setattr(mode, self.flag, self._previous)
+
+
+class no_grad(_ModeSwitch):
     """Inside this block (or decorated function) operations record no graph."""
 
-    def __enter__(self) -> "no_grad":
-        self._previous = mode.grad_enabled
-        mode.grad_enabled = False
-        return self
-
-    def __exit__(self, *exc) -> None:
-        mode.grad_enabled = self._previous
+    flag, value = "grad_enabled", False
 
 
-class enable_grad(contextlib.ContextDecorator):
+class enable_grad(_ModeSwitch):
     """Turn graph recording back on inside a `no_grad` block."""
 
-    def __enter__(self) -> "enable_grad":
-        self._previous = mode.grad_enabled
-        mode.grad_enabled = True
-        return self
-
-    def __exit__(self, *exc) -> None:
-        mode.grad_enabled = self._previous
+    flag, value = "grad_enabled", True
 
 
 def is_grad_enabled() -> bool:

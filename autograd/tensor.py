@@ -38,15 +38,8 @@ def _result(data: np.ndarray, parents: tuple, op: str, rule, ctx=None) -> "Tenso
 def _constant(data: np.ndarray) -> "Tensor":
     """A leaf that needs no gradient, around an array that is already right."""
     out = _new(Tensor)
-    out.data = data
-    out.grad = None
-    out.label = ""
     out.requires_grad = False
-    out._prev = ()
-    out._op = ""
-    out._rule = None
-    out._ctx = None
-    out._origin = None
+    out._init_leaf(data, None, "")
     return out
 
 
@@ -102,15 +95,8 @@ class Tensor(FunctionOps, ShapeOps, Node):
             array = array.astype(np.float64)
         if requires_grad and array.dtype.kind != "f":
             raise TypeError(f"only floating-point Tensors can require grad, got dtype {array.dtype}")
-        self.data = array
-        self.grad = None
-        self.label = label
         self.requires_grad = bool(requires_grad)
-        self._prev = ()
-        self._op = ""
-        self._rule = None
-        self._ctx = None
-        self._origin = None
+        self._init_leaf(array, None, label)
 
     def __repr__(self) -> str:
         body = np.array2string(self.data, precision=4, separator=", ", prefix="Tensor(")

@@ -26,14 +26,7 @@ def _result(data: float, parents: tuple, op: str, rule, ctx=None) -> "Value":
 def _constant(x: float) -> "Value":
     """A leaf holding a plain number that appeared in an expression."""
     out = _new(Value)
-    out.data = float(x)
-    out.grad = 0.0
-    out.label = ""
-    out._prev = ()
-    out._op = ""
-    out._rule = None
-    out._ctx = None
-    out._origin = None
+    out._init_leaf(float(x), 0.0, "")
     return out
 
 
@@ -88,14 +81,7 @@ class Value(Node):
     def __init__(self, data: float, label: str = ""):
         if type(data) is not float and (isinstance(data, (Node, bool)) or not isinstance(data, Real)):
             raise TypeError(f"Value needs a real number, got {type(data).__name__}: {data!r}")
-        self.data = float(data)
-        self.grad = 0.0
-        self.label = label
-        self._prev = ()
-        self._op = ""
-        self._rule = None
-        self._ctx = None
-        self._origin = None
+        self._init_leaf(float(data), 0.0, label)
 
     def __repr__(self) -> str:
         return f"Value(data={self.data}, grad={self.grad})"

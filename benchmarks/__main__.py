@@ -16,6 +16,7 @@ import sys
 BENCHMARKS = [
     "moons_scalar",
     "tensor_mlp",
+    "conv",
 ]
 
 
