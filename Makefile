@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test test-long bench notebooks executed-notebooks graphviz clean
+.PHONY: demo docs test test-long bench notebooks executed-notebooks graphviz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ graphviz:
 
 demo: $(INSTALLED) graphviz
 	$(BIN)/python -m viz.walkthrough --out out
+
+# The demo's pictures that the README shows, committed under docs/demo.
+docs: $(INSTALLED) graphviz
+	$(BIN)/python -m viz.walkthrough --out docs/demo
 
 test: $(INSTALLED) graphviz
 	$(BIN)/python -m pytest -q
