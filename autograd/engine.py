@@ -119,7 +119,9 @@ def topological_order(root: Node) -> list[Node]:
 
 
 def backward_steps(root: Node, seed) -> Iterator[tuple[Node, object, tuple]]:
-    """Run backward from `root`, yielding (node, its gradient, parent gradients) per node.
+    """Run backward from `root`, yielding (node, its gradient, its parents' gradients) per node.
+
+    Parent gradients are fitted to each parent's shape, None where a parent needs none.
 
     Nodes come in reverse topological order, so when a node is reached every path to
     it has already contributed: its pending gradient is final. It is added to `.grad`

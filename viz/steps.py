@@ -49,13 +49,11 @@ def backward_steps(root: Node, grad=None) -> Iterator[Frame]:
     root._check_backward_allowed()
     run = _Run({id(node): _copy(node.grad) for node in topological_order(root)})
     for step, (node, g, parent_grads) in enumerate(engine.backward_steps(root, root._seed(grad))):
-        fitted = tuple(None if c is None or not p.requires_grad else p._fit(c)
-                       for p, c in zip(node._prev, parent_grads))
         changed = {id(node): node}
-        for p, c in zip(node._prev, fitted):
+        for p, c in zip(node._prev, parent_grads):
             if c is not None:
                 changed.setdefault(id(p), p)
-        frame = Frame(step, node, g, fitted, tuple(changed.values()), run)
+        frame = Frame(step, node, g, tuple(parent_grads), tuple(changed.values()), run)
         run.frames.append(frame)
         yield frame
 
