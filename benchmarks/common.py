@@ -111,3 +111,17 @@ def write_results(name: str, results: dict) -> str:
         json.dump(results, f, indent=2)
         f.write("\n")
     return path
+
+
+class TrainingStep:
+    """One training step for a contender with `model`, `optimizer` and `loss(x, labels)`.
+
+    chainrule and PyTorch share these names, so the same step serves both.
+    """
+
+    def step(self, x, labels) -> float:
+        loss = self.loss(x, labels)
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        return loss.item()

@@ -37,7 +37,7 @@ from autograd import Tensor, conv2d
 from nn.losses import cross_entropy
 from nn.optim import Adam
 
-from .common import environment, summary, table, timed_step, write_results
+from .common import TrainingStep, environment, summary, table, timed_step, write_results
 
 BATCH, LR, WARMUP = 128, 1e-3, 10
 BAR = 3.0        # chainrule's training step may take at most this many times PyTorch's
@@ -88,7 +88,7 @@ def torch_lenet(params: list[np.ndarray]) -> torch.nn.Sequential:
     return model
 
 
-class ChainruleStep:
+class ChainruleStep(TrainingStep):
     def __init__(self, params):
         self.model = chainrule_lenet(params)
         self.optimizer = Adam(self.model.parameters(), lr=LR)
@@ -96,28 +96,14 @@ class ChainruleStep:
     def loss(self, x, labels) -> Tensor:
         return cross_entropy(self.model(x), labels)
 
-    def step(self, x, labels) -> float:
-        loss = self.loss(x, labels)
-        self.optimizer.zero_grad()
-        loss.backward()
-        self.optimizer.step()
-        return float(loss.data)
 
-
-class TorchStep:
+class TorchStep(TrainingStep):
     def __init__(self, params):
         self.model = torch_lenet(params)
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=LR)
 
     def loss(self, x, labels) -> torch.Tensor:
         return F.cross_entropy(self.model(x), labels)
-
-    def step(self, x, labels) -> float:
-        loss = self.loss(x, labels)
-        self.optimizer.zero_grad()
-        loss.backward()
-        self.optimizer.step()
-        return loss.item()
 
 
 # --- the two convolutions alone --------------------------------------------------------

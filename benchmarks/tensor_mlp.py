@@ -42,7 +42,7 @@ from nn.losses import cross_entropy, hinge_loss
 from nn.optim import Adam
 
 from . import moons_scalar
-from .common import environment, summary, table, timed_step_clocks, write_results
+from .common import TrainingStep, environment, summary, table, timed_step_clocks, write_results
 
 LR, BETAS, EPS = 1e-3, (0.9, 0.999), 1e-8
 WARMUP = 20           # untimed steps per contender before the timed ones
@@ -141,7 +141,7 @@ class NumpyMLP:
         return loss
 
 
-class ChainruleMLP:
+class ChainruleMLP(TrainingStep):
     """Sequential(Linear, ReLU, ..., Linear) with cross_entropy and Adam."""
 
     def __init__(self, params: list[np.ndarray]):
@@ -158,15 +158,8 @@ class ChainruleMLP:
     def loss(self, x: np.ndarray, labels: np.ndarray) -> Tensor:
         return cross_entropy(self.model(x), labels)
 
-    def step(self, x: np.ndarray, labels: np.ndarray) -> float:
-        loss = self.loss(x, labels)
-        self.optimizer.zero_grad()
-        loss.backward()
-        self.optimizer.step()
-        return float(loss.data)
 
-
-class TorchMLP:
+class TorchMLP(TrainingStep):
     """torch.nn.Sequential(Linear, ReLU, ..., Linear) with F.cross_entropy and torch.optim.Adam."""
 
     def __init__(self, params: list[np.ndarray]):
@@ -183,13 +176,6 @@ class TorchMLP:
 
     def loss(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
         return F.cross_entropy(self.model(x), labels)
-
-    def step(self, x: torch.Tensor, labels: torch.Tensor) -> float:
-        loss = self.loss(x, labels)
-        self.optimizer.zero_grad()
-        loss.backward()
-        self.optimizer.step()
-        return loss.item()
 
 
 CONTENDERS = {"numpy": NumpyMLP, "chainrule": ChainruleMLP, "pytorch": TorchMLP}

@@ -40,29 +40,29 @@ class Conv2d(Module):
                 f"padding={self.padding}, bias={self.bias is not None}")
 
 
-class MaxPool2d(Module):
+class _Pool2d(Module):
+    """`pool` over each kernel_size window; stride defaults to kernel_size."""
+
+    pool = None
+
+    def __init__(self, kernel_size, stride=None):
+        self.kernel_size = _pair(kernel_size, "kernel_size", 1)
+        self.stride = self.kernel_size if stride is None else _pair(stride, "stride", 1)
+
+    def forward(self, x) -> Tensor:
+        return self.pool(x, self.kernel_size, self.stride)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}"
+
+
+class MaxPool2d(_Pool2d):
     """The largest value of each kernel_size window; stride defaults to kernel_size."""
 
-    def __init__(self, kernel_size, stride=None):
-        self.kernel_size = _pair(kernel_size, "kernel_size", 1)
-        self.stride = self.kernel_size if stride is None else _pair(stride, "stride", 1)
-
-    def forward(self, x) -> Tensor:
-        return max_pool2d(x, self.kernel_size, self.stride)
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}"
+    pool = staticmethod(max_pool2d)
 
 
-class AvgPool2d(Module):
+class AvgPool2d(_Pool2d):
     """The mean of each kernel_size window; stride defaults to kernel_size."""
 
-    def __init__(self, kernel_size, stride=None):
-        self.kernel_size = _pair(kernel_size, "kernel_size", 1)
-        self.stride = self.kernel_size if stride is None else _pair(stride, "stride", 1)
-
-    def forward(self, x) -> Tensor:
-        return avg_pool2d(x, self.kernel_size, self.stride)
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}"
+    pool = staticmethod(avg_pool2d)
