@@ -6,6 +6,7 @@ assert on it. Nothing here recurses, so a deep graph draws as well as a shallow 
 """
 from __future__ import annotations
 
+import contextlib
 import math
 from collections import Counter
 
@@ -43,24 +44,27 @@ class GraphvizNotInstalled(graphviz.ExecutableNotFound):
         RuntimeError.__init__(self, INSTALL_HINT)
 
 
+@contextlib.contextmanager
+def _explaining_missing_dot():
+    """Turn graphviz's ExecutableNotFound into GraphvizNotInstalled, which says how to install it."""
+    try:
+        yield
+    except GraphvizNotInstalled:
+        raise
+    except graphviz.ExecutableNotFound as error:
+        raise GraphvizNotInstalled() from error
+
+
 class Drawing(graphviz.Digraph):
     """A graphviz.Digraph (shown inline in Jupyter) that explains a missing `dot` program."""
 
     def pipe(self, *args, **kwargs):
-        try:
+        with _explaining_missing_dot():
             return super().pipe(*args, **kwargs)
-        except GraphvizNotInstalled:
-            raise
-        except graphviz.ExecutableNotFound as error:
-            raise GraphvizNotInstalled() from error
 
     def render(self, *args, **kwargs):
-        try:
+        with _explaining_missing_dot():
             return super().render(*args, **kwargs)
-        except GraphvizNotInstalled:
-            raise
-        except graphviz.ExecutableNotFound as error:
-            raise GraphvizNotInstalled() from error
 
 
 def fmt(x) -> str:
