@@ -24,7 +24,7 @@ from .module import Module
 
 def fit(model: Module, loss_fn: Callable, optimizer, train_data: tuple, epochs: int, batch_size: int = 32,
         val_data: tuple | None = None, early_stopping_patience: int | None = None, progress: bool | None = None,
-        seed: int | None = 0, scheduler=None) -> dict[str, list[float]]:
+        seed: int | None = 0, scheduler=None, on_epoch: Callable | None = None) -> dict[str, list[float]]:
     """Train `model` on train_data = (X, y) for `epochs` passes of shuffled mini-batches.
 
     Returns the history {'train_loss', 'train_acc', 'val_loss', 'val_acc'}: one entry per
@@ -33,7 +33,9 @@ def fit(model: Module, loss_fn: Callable, optimizer, train_data: tuple, epochs: 
     With early_stopping_patience=k, training stops after k epochs without a lower
     validation loss, and the weights of the best epoch are put back.
     `progress` shows a tqdm bar (default: only in a terminal or a notebook); `seed` fixes
-    the batch order; `scheduler.step()` is called after every epoch.
+    the batch order; `scheduler.step()` is called after every epoch, and so is
+    `on_epoch(epoch, train_loss, **latest metrics)` — e.g. a viz.plots.LiveView, which redraws
+    the decision boundary and the curves in Jupyter while training runs.
     """
     X, y = _pair("train_data", train_data)
     if early_stopping_patience is not None:
@@ -48,7 +50,7 @@ def fit(model: Module, loss_fn: Callable, optimizer, train_data: tuple, epochs: 
     best_loss, best_state, waited = math.inf, None, 0
     forward = _forward_fn(model)
     bar = _progress_bar(epochs, progress)
-    for _ in bar if bar is not None else range(epochs):
+    for epoch in bar if bar is not None else range(epochs):
         model.train()
         loss_sum, correct = 0.0, 0
         for X_batch, y_batch in batches(X, y, batch_size, shuffle=True, seed=order):
@@ -65,8 +67,11 @@ def fit(model: Module, loss_fn: Callable, optimizer, train_data: tuple, epochs: 
                 history["val_acc"].append(result["accuracy"])
         if scheduler is not None:
             scheduler.step()
+        latest = {key: values[-1] for key, values in history.items() if values}
         if bar is not None:
-            bar.set_postfix({key: f"{values[-1]:.4f}" for key, values in history.items() if values})
+            bar.set_postfix({key: f"{value:.4f}" for key, value in latest.items()})
+        if on_epoch is not None:
+            on_epoch(epoch, latest.pop("train_loss"), **latest)
         if early_stopping_patience is not None:
             if history["val_loss"][-1] < best_loss:
                 best_loss, best_state, waited = history["val_loss"][-1], model.state_dict(), 0

@@ -41,6 +41,27 @@ def test_fit_learns_moons_and_records_history():
     assert history["val_acc"][-1] == pytest.approx(np.mean(logits.argmax(axis=1) == y_val))
 
 
+def test_on_epoch_sees_every_epoch_and_drives_a_live_view():
+    from viz.plots import LiveView
+
+    X, y = moons(n=120, noise=0.1, seed=0)
+    X_val, y_val = moons(n=60, noise=0.1, seed=1)
+    model = moons_model()
+    calls = []
+    history = fit(model, cross_entropy, Adam(model.parameters(), lr=0.02), (X, y), epochs=5, val_data=(X_val, y_val),
+                  progress=False, on_epoch=lambda epoch, loss, **metrics: calls.append((epoch, loss, metrics)))
+    assert [epoch for epoch, _, _ in calls] == [0, 1, 2, 3, 4]
+    assert [loss for _, loss, _ in calls] == history["train_loss"]
+    assert [metrics["val_acc"] for _, _, metrics in calls] == history["val_acc"]
+
+    view = LiveView(lambda grid: predict(model, grid), X, y)
+    fit(model, cross_entropy, Adam(model.parameters(), lr=0.02), (X, y), epochs=3, val_data=(X_val, y_val),
+        progress=False, on_epoch=view)
+    assert [step for step, _ in view.history["loss"]] == [0, 1, 2]
+    assert len(view.history["val_acc"]) == 3
+    assert len(view.close().axes) >= 2  # the boundary and the curves
+
+
 def test_same_seed_gives_the_same_loss_curve_bit_for_bit():
     X, y = moons(n=200, seed=0)
     curves = []
