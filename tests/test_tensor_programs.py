@@ -382,6 +382,15 @@ def kink_margin(program: Program, slots: list) -> float:
     return margin
 
 
+def _magnitude(arrays) -> float:
+    """1 + the largest finite |entry|: the scale for absolute tolerances (inf and NaN must match exactly)."""
+    largest = 0.0
+    for a in arrays:
+        a = np.abs(np.asarray(a, dtype=np.float64))
+        largest = max(largest, float(np.max(a[np.isfinite(a)], initial=0.0)))
+    return 1.0 + largest
+
+
 def _close(ours, theirs, scale: float, what: str) -> None:
     np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-9 * scale, err_msg=what)
 
@@ -402,13 +411,13 @@ def _finite_and_moderate(slots: list, limit: float) -> bool:
 def test_random_programs_match_torch_forward_and_every_leaf_gradient(program):
     with np.errstate(all="ignore"):
         ours_leaves, ours_slots, ours_out, torch_leaves, torch_slots, torch_out = _run_both(program)
-    scale = 1.0 + max(float(np.max(np.abs(Torch.array(s)), initial=0.0)) for s in torch_slots + [torch_out])
+    scale = _magnitude(Torch.array(s) for s in torch_slots + [torch_out])
     for k, (ours, theirs) in enumerate(zip(ours_slots, torch_slots)):
         assert ours.data.shape == tuple(theirs.shape), f"slot {k} shape"
         _close(ours.data, Torch.array(theirs), scale, f"slot {k} forward")
     assert ours_out.data.shape == ()
     _close(ours_out.data, Torch.array(torch_out), scale, "output")
-    if not np.isfinite(scale):
+    if not all(np.all(np.isfinite(Torch.array(t))) for t in torch_slots + [torch_out]):
         event("inf or NaN in the forward pass: forward compared, gradients not")
         return
     assert ours_out.requires_grad == torch_out.requires_grad
@@ -419,8 +428,7 @@ def test_random_programs_match_torch_forward_and_every_leaf_gradient(program):
         return
     ours_out.backward()
     torch_out.backward()
-    grad_scale = 1.0 + max((float(np.max(np.abs(t.grad.numpy()), initial=0.0)) for t in torch_leaves
-                            if t.grad is not None), default=0.0)
+    grad_scale = _magnitude(t.grad.numpy() for t in torch_leaves if t.grad is not None)
     for i, (ours, theirs) in enumerate(zip(ours_leaves, torch_leaves)):
         if theirs.grad is None:
             assert ours.grad is None, f"leaf {i} got a gradient but torch's did not"
@@ -473,8 +481,7 @@ def test_a_non_scalar_seed_and_two_backward_passes_accumulate_like_torch(program
     for _ in range(2):
         ours_root.backward(Tensor(cotangent) if cotangent.ndim % 2 else cotangent)  # array or Tensor seed
         torch_root.backward(torch.tensor(cotangent), retain_graph=True)
-    scale = 1.0 + max((float(np.max(np.abs(t.grad.numpy()), initial=0.0)) for t in torch_leaves
-                       if t.grad is not None), default=0.0)
+    scale = _magnitude(t.grad.numpy() for t in torch_leaves if t.grad is not None)
     for i, (ours, theirs) in enumerate(zip(ours_leaves, torch_leaves)):
         if theirs.grad is None:
             assert ours.grad is None, f"leaf {i}"
