@@ -1,14 +1,15 @@
 """chainrule's autograd: a scalar Value and a numpy Tensor on one graph engine."""
 from .anomaly import AnomalyError, detect_anomaly
-from .conv import avg_pool2d, conv2d, max_pool2d
-from .engine import enable_grad, is_grad_enabled, no_grad, topological_order
-from .gradcheck import GradcheckError, gradcheck
-from .tensor import Tensor
-from .tensor_shape import concatenate, stack
+from .conv import avg_pool2d, conv2d, int_pair, max_pool2d
+from .engine import Node, backward_pass, topological_order
+from .function import Function
+from .gradcheck import GradcheckError, find_wrong_rule, gradcheck
+from .mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .tensor import Tensor, as_tensor, concatenate, stack
 from .value import Value
 
 __all__ = [
-    "Value", "Tensor", "no_grad", "enable_grad", "is_grad_enabled", "gradcheck", "GradcheckError",
-    "detect_anomaly", "AnomalyError", "topological_order", "concatenate", "stack",
-    "conv2d", "max_pool2d", "avg_pool2d",
+    "Value", "Tensor", "Node", "Function", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "gradcheck", "GradcheckError", "find_wrong_rule", "detect_anomaly", "AnomalyError", "topological_order", "backward_pass",
+    "concatenate", "stack", "conv2d", "max_pool2d", "avg_pool2d", "as_tensor", "int_pair",
 ]

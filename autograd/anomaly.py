@@ -11,7 +11,7 @@ import sys
 
 import numpy as np
 
-from .engine import _ModeSwitch
+from .mode import ModeSwitch
 
 _PACKAGE_DIRS = tuple(
     os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), name) + os.sep
@@ -23,7 +23,7 @@ class AnomalyError(FloatingPointError):
     """A NaN or inf was produced; the message names the op, its inputs and the source line."""
 
 
-class detect_anomaly(_ModeSwitch):
+class detect_anomaly(ModeSwitch):
     """Raise AnomalyError at the first NaN/inf made in forward or backward."""
 
     flag, value = "anomaly", True
@@ -46,12 +46,13 @@ def _finite(x) -> bool:
 
 
 def _describe(node) -> str:
-    data = node.data
-    if isinstance(data, np.ndarray) and data.size > 6:
-        text = f"array of shape {data.shape} (min {np.nanmin(data):.4g}, max {np.nanmax(data):.4g}, "
-        text += f"{int(np.sum(~np.isfinite(data)))} non-finite)"
+    data = node.numpy()
+    if data.size > 6:
+        finite = data[np.isfinite(data)]
+        span = f"min {finite.min():.4g}, max {finite.max():.4g}, " if finite.size else ""
+        text = f"array of shape {data.shape} ({span}{data.size - finite.size} non-finite)"
     else:
-        text = repr(data)
+        text = repr(node.data)
     return f"{node.label or node._op or 'leaf'}={text}"
 
 
@@ -59,16 +60,26 @@ def _where(node) -> str:
     return f" (created at {node._origin})" if node._origin else ""
 
 
-def check_forward(out, parents: tuple, op: str) -> None:
-    """Remember where `out` was made; raise if its data is the first NaN/inf."""
+def _describe_all(nodes: tuple, limit: int = 8) -> str:
+    """The first `limit` inputs described, and how many more there are."""
+    text = ", ".join(_describe(p) for p in nodes[:limit]) or "none"
+    return text if len(nodes) <= limit else f"{text}, ... ({len(nodes) - limit} more)"
+
+
+def check_forward(out, inputs: tuple, op: str) -> None:
+    """Remember where `out` was made; raise if its data is the first NaN/inf.
+
+    `inputs` are the op's operands whether or not the graph was recorded (under no_grad).
+    """
     out._origin = _user_line()
     if _finite(out.data):
         return
-    inputs = ", ".join(_describe(p) for p in parents) or "none"
-    bad_inputs = [p for p in parents if not _finite(p.data)]
-    cause = "its input is already non-finite" if bad_inputs else "its inputs are finite"
+    bad_inputs = [p for p in inputs if not _finite(p.data)]
+    cause = ("its input was already non-finite: the NaN/inf came from earlier" if bad_inputs
+             else "its inputs are finite, so this op made it")
     raise AnomalyError(
-        f"forward of '{op}' produced {_describe(out)} at {out._origin}; {cause}. Inputs: {inputs}"
+        f"forward of '{op}' produced {_describe(out)} at {out._origin}; {cause}. "
+        f"Inputs: {_describe_all(inputs)}"
     )
 
 
@@ -81,5 +92,5 @@ def check_backward(node, grad, parent_grads) -> None:
         raise AnomalyError(
             f"backward of '{node._op}'{_where(node)} produced a non-finite gradient for its input "
             f"#{position} ({_describe(parent)}); incoming gradient finite: {_finite(grad)}. "
-            f"Inputs: {', '.join(_describe(p) for p in node._prev)}"
+            f"Inputs: {_describe_all(node._prev)}"
         )

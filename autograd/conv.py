@@ -16,19 +16,15 @@ from numbers import Integral
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .tensor import Tensor, _result
+from .tensor import Tensor, as_tensor
 
 
-def _pair(value, name: str, minimum: int) -> tuple[int, int]:
+def int_pair(value, name: str, minimum: int) -> tuple[int, int]:
     """An int or a pair of ints as (height, width), each ≥ minimum."""
     pair = (value, value) if isinstance(value, Integral) else tuple(value)
     if len(pair) != 2 or not all(isinstance(v, Integral) and v >= minimum for v in pair):
         raise ValueError(f"{name} must be an int ≥ {minimum} or a pair of them, got {value!r}")
     return int(pair[0]), int(pair[1])
-
-
-def _tensor(x) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
 
 
 def _check_input(op: str, x: Tensor) -> None:
@@ -60,7 +56,7 @@ def conv2d(x, weight, bias=None, stride=1, padding=0) -> Tensor:
     dw[o, c, i, j] = Σ_{n,p,q} g[n, o, p, q] · xp[n, c, s_h·p + i, s_w·q + j];  db[o] = Σ_{n,p,q} g[n, o, p, q]
     dxp[n, c, s_h·p + i, s_w·q + j] += Σ_o g[n, o, p, q] · w[o, c, i, j], then the padding is cut off.
     """
-    x, weight = _tensor(x), _tensor(weight)
+    x, weight = as_tensor(x), as_tensor(weight)
     _check_input("conv2d", x)
     if weight.ndim != 4:
         raise ValueError(f"conv2d expects a 4-D weight (out_channels, in_channels, kh, kw), got shape {weight.shape}")
@@ -69,11 +65,11 @@ def conv2d(x, weight, bias=None, stride=1, padding=0) -> Tensor:
     if weight_c != c:
         raise ValueError(f"conv2d: input has {c} channels (shape {x.shape}) but the weight expects {weight_c} "
                          f"(shape {weight.shape})")
-    stride, padding = _pair(stride, "stride", 1), _pair(padding, "padding", 0)
+    stride, padding = int_pair(stride, "stride", 1), int_pair(padding, "padding", 0)
     oh, ow = _out_size("conv2d", (h, w), (kh, kw), stride, padding)
     parents = (x, weight)
     if bias is not None:
-        bias = _tensor(bias)
+        bias = as_tensor(bias)
         if bias.shape != (o,):
             raise ValueError(f"conv2d: bias must have shape ({o},) for weight of shape {weight.shape}, "
                              f"got {bias.shape}")
@@ -89,7 +85,7 @@ def conv2d(x, weight, bias=None, stride=1, padding=0) -> Tensor:
     if bias is not None:
         out = out + bias.data[:, None]
     out = np.ascontiguousarray(out.reshape(o, oh, ow, n).transpose(3, 0, 1, 2))
-    return _result(out, parents, "conv2d", _conv2d_rule, (cols, xp.shape, padding, stride))
+    return Tensor.from_op(out, parents, "conv2d", _conv2d_rule, (cols, xp.shape, padding, stride))
 
 
 def _conv2d_rule(out: Tensor, g: np.ndarray):
@@ -117,8 +113,8 @@ def _conv2d_rule(out: Tensor, g: np.ndarray):
 def _pool_geometry(op: str, x: Tensor, kernel_size, stride) -> tuple[tuple, tuple, tuple]:
     """(kernel, stride, output size) of a pooling op, stride defaulting to the kernel."""
     _check_input(op, x)
-    kernel = _pair(kernel_size, "kernel_size", 1)
-    stride = kernel if stride is None else _pair(stride, "stride", 1)
+    kernel = int_pair(kernel_size, "kernel_size", 1)
+    stride = kernel if stride is None else int_pair(stride, "stride", 1)
     return kernel, stride, _out_size(op, x.shape[2:], kernel, stride)
 
 
@@ -128,13 +124,13 @@ def max_pool2d(x, kernel_size, stride=None) -> Tensor:
     out[n, c, p, q] = max_{i,j} x[n, c, s_h·p + i, s_w·q + j]
     dx = g[n, c, p, q] at the window's maximum (the first in row-major order on ties), 0 elsewhere.
     """
-    x = _tensor(x)
+    x = as_tensor(x)
     geometry = _pool_geometry("max_pool2d", x, kernel_size, stride)
     out = None
     for _, _, rows, columns in _taps(*geometry):
         tap = x.data[:, :, rows, columns]
         out = tap.copy() if out is None else np.maximum(out, tap, out=out)
-    return _result(out, (x,), "max_pool2d", _max_pool2d_rule, geometry)
+    return Tensor.from_op(out, (x,), "max_pool2d", _max_pool2d_rule, geometry)
 
 
 def _max_pool2d_rule(out: Tensor, g: np.ndarray):
@@ -154,14 +150,14 @@ def avg_pool2d(x, kernel_size, stride=None) -> Tensor:
     out[n, c, p, q] = 1/(kh·kw) · Σ_{i,j} x[n, c, s_h·p + i, s_w·q + j]
     dx[n, c, s_h·p + i, s_w·q + j] += g[n, c, p, q] / (kh·kw)
     """
-    x = _tensor(x)
+    x = as_tensor(x)
     geometry = _pool_geometry("avg_pool2d", x, kernel_size, stride)
     (kh, kw) = geometry[0]
     out = None
     for _, _, rows, columns in _taps(*geometry):
         tap = x.data[:, :, rows, columns]
         out = tap.copy() if out is None else np.add(out, tap, out=out)
-    return _result(out / (kh * kw), (x,), "avg_pool2d", _avg_pool2d_rule, geometry)
+    return Tensor.from_op(out / (kh * kw), (x,), "avg_pool2d", _avg_pool2d_rule, geometry)
 
 
 def _avg_pool2d_rule(out: Tensor, g: np.ndarray):

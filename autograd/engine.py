@@ -1,31 +1,25 @@
 """The graph core shared by Value and Tensor.
 
-A node holds its `data`, its accumulated `grad`, a `label`, the ordered tuple of
-parents `_prev` it was computed from, the name `_op` of that operation and a gradient
-rule `_rule(out, g)` that *returns* the gradient for each parent given the gradient `g`
-of `out` (None where a parent needs none). Rules are plain functions, never closures
-over `out`, so a graph holds no reference cycles and is freed by reference counting
-as soon as the last reference to its root goes away.
+A node holds its `data`, its accumulated `grad`, a `label`, the ordered tuple of parents
+`_prev` it was computed from, the name `_op` of that operation and a gradient rule
+`_rule(out, g)` that *returns* the gradient of each parent given the gradient `g` of `out`
+(None where a parent needs none). Ops are recorded with the subclasses' `from_op`. Rules are
+plain functions, never closures over `out`, so a graph holds no reference cycles and is freed
+by reference counting as soon as the last reference to its root goes away.
 
-`backward` walks the nodes in reverse topological order with a per-pass dictionary
-of pending gradients and adds each node's total into its `.grad`. Nodes are the keys of
-that dictionary and of the visited set: they hash by identity (a subclass that defines
-`__eq__` must keep `__hash__ = Node.__hash__`).
+`backward` walks the nodes in reverse topological order with a per-pass dictionary of
+pending gradients and adds each node's total into its `.grad`. Nodes are the keys of that
+dictionary and of the visited set: they hash by identity (a subclass that defines `__eq__`
+must keep `__hash__ = Node.__hash__`).
 """
 from __future__ import annotations
 
-import contextlib
-from collections import deque
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
-# Which recording features are on. A module-level object keeps the hot path to one
-# attribute read.
-class _Mode:
-    grad_enabled = True
-    anomaly = False
+from .anomaly import check_backward
+from .mode import mode
 
-
-mode = _Mode()
+Rule = Callable[[Any, Any], Any]
 
 
 class Node:
@@ -34,65 +28,77 @@ class Node:
     __slots__ = ("data", "grad", "label", "_prev", "_op", "_rule", "_ctx", "_origin")
     requires_grad = True
 
-    def _init_leaf(self, data, grad, label: str) -> None:
+    def _init_leaf(self, data: Any, grad: Any, label: str) -> None:
         """Fill the slots of a node that no op produced."""
         self.data = data
         self.grad = grad
         self.label = label
-        self._prev = ()
+        self._prev: tuple = ()
         self._op = ""
-        self._rule = None
-        self._ctx = None
-        self._origin = None
+        self._rule: Rule | None = None
+        self._ctx: Any = None
+        self._origin: str | None = None
 
-    def _fit(self, grad):
+    # --- what Value and Tensor each define --------------------------------------------
+
+    def _fit(self, grad: Any) -> Any:
         """Bring an incoming gradient to this node's shape (identity for scalars)."""
         return grad
 
-    def _parent_grads(self, grad) -> list:
-        """Apply this node's rule; fit each gradient to its parent, None where none is needed."""
-        return [None if g is None or not p.requires_grad else p._fit(g)
-                for p, g in zip(self._prev, self._rule(self, grad))]
-
-    def _accumulate(self, grad) -> None:
+    def _accumulate(self, grad: Any) -> None:
         """grad += incoming gradient."""
         self.grad += grad
 
-    def _seed(self, grad):
+    def _seed(self, grad: Any) -> Any:
         """The gradient backward starts from at this node."""
         raise NotImplementedError
 
     def _check_backward_allowed(self) -> None:
         """Raise if backward cannot start at this node."""
 
-    def backward(self, grad=None) -> None:
-        """Apply the chain rule from this node to every node it depends on."""
+    def zero_grad(self) -> None:
+        """Forget this node's gradient (0.0 for a Value, None for a Tensor)."""
+        raise NotImplementedError
+
+    def numpy(self) -> Any:
+        """The data as a numpy array (a 0-d array for a scalar)."""
+        raise NotImplementedError
+
+    def _assign(self, values: Any) -> None:
+        """Overwrite the data with `values` in place (gradcheck moves its inputs this way)."""
+        raise NotImplementedError
+
+    def _as_grad(self, values: Any) -> Any:
+        """An array of gradient values in this node's gradient form (float or array)."""
+        raise NotImplementedError
+
+    # --- the engine ---------------------------------------------------------------------
+
+    def _parent_grads(self, grad: Any) -> list:
+        """Apply this node's rule; fit each gradient to its parent, None where none is needed."""
+        return [None if g is None or not p.requires_grad else p._fit(g)
+                for p, g in zip(self._prev, self._rule(self, grad))]
+
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None) -> None:
+        """Apply the chain rule from this node to every node it depends on.
+
+        `gradient` is dL/d(this node), 1 by default for a scalar. The graph is always kept
+        (`retain_graph` is accepted for PyTorch's code and changes nothing).
+        """
         self._check_backward_allowed()
-        deque(backward_steps(self, self._seed(grad)), maxlen=0)
+        for _ in backward_pass(self, self._seed(gradient)):
+            pass
+
+    def _backward(self) -> None:
+        """micrograd's `node._backward()`: apply this node's rule once, adding into its parents'
+        `.grad` from its own `.grad` (the lecture's manual backprop, one node at a time)."""
+        if self._rule is None:
+            return
+        for parent, grad in zip(self._prev, self._parent_grads(self.grad)):
+            if grad is not None:
+                parent._accumulate(grad)
 
     __hash__ = object.__hash__
-
-
-def record(out: Node, parents: tuple, op: str, rule: Callable, ctx=None) -> Node:
-    """Attach the operation that produced `out`, unless grad mode is off.
-
-    Called once per op by Value and Tensor; `parents` is () when nothing needs a gradient.
-    """
-    out._origin = None
-    if parents and mode.grad_enabled:
-        out._prev = parents
-        out._op = op
-        out._rule = rule
-        out._ctx = ctx
-    else:
-        out._prev = ()
-        out._op = ""
-        out._rule = None
-        out._ctx = None
-    if mode.anomaly:
-        from .anomaly import check_forward
-        check_forward(out, parents, op)
-    return out
 
 
 def topological_order(root: Node) -> list[Node]:
@@ -104,78 +110,41 @@ def topological_order(root: Node) -> list[Node]:
     order: list[Node] = []
     visited = {root}
     stack = [(root, iter(root._prev))]
-    push, pop, mark, emit = stack.append, stack.pop, visited.add, order.append
     while stack:
         node, parents = stack[-1]
         for parent in parents:
             if parent not in visited:
-                mark(parent)
-                push((parent, iter(parent._prev)))
+                visited.add(parent)
+                stack.append((parent, iter(parent._prev)))
                 break
         else:
-            pop()
-            emit(node)
+            stack.pop()
+            order.append(node)
     return order
 
 
-def backward_steps(root: Node, seed) -> Iterator[tuple[Node, object, tuple]]:
+def backward_pass(root: Node, seed: Any) -> Iterator[tuple[Node, Any, list]]:
     """Run backward from `root`, yielding (node, its gradient, its parents' gradients) per node.
 
-    Parent gradients are fitted to each parent's shape, None where a parent needs none.
-
-    Nodes come in reverse topological order, so when a node is reached every path to
-    it has already contributed: its pending gradient is final. It is added to `.grad`
-    (gradients accumulate, as in PyTorch) and the node's rule spreads it to its parents.
+    Nodes come in reverse topological order, so when a node is reached every path to it has
+    already contributed: its pending gradient is final. It is added to `.grad` (gradients
+    accumulate, as in PyTorch) and the node's rule spreads it to its parents. Parent
+    gradients are fitted to each parent's shape, None where a parent needs none.
     """
     pending = {root: seed}
-    check = mode.anomaly
     for node in reversed(topological_order(root)):
         grad = pending.pop(node, None)
         if grad is None:
             continue
         node._accumulate(grad)
         if node._rule is None:
-            yield node, grad, ()
+            yield node, grad, []
             continue
         parent_grads = node._parent_grads(grad)
-        if check:
-            from .anomaly import check_backward
+        if mode.anomaly:
             check_backward(node, grad, parent_grads)
         for parent, parent_grad in zip(node._prev, parent_grads):
-            if parent_grad is None:
-                continue
-            previous = pending.get(parent)
-            pending[parent] = parent_grad if previous is None else previous + parent_grad
+            if parent_grad is not None:
+                previous = pending.get(parent)
+                pending[parent] = parent_grad if previous is None else previous + parent_grad
         yield node, grad, parent_grads
-
-
-class _ModeSwitch(contextlib.ContextDecorator):
-    """Set one recording flag of `mode` inside a block (or decorated function), then restore it."""
-
-    flag: str
-    value: bool
-
-    def __enter__(self):
-        self._previous = getattr(mode, self.flag)
-        setattr(mode, self.flag, self.value)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        setattr(mode, self.flag, self._previous)
-
-
-class no_grad(_ModeSwitch):
-    """Inside this block (or decorated function) operations record no graph."""
-
-    flag, value = "grad_enabled", False
-
-
-class enable_grad(_ModeSwitch):
-    """Turn graph recording back on inside a `no_grad` block."""
-
-    flag, value = "grad_enabled", True
-
-
-def is_grad_enabled() -> bool:
-    """True when operations record the graph (outside `no_grad`)."""
-    return mode.grad_enabled

@@ -12,7 +12,8 @@ from typing import Callable
 
 import numpy as np
 
-from .engine import Node, enable_grad, no_grad, topological_order
+from .engine import Node, topological_order
+from .mode import enable_grad, no_grad
 
 
 class GradcheckError(AssertionError):
@@ -20,14 +21,8 @@ class GradcheckError(AssertionError):
 
 
 def _as_array(node: Node) -> np.ndarray:
-    return np.array(node.data, dtype=np.float64)
-
-
-def _set(node: Node, values: np.ndarray) -> None:
-    if isinstance(node.data, np.ndarray):
-        node.data[...] = values
-    else:
-        node.data = float(values)
+    """A float64 copy of the node's data."""
+    return np.array(node.numpy(), dtype=np.float64)
 
 
 def _projected(output: Node, cotangent: np.ndarray) -> float:
@@ -40,7 +35,7 @@ def _check_inputs(inputs: tuple) -> None:
     for position, x in enumerate(inputs):
         if not isinstance(x, Node):
             raise TypeError(f"gradcheck input #{position} is a {type(x).__name__}, not a Value or Tensor")
-        if isinstance(x.data, np.ndarray) and x.data.dtype != np.float64:
+        if x.numpy().dtype != np.float64:
             raise TypeError(f"gradcheck input #{position} has dtype {x.data.dtype}; finite differences need float64")
         if not x.requires_grad:
             raise ValueError(f"gradcheck input #{position} does not require grad")
@@ -53,7 +48,7 @@ def gradcheck(fn: Callable, *inputs: Node, eps: float = 1e-6, atol: float = 1e-5
     rng = np.random.default_rng(seed)
     saved_grads = [x.grad for x in inputs]
     for x in inputs:
-        x.grad = None if isinstance(x.data, np.ndarray) else 0.0
+        x.zero_grad()
     try:
         with enable_grad():
             output = fn(*inputs)
@@ -68,18 +63,20 @@ def gradcheck(fn: Callable, *inputs: Node, eps: float = 1e-6, atol: float = 1e-5
     for position, x in enumerate(inputs):
         original = _as_array(x)
         numeric = np.zeros_like(original)
-        for index in np.ndindex(original.shape):
-            shifted = original.copy()
-            shifted[index] += eps
-            _set(x, shifted)
-            with no_grad():
-                f_plus = _projected(fn(*inputs), cotangent)
-            shifted[index] -= 2 * eps
-            _set(x, shifted)
-            with no_grad():
-                f_minus = _projected(fn(*inputs), cotangent)
-            _set(x, original)
-            numeric[index] = (f_plus - f_minus) / (2 * eps)
+        try:
+            for index in np.ndindex(original.shape):
+                shifted = original.copy()
+                shifted[index] += eps
+                x._assign(shifted)
+                with no_grad():
+                    f_plus = _projected(fn(*inputs), cotangent)
+                shifted[index] -= 2 * eps
+                x._assign(shifted)
+                with no_grad():
+                    f_minus = _projected(fn(*inputs), cotangent)
+                numeric[index] = (f_plus - f_minus) / (2 * eps)
+        finally:  # an exception inside fn must not leave the input moved by eps
+            x._assign(original)
         error = np.abs(analytic[position] - numeric)
         bad = error > atol + rtol * np.abs(numeric)
         if np.any(bad):
@@ -105,16 +102,18 @@ def find_wrong_rule(fn: Callable, inputs: tuple, eps: float = 1e-6, atol: float 
     rng = np.random.default_rng(seed + 1)
     originals = [_as_array(x) for x in inputs]
     directions = [rng.standard_normal(o.shape) for o in originals]
-    with enable_grad():
-        nodes = topological_order(fn(*inputs))
-        runs = []
-        for sign in (1.0, -1.0):
-            for x, original, direction in zip(inputs, originals, directions):
-                _set(x, original + sign * eps * direction)
-            run = topological_order(fn(*inputs))
-            runs.append(([n._op for n in run], [_as_array(n) for n in run]))
-    for x, original in zip(inputs, originals):
-        _set(x, original)
+    try:
+        with enable_grad():
+            nodes = topological_order(fn(*inputs))
+            runs = []
+            for sign in (1.0, -1.0):
+                for x, original, direction in zip(inputs, originals, directions):
+                    x._assign(original + sign * eps * direction)
+                run = topological_order(fn(*inputs))
+                runs.append(([n._op for n in run], [_as_array(n) for n in run]))
+    finally:
+        for x, original in zip(inputs, originals):
+            x._assign(original)
     (ops_plus, plus), (ops_minus, minus) = runs
     if not ops_plus == ops_minus == [n._op for n in nodes]:
         return "The function builds a different graph when its inputs move, so no single op could be blamed."
@@ -125,7 +124,7 @@ def find_wrong_rule(fn: Callable, inputs: tuple, eps: float = 1e-6, atol: float 
         if node._rule is None:
             continue
         u = rng.standard_normal(np.shape(node.data))
-        parent_grads = node._rule(node, u if isinstance(node.data, np.ndarray) else float(u))
+        parent_grads = node._rule(node, node._as_grad(u))
         lhs = float(np.sum(u * tangents[k]))
         terms = [0.0]
         for parent, parent_grad in zip(node._prev, parent_grads):

@@ -12,71 +12,17 @@ reshape, transpose, indexing, concatenate, stack).
 from __future__ import annotations
 
 from numbers import Number
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from .engine import Node, mode, record
+from .anomaly import check_forward
+from .engine import Node
+from .mode import mode
+from .tensor_functions import FunctionOps
+from .tensor_shape import ShapeOps
 
 _new = object.__new__
-
-
-def _result(data: np.ndarray, parents: tuple, op: str, rule, ctx=None) -> "Tensor":
-    """A new Tensor made by `op`; it requires grad if any parent does (and grad mode is on)."""
-    out = _new(Tensor)
-    out.data = data if type(data) is np.ndarray else np.asarray(data)  # numpy returns scalars for 0-d results
-    out.grad = None
-    out.label = ""
-    out.requires_grad = False
-    if mode.grad_enabled:
-        for parent in parents:
-            if parent.requires_grad:
-                out.requires_grad = True
-                return record(out, parents, op, rule, ctx)
-    return record(out, (), op, rule, ctx)
-
-
-def _constant(data: np.ndarray) -> "Tensor":
-    """A leaf that needs no gradient, around an array that is already right."""
-    out = _new(Tensor)
-    out.requires_grad = False
-    out._init_leaf(data, None, "")
-    return out
-
-
-def _lift(other, like: "Tensor", op: str) -> "Tensor":
-    """`other` as a Tensor operand of `op`: a number or array becomes a constant.
-
-    A number takes `like`'s float dtype, as a Python number does in numpy, so float32 stays
-    float32; arrays keep their own dtype and follow numpy's promotion.
-    """
-    if type(other) is float or type(other) is int or isinstance(other, Number):
-        dtype = like.data.dtype
-        return _constant(np.asarray(other, dtype=dtype if dtype.kind == "f" else None))
-    if isinstance(other, Tensor):  # a subclass
-        return other
-    if isinstance(other, (np.ndarray, list, tuple)):
-        array = np.asarray(other)
-        if array.dtype.kind in "biuf":
-            return _constant(array)
-    raise TypeError(f"unsupported operand types for {op}: 'Tensor' and '{type(other).__name__}'")
-
-
-def _lift_all(items, op: str) -> tuple:
-    """A sequence of Tensors and arrays as a tuple of Tensors (the parents of `op`)."""
-    like = next((t for t in items if isinstance(t, Tensor)), None)
-    if like is None:
-        raise TypeError(f"{op} needs a sequence of Tensors, got {[type(t).__name__ for t in items]}")
-    return tuple(_lift(t, like, op) for t in items)
-
-
-def _operand(other):
-    """A Tensor's array; anything else (a number, an array, an index) as it is."""
-    return other.data if isinstance(other, Tensor) else other
-
-
-# The mixins import the helpers above from this module, so they are imported after them.
-from .tensor_functions import FunctionOps  # noqa: E402
-from .tensor_shape import ShapeOps  # noqa: E402
 
 
 class Tensor(FunctionOps, ShapeOps, Node):
@@ -97,6 +43,55 @@ class Tensor(FunctionOps, ShapeOps, Node):
             raise TypeError(f"only floating-point Tensors can require grad, got dtype {array.dtype}")
         self.requires_grad = bool(requires_grad)
         self._init_leaf(array, None, label)
+
+    @classmethod
+    def from_op(cls, data: Any, parents: tuple, op: str, rule: Callable | None, ctx: Any = None) -> Tensor:
+        """The Tensor `data` computed by `op` from `parents`; backward calls `rule(out, g)`, which
+        returns one gradient per parent at `out`'s shape (the engine sums broadcasting back).
+
+        It requires grad if any parent does and grad mode is on; only then is the op recorded.
+        """
+        out = _new(cls)
+        out.data = data if type(data) is np.ndarray else np.asarray(data)  # numpy gives scalars for 0-d results
+        out.grad = None
+        out.label = ""
+        out._origin = None
+        out._prev, out._op, out._rule, out._ctx = (), "", None, None
+        out.requires_grad = False
+        if mode.grad_enabled:
+            for parent in parents:
+                if parent.requires_grad:
+                    out.requires_grad = True
+                    out._prev, out._op, out._rule, out._ctx = parents, op, rule, ctx
+                    break
+        if mode.anomaly:
+            check_forward(out, parents, op)
+        return out
+
+    @classmethod
+    def constant(cls, data: np.ndarray) -> Tensor:
+        """A leaf that needs no gradient, around an array that is already right."""
+        out = _new(cls)
+        out.requires_grad = False
+        out._init_leaf(data, None, "")
+        return out
+
+    def _lift(self, other: Any, op: str) -> Tensor:
+        """`other` as a Tensor operand of `op`: a number or array becomes a constant.
+
+        A number takes this tensor's float dtype, as a Python number does in numpy, so float32
+        stays float32; arrays keep their own dtype and follow numpy's promotion.
+        """
+        if isinstance(other, Tensor):
+            return other
+        if isinstance(other, (Number, np.bool_)) and not isinstance(other, complex):
+            dtype = self.data.dtype
+            return Tensor.constant(np.asarray(other, dtype=dtype if dtype.kind == "f" else None))
+        if isinstance(other, (np.ndarray, list, tuple)):
+            array = np.asarray(other)
+            if array.dtype.kind in "biuf":
+                return Tensor.constant(array)
+        raise TypeError(f"unsupported operand types for {op}: 'Tensor' and '{type(other).__name__}'")
 
     def __repr__(self) -> str:
         body = np.array2string(self.data, precision=4, separator=", ", prefix="Tensor(")
@@ -180,6 +175,12 @@ class Tensor(FunctionOps, ShapeOps, Node):
     def numpy(self) -> np.ndarray:
         return self.data
 
+    def _assign(self, values: Any) -> None:
+        self.data[...] = values
+
+    def _as_grad(self, values: Any) -> np.ndarray:
+        return np.asarray(values, dtype=self.data.dtype)
+
     def detach(self) -> "Tensor":
         """The same data (shared, not copied), cut from the graph."""
         return Tensor(self.data)
@@ -208,96 +209,155 @@ class Tensor(FunctionOps, ShapeOps, Node):
 
     def __add__(self, other) -> "Tensor":
         """a + b; da = g, db = g."""
-        other = other if type(other) is Tensor else _lift(other, self, "+")
-        return _result(self.data + other.data, (self, other), "+", _add_rule)
+        other = other if type(other) is Tensor else self._lift(other, "+")
+        return self.from_op(self.data + other.data, (self, other), "+", Tensor._add_rule)
+
+    @staticmethod
+    def _add_rule(out: Tensor, g: np.ndarray):
+        return g, g
 
     def __sub__(self, other) -> "Tensor":
         """a - b; da = g, db = -g."""
-        other = other if type(other) is Tensor else _lift(other, self, "-")
-        return _result(self.data - other.data, (self, other), "-", _sub_rule)
+        other = other if type(other) is Tensor else self._lift(other, "-")
+        return self.from_op(self.data - other.data, (self, other), "-", Tensor._sub_rule)
+
+    @staticmethod
+    def _sub_rule(out: Tensor, g: np.ndarray):
+        return g, (-g if out._prev[1].requires_grad else None)
 
     def __mul__(self, other) -> "Tensor":
         """a * b; da = g * b, db = g * a."""
-        other = other if type(other) is Tensor else _lift(other, self, "*")
-        return _result(self.data * other.data, (self, other), "*", _mul_rule)
+        other = other if type(other) is Tensor else self._lift(other, "*")
+        return self.from_op(self.data * other.data, (self, other), "*", Tensor._mul_rule)
+
+    @staticmethod
+    def _mul_rule(out: Tensor, g: np.ndarray):
+        a, b = out._prev
+        return (g * b.data if a.requires_grad else None), (g * a.data if b.requires_grad else None)
 
     def __truediv__(self, other) -> "Tensor":
         """a / b; da = g / b, db = -g * a / b²."""
-        other = other if type(other) is Tensor else _lift(other, self, "/")
-        return _result(self.data / other.data, (self, other), "/", _div_rule)
+        other = other if type(other) is Tensor else self._lift(other, "/")
+        return self.from_op(self.data / other.data, (self, other), "/", Tensor._div_rule)
+
+    @staticmethod
+    def _div_rule(out: Tensor, g: np.ndarray):
+        a, b = out._prev
+        return (g / b.data if a.requires_grad else None), (-g * out.data / b.data if b.requires_grad else None)
 
     def __pow__(self, other) -> "Tensor":
         """a ** b; da = g * b * a^(b-1), db = g * a^b * ln a."""
-        other = other if type(other) is Tensor else _lift(other, self, "**")
-        return _result(self.data ** other.data, (self, other), "**", _pow_rule)
+        other = other if type(other) is Tensor else self._lift(other, "**")
+        return self.from_op(self.data ** other.data, (self, other), "**", Tensor._pow_rule)
+
+    @staticmethod
+    def _pow_rule(out: Tensor, g: np.ndarray):
+        a, b = out._prev
+        x, p = a.data, b.data
+        da = db = None
+        if a.requires_grad:
+            if p.all():
+                da = g * p * x ** (p - 1)
+            else:  # d/da a⁰ = 0, also at a = 0 where 0 · 0⁻¹ would be nan
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    da = g * np.where(p == 0, 0, p * x ** (p - 1))
+        if b.requires_grad:  # at a = 0 (b ≥ 0) PyTorch takes aᵇ ln a = 0, its limit from the right
+            with np.errstate(divide="ignore", invalid="ignore"):
+                db = g * np.where((x == 0) & (p >= 0), 0, out.data * np.log(x))
+        return da, db
 
     def __matmul__(self, other) -> "Tensor":
         """a @ b; da = g @ bᵀ, db = aᵀ @ g (a 1-D operand acts as a row or column)."""
-        other = other if type(other) is Tensor else _lift(other, self, "@")
+        other = other if type(other) is Tensor else self._lift(other, "@")
         try:
             data = self.data @ other.data
         except ValueError:
             raise ValueError(_matmul_mismatch(self.data.shape, other.data.shape)) from None
-        return _result(data, (self, other), "@", _matmul_rule)
+        return self.from_op(data, (self, other), "@", Tensor._matmul_rule)
+
+    @staticmethod
+    def _matmul_rule(out: Tensor, g: np.ndarray):
+        a, b = out._prev
+        x, y = a.data, b.data
+        if x.ndim == 2 and y.ndim == 2:
+            return (g @ y.T if a.requires_grad else None), (x.T @ g if b.requires_grad else None)
+        # A 1-D operand is a row (left) or a column (right) whose unit axis the output dropped:
+        # put the axis back, use the matrix rule, drop it again. `_fit` sums the batch axes.
+        if y.ndim == 1:
+            y, g = y[:, None], g[..., None]
+        if x.ndim == 1:
+            x, g = x[None, :], g[..., None, :]
+        da = db = None
+        if a.requires_grad:
+            da = g @ y.swapaxes(-1, -2)
+            da = da[..., 0, :] if a.data.ndim == 1 else da
+        if b.requires_grad:
+            db = x.swapaxes(-1, -2) @ g
+            db = db[..., 0] if b.data.ndim == 1 else db
+        return da, db
 
     def __neg__(self) -> "Tensor":
         """-a; da = -g."""
-        return _result(-self.data, (self,), "neg", _neg_rule)
+        return self.from_op(-self.data, (self,), "neg", Tensor._neg_rule)
+
+    @staticmethod
+    def _neg_rule(out: Tensor, g: np.ndarray):
+        return (-g,)
 
     # Reflected forms (`2 - t`): the number becomes the left operand, so argument order is kept.
     def __radd__(self, other) -> "Tensor":
         """b + a for a number or array b; da = g."""
-        return _lift(other, self, "+") + self
+        return self._lift(other, "+") + self
 
     def __rsub__(self, other) -> "Tensor":
         """b - a for a number or array b; da = -g."""
-        return _lift(other, self, "-") - self
+        return self._lift(other, "-") - self
 
     def __rmul__(self, other) -> "Tensor":
         """b * a for a number or array b; da = g * b."""
-        return _lift(other, self, "*") * self
+        return self._lift(other, "*") * self
 
     def __rtruediv__(self, other) -> "Tensor":
         """b / a for a number or array b; da = -g * b / a²."""
-        return _lift(other, self, "/") / self
+        return self._lift(other, "/") / self
 
     def __rpow__(self, other) -> "Tensor":
         """b ** a for a number or array b; da = g * b^a * ln b."""
-        return _lift(other, self, "**") ** self
+        return self._lift(other, "**") ** self
 
     def __rmatmul__(self, other) -> "Tensor":
         """b @ a for an array b; da = bᵀ @ g."""
-        return _lift(other, self, "@") @ self
+        return self._lift(other, "@") @ self
 
     # --- comparisons: elementwise, a bool Tensor outside the graph (as in PyTorch) ---
 
     def __lt__(self, other) -> "Tensor":
         """a < b elementwise (no gradient)."""
-        return _result(self.data < _operand(other), (), "<", None)
+        return self.from_op(self.data < _data_of(other), (), "<", None)
 
     def __le__(self, other) -> "Tensor":
         """a <= b elementwise (no gradient)."""
-        return _result(self.data <= _operand(other), (), "<=", None)
+        return self.from_op(self.data <= _data_of(other), (), "<=", None)
 
     def __gt__(self, other) -> "Tensor":
         """a > b elementwise (no gradient)."""
-        return _result(self.data > _operand(other), (), ">", None)
+        return self.from_op(self.data > _data_of(other), (), ">", None)
 
     def __ge__(self, other) -> "Tensor":
         """a >= b elementwise (no gradient)."""
-        return _result(self.data >= _operand(other), (), ">=", None)
+        return self.from_op(self.data >= _data_of(other), (), ">=", None)
 
     def __eq__(self, other) -> "Tensor":
         """a == b elementwise (no gradient)."""
         if not isinstance(other, (Tensor, Number, np.ndarray)):
             return NotImplemented  # `t == None` is False, as in PyTorch
-        return _result(self.data == _operand(other), (), "==", None)
+        return self.from_op(self.data == _data_of(other), (), "==", None)
 
     def __ne__(self, other) -> "Tensor":
         """a != b elementwise (no gradient)."""
         if not isinstance(other, (Tensor, Number, np.ndarray)):
             return NotImplemented
-        return _result(self.data != _operand(other), (), "!=", None)
+        return self.from_op(self.data != _data_of(other), (), "!=", None)
 
     __hash__ = Node.__hash__  # identity: Tensors can be dict keys and set members
 
@@ -314,60 +374,49 @@ def _matmul_mismatch(a: tuple, b: tuple) -> str:
 
 # --- gradient rules: (out, g) -> one gradient per parent, at out's shape (or None) ---
 
-def _add_rule(out: Tensor, g: np.ndarray):
-    return g, g
 
 
-def _sub_rule(out: Tensor, g: np.ndarray):
-    return g, (-g if out._prev[1].requires_grad else None)
 
 
-def _mul_rule(out: Tensor, g: np.ndarray):
-    a, b = out._prev
-    return (g * b.data if a.requires_grad else None), (g * a.data if b.requires_grad else None)
 
 
-def _div_rule(out: Tensor, g: np.ndarray):
-    a, b = out._prev
-    return (g / b.data if a.requires_grad else None), (-g * out.data / b.data if b.requires_grad else None)
+
+def as_tensor(x: Any) -> Tensor:
+    """`x` itself if it is a Tensor, else a new Tensor around it (as torch.as_tensor)."""
+    return x if isinstance(x, Tensor) else Tensor(x)
 
 
-def _pow_rule(out: Tensor, g: np.ndarray):
-    a, b = out._prev
-    x, p = a.data, b.data
-    da = db = None
-    if a.requires_grad:
-        if p.all():
-            da = g * p * x ** (p - 1)
-        else:  # d/da a⁰ = 0, also at a = 0 where 0 · 0⁻¹ would be nan
-            with np.errstate(divide="ignore", invalid="ignore"):
-                da = g * np.where(p == 0, 0, p * x ** (p - 1))
-    if b.requires_grad:  # at a = 0 (b ≥ 0) PyTorch takes aᵇ ln a = 0, its limit from the right
-        with np.errstate(divide="ignore", invalid="ignore"):
-            db = g * np.where((x == 0) & (p >= 0), 0, out.data * np.log(x))
-    return da, db
+def _data_of(other: Any) -> Any:
+    """A Tensor's array; anything else (a number, an array) as it is."""
+    return other.data if isinstance(other, Tensor) else other
 
 
-def _neg_rule(out: Tensor, g: np.ndarray):
-    return (-g,)
+def _lift_all(items: Sequence, op: str) -> tuple:
+    """A sequence of Tensors and arrays as a tuple of Tensors (the parents of `op`)."""
+    like = next((t for t in items if isinstance(t, Tensor)), None)
+    if like is None:
+        raise TypeError(f"{op} needs a sequence of Tensors, got {[type(t).__name__ for t in items]}")
+    return tuple(like._lift(t, op) for t in items)
 
 
-def _matmul_rule(out: Tensor, g: np.ndarray):
-    a, b = out._prev
-    x, y = a.data, b.data
-    if x.ndim == 2 and y.ndim == 2:
-        return (g @ y.T if a.requires_grad else None), (x.T @ g if b.requires_grad else None)
-    # A 1-D operand is a row (left) or a column (right) whose unit axis the output dropped:
-    # put the axis back, use the matrix rule, drop it again. `_fit` sums the batch axes.
-    if y.ndim == 1:
-        y, g = y[:, None], g[..., None]
-    if x.ndim == 1:
-        x, g = x[None, :], g[..., None, :]
-    da = db = None
-    if a.requires_grad:
-        da = g @ y.swapaxes(-1, -2)
-        da = da[..., 0, :] if a.data.ndim == 1 else da
-    if b.requires_grad:
-        db = x.swapaxes(-1, -2) @ g
-        db = db[..., 0] if b.data.ndim == 1 else db
-    return da, db
+def concatenate(tensors: Sequence, axis: int = 0) -> Tensor:
+    """y = the tensors joined along an existing axis; each input's gradient is its slice of g."""
+    tensors = _lift_all(tensors, "concatenate")
+    data = np.concatenate([t.data for t in tensors], axis=axis)
+    ends = np.cumsum([t.data.shape[axis] for t in tensors])
+    return Tensor.from_op(data, tensors, "concatenate", _concatenate_rule, (axis, ends[:-1]))
+
+
+def _concatenate_rule(out: Tensor, g: np.ndarray) -> list:
+    axis, splits = out._ctx
+    return np.split(g, splits, axis=axis)
+
+
+def stack(tensors: Sequence, axis: int = 0) -> Tensor:
+    """y = the tensors joined along a new axis; each input's gradient is its slice of g."""
+    tensors = _lift_all(tensors, "stack")
+    return Tensor.from_op(np.stack([t.data for t in tensors], axis=axis), tensors, "stack", _stack_rule, axis)
+
+
+def _stack_rule(out: Tensor, g: np.ndarray) -> tuple:
+    return tuple(np.moveaxis(g, out._ctx, 0))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import Tensor
-from autograd.conv import _pair, avg_pool2d, conv2d, max_pool2d
+from autograd import avg_pool2d, conv2d, int_pair, max_pool2d
 
 from .init import weights as initial_weights
 from .module import Module
@@ -23,9 +23,9 @@ class Conv2d(Module):
             if not isinstance(size, (int, np.integer)) or size < 1:
                 raise ValueError(f"Conv2d needs a positive integer {name}, got {size!r}")
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
-        self.kernel_size = _pair(kernel_size, "kernel_size", 1)
-        self.stride = _pair(stride, "stride", 1)
-        self.padding = _pair(padding, "padding", 0)
+        self.kernel_size = int_pair(kernel_size, "kernel_size", 1)
+        self.stride = int_pair(stride, "stride", 1)
+        self.padding = int_pair(padding, "padding", 0)
         shape = (self.out_channels, self.in_channels) + self.kernel_size
         taps = self.kernel_size[0] * self.kernel_size[1]
         self.weight = Tensor(initial_weights(shape, self.in_channels * taps, self.out_channels * taps, init,
@@ -46,8 +46,8 @@ class _Pool2d(Module):
     pool = None
 
     def __init__(self, kernel_size, stride=None):
-        self.kernel_size = _pair(kernel_size, "kernel_size", 1)
-        self.stride = self.kernel_size if stride is None else _pair(stride, "stride", 1)
+        self.kernel_size = int_pair(kernel_size, "kernel_size", 1)
+        self.stride = self.kernel_size if stride is None else int_pair(stride, "stride", 1)
 
     def forward(self, x) -> Tensor:
         return self.pool(x, self.kernel_size, self.stride)

@@ -10,15 +10,10 @@ from numbers import Real
 
 import numpy as np
 
-from autograd import Tensor
-from autograd.tensor import _result
+from autograd import Tensor, as_tensor
 
 from .init import default_rng, weights as initial_weights
 from .module import Module
-
-
-def _as_tensor(x) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
 
 
 class Linear(Module):
@@ -42,7 +37,7 @@ class Linear(Module):
 
     def forward(self, x) -> Tensor:
         """One 'linear' node: dx = g @ W, dW = gᵀ @ x, db = Σ_rows g."""
-        x = _as_tensor(x)
+        x = as_tensor(x)
         width = x.data.shape[-1] if x.data.ndim else None
         if width != self.in_features:
             raise ValueError(
@@ -51,9 +46,9 @@ class Linear(Module):
             )
         out = x.data @ self.weight.data.T
         if self.bias is None:
-            return _result(out, (x, self.weight), "linear", _linear_rule)
+            return Tensor.from_op(out, (x, self.weight), "linear", _linear_rule)
         out += self.bias.data
-        return _result(out, (x, self.weight, self.bias), "linear", _linear_rule)
+        return Tensor.from_op(out, (x, self.weight, self.bias), "linear", _linear_rule)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
@@ -106,7 +101,7 @@ class ReLU(Module):
     """max(0, x) elementwise."""
 
     def forward(self, x) -> Tensor:
-        return _as_tensor(x).relu()
+        return as_tensor(x).relu()
 
 
 class LeakyReLU(Module):
@@ -116,7 +111,7 @@ class LeakyReLU(Module):
         self.negative_slope = negative_slope
 
     def forward(self, x) -> Tensor:
-        return _as_tensor(x).leaky_relu(self.negative_slope)
+        return as_tensor(x).leaky_relu(self.negative_slope)
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}"
@@ -126,14 +121,14 @@ class Tanh(Module):
     """tanh(x) elementwise."""
 
     def forward(self, x) -> Tensor:
-        return _as_tensor(x).tanh()
+        return as_tensor(x).tanh()
 
 
 class Sigmoid(Module):
     """1 / (1 + e^-x) elementwise."""
 
     def forward(self, x) -> Tensor:
-        return _as_tensor(x).sigmoid()
+        return as_tensor(x).sigmoid()
 
 
 class Softmax(Module):
@@ -143,7 +138,7 @@ class Softmax(Module):
         self.axis = axis
 
     def forward(self, x) -> Tensor:
-        return _as_tensor(x).softmax(axis=self.axis)
+        return as_tensor(x).softmax(axis=self.axis)
 
     def extra_repr(self) -> str:
         return f"axis={self.axis}"
@@ -160,7 +155,7 @@ class Flatten(Module):
     """Reshape (N, d1, d2, ...) to (N, d1·d2·...)."""
 
     def forward(self, x) -> Tensor:
-        x = _as_tensor(x)
+        x = as_tensor(x)
         return x.reshape(x.data.shape[0], -1)
 
 
@@ -178,12 +173,12 @@ class Dropout(Module):
         self.p = float(p)
 
     def forward(self, x) -> Tensor:
-        x = _as_tensor(x)
+        x = as_tensor(x)
         if not self.training or self.p == 0.0:
             return x
         keep = default_rng().random(x.data.shape) >= self.p
         mask = keep.astype(x.data.dtype) / (1.0 - self.p)
-        return _result(x.data * mask, (x,), "dropout", _dropout_rule, mask)
+        return Tensor.from_op(x.data * mask, (x,), "dropout", _dropout_rule, mask)
 
     def extra_repr(self) -> str:
         return f"p={self.p}"

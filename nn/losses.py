@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd import Tensor, Value
-from autograd.engine import Node
-from autograd.tensor import _result as tensor_result
-from autograd.value import _result as value_result
+from autograd import Node, Tensor, Value
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -176,7 +173,7 @@ def _reduce(name: str, nodes, losses: np.ndarray, dloss: np.ndarray, reduction: 
     else:
         value = losses
     if isinstance(nodes, Tensor):
-        return tensor_result(np.asarray(value, dtype=dloss.dtype), (nodes,), name, _tensor_loss_rule, dloss)
+        return Tensor.from_op(np.asarray(value, dtype=dloss.dtype), (nodes,), name, _tensor_loss_rule, dloss)
     return _value_losses(name, nodes, value, dloss)
 
 
@@ -189,10 +186,10 @@ def _value_losses(name: str, values: tuple, value, dloss: np.ndarray):
     """A Value for a reduced loss; for reduction='none', one Value per loss element (a list)."""
     slopes = dloss.ravel().tolist()
     if np.ndim(value) == 0:
-        return value_result(float(value), values, name, _value_loss_rule, slopes)
+        return Value.from_op(float(value), values, name, _value_loss_rule, slopes)
     per_loss = len(values) // value.size  # a cross_entropy row has K predictions per loss
     return [
-        value_result(loss, values[i * per_loss:(i + 1) * per_loss], name, _value_loss_rule,
+        Value.from_op(loss, values[i * per_loss:(i + 1) * per_loss], name, _value_loss_rule,
                      slopes[i * per_loss:(i + 1) * per_loss])
         for i, loss in enumerate(value.ravel().tolist())
     ]

@@ -12,7 +12,7 @@ from typing import Iterator, Mapping, NamedTuple
 
 import numpy as np
 
-from autograd.engine import Node
+from autograd import Node
 
 from .checkpoint import load_state, save_state
 

@@ -12,7 +12,7 @@ from typing import Iterable
 
 import numpy as np
 
-from autograd.engine import Node
+from autograd import Node
 
 
 def _zeros_like(p: Node):

@@ -37,14 +37,14 @@ def fit(model: Module, loss_fn: Callable, optimizer, train_data: tuple, epochs: 
     `on_epoch(epoch, train_loss, **latest metrics)` — e.g. a viz.plots.LiveView, which redraws
     the decision boundary and the curves in Jupyter while training runs.
     """
-    X, y = _pair("train_data", train_data)
+    X, y = _features_and_labels("train_data", train_data)
     if early_stopping_patience is not None:
         if val_data is None:
             raise ValueError("early_stopping_patience needs val_data to watch the validation loss")
         if not isinstance(early_stopping_patience, int) or early_stopping_patience < 1:
             raise ValueError(f"early_stopping_patience must be a positive integer, got {early_stopping_patience!r}")
     if val_data is not None:
-        X_val, y_val = _pair("val_data", val_data)
+        X_val, y_val = _features_and_labels("val_data", val_data)
     history: dict[str, list[float]] = {"train_loss": [], "train_acc": [], "val_loss": [], "val_acc": []}
     order = np.random.default_rng(seed)
     best_loss, best_state, waited = math.inf, None, 0
@@ -151,7 +151,7 @@ def _eval_mode(model: Module):
         model.train(was_training)
 
 
-def _pair(name: str, data) -> tuple[np.ndarray, np.ndarray]:
+def _features_and_labels(name: str, data) -> tuple[np.ndarray, np.ndarray]:
     if not isinstance(data, (tuple, list)) or len(data) != 2:
         raise ValueError(f"{name} must be a pair (X, y)")
     X, y = np.asarray(data[0]), np.asarray(data[1])

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from autograd import AnomalyError, Value, detect_anomaly
-from autograd.engine import is_grad_enabled, mode
+from autograd.mode import is_grad_enabled, mode
 
 HERE = os.path.abspath(__file__)
 

@@ -12,7 +12,7 @@ import micrograd.engine
 import pytest
 
 from autograd import Value, topological_order
-from autograd.engine import backward_steps
+from autograd.engine import backward_pass
 
 MILLION = 1_000_000
 
@@ -57,12 +57,12 @@ def test_backward_steps_walk_in_reverse_topological_order():
     a, b = Value(2.0), Value(-3.0)
     c = a * b
     d = c.tanh() + a
-    visited = [node for node, _, _ in backward_steps(d, 1.0)]
+    visited = [node for node, _, _ in backward_pass(d, 1.0)]
     assert visited == list(reversed(topological_order(d)))
     # each yielded gradient is that node's final gradient for the pass
     a2, b2 = Value(2.0), Value(-3.0)
     d2 = (a2 * b2).tanh() + a2
-    for node, grad, _ in backward_steps(d2, 1.0):
+    for node, grad, _ in backward_pass(d2, 1.0):
         assert node.grad == grad
 
 

@@ -13,7 +13,7 @@ from collections import Counter
 import graphviz
 import numpy as np
 
-from autograd.engine import Node, topological_order
+from autograd import Node, topological_order
 
 from .modules import ModuleMap, inside
 

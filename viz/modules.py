@@ -14,7 +14,7 @@ Activation modules without parameters (ReLU()) therefore appear inside the layer
 """
 from __future__ import annotations
 
-from autograd.engine import Node
+from autograd import Node
 
 ACTIVATIONS = frozenset({"relu", "tanh", "sigmoid", "leaky_relu"})
 

@@ -8,8 +8,8 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from autograd import engine
-from autograd.engine import Node, topological_order
+from autograd import backward_pass
+from autograd import Node, topological_order
 
 from .graph import Drawing, _draw, draw_graph, summarize
 
@@ -48,7 +48,7 @@ def backward_steps(root: Node, grad=None) -> Iterator[Frame]:
     in the order the engine visits them: reverse topological order."""
     root._check_backward_allowed()
     run = _Run({id(node): _copy(node.grad) for node in topological_order(root)})
-    for step, (node, g, parent_grads) in enumerate(engine.backward_steps(root, root._seed(grad))):
+    for step, (node, g, parent_grads) in enumerate(backward_pass(root, root._seed(grad))):
         changed = {id(node): node}
         for p, c in zip(node._prev, parent_grads):
             if c is not None:

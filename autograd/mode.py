@@ -1,0 +1,130 @@
+"""Recording switches: `no_grad`, `enable_grad`, `set_grad_enabled` and the flag of
+`detect_anomaly`.
+
+Each thread has its own switches, as in PyTorch: a `no_grad()` block in one thread (say,
+a `predict` running beside training) never turns recording off in another. Every switch is
+re-entrant: a decorated function that calls itself, or a block nested in another, puts
+back exactly the state it found.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+import threading
+from typing import Any, Callable
+
+
+class _Mode(threading.local):
+    """The current thread's flags (class attributes are each new thread's defaults)."""
+
+    grad_enabled = True
+    anomaly = False
+
+
+mode = _Mode()
+
+
+class ModeSwitch:
+    """Set one flag of `mode` inside a block or a decorated function, then restore it.
+
+    Usable as `with no_grad():`, `@no_grad()` and `@no_grad`; on a generator function the
+    flag is set around each step of the generator, not around its creation.
+    """
+
+    flag: str = ""
+    value: bool = True
+
+    def __new__(cls, func: Callable | None = None):
+        switch = super().__new__(cls)
+        if func is None:
+            return switch
+        if not callable(func):
+            raise TypeError(f"{cls.__name__}() takes no arguments (or decorates a function), got {func!r}")
+        return switch(func)  # `@no_grad` without parentheses
+
+    def __init__(self, func: Callable | None = None) -> None:
+        self._saved: list[bool] = []
+
+    def __enter__(self) -> ModeSwitch:
+        self._saved.append(getattr(mode, self.flag))
+        setattr(mode, self.flag, self.value)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        setattr(mode, self.flag, self._saved.pop())
+
+    def _fresh(self) -> ModeSwitch:
+        """A new switch of the same kind: each call of a decorated function gets its own."""
+        switch = object.__new__(type(self))
+        switch.__dict__.update(self.__dict__)
+        switch._saved = []
+        return switch
+
+    def __call__(self, func: Callable) -> Callable:
+        if inspect.isgeneratorfunction(func):
+            return self._wrap_generator(func)
+
+        @functools.wraps(func)
+        def switched(*args: Any, **kwargs: Any) -> Any:
+            with self._fresh():
+                return func(*args, **kwargs)
+
+        return switched
+
+    def _wrap_generator(self, func: Callable) -> Callable:
+        @functools.wraps(func)
+        def switched(*args: Any, **kwargs: Any) -> Any:
+            with self._fresh():
+                generator = func(*args, **kwargs)
+            try:
+                with self._fresh():
+                    item = generator.send(None)
+                while True:
+                    try:
+                        sent = yield item
+                    except GeneratorExit:
+                        with self._fresh():
+                            generator.close()
+                        raise
+                    except BaseException as error:
+                        with self._fresh():
+                            item = generator.throw(error)
+                    else:
+                        with self._fresh():
+                            item = generator.send(sent)
+            except StopIteration as stop:
+                return stop.value
+
+        return switched
+
+
+class no_grad(ModeSwitch):
+    """Inside this block (or decorated function) operations record no graph."""
+
+    flag, value = "grad_enabled", False
+
+
+class enable_grad(ModeSwitch):
+    """Turn graph recording back on inside a `no_grad` block."""
+
+    flag, value = "grad_enabled", True
+
+
+class set_grad_enabled(ModeSwitch):
+    """`set_grad_enabled(False)` is `no_grad()`, `set_grad_enabled(True)` is `enable_grad()`."""
+
+    flag = "grad_enabled"
+
+    def __new__(cls, enabled: bool):
+        if not isinstance(enabled, bool):
+            raise TypeError(f"set_grad_enabled takes True or False, got {enabled!r}")
+        return object.__new__(cls)
+
+    def __init__(self, enabled: bool) -> None:
+        super().__init__()
+        self.value = enabled
+
+
+def is_grad_enabled() -> bool:
+    """True when operations record the graph (outside `no_grad`) in this thread."""
+    return mode.grad_enabled
