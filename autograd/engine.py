@@ -64,6 +64,17 @@ class Node:
         """The data as a numpy array (a 0-d array for a scalar)."""
         raise NotImplementedError
 
+    def zeros_like_data(self) -> Any:
+        """A zero of the data's form: 0.0 for a Value, a zero array of its shape and dtype for a Tensor."""
+        raise NotImplementedError
+
+    def bump_version(self) -> None:
+        """Record that `data` was changed in place (optimizers call it after a step).
+
+        A Tensor op's saved arrays are then stale and its backward raises; a Value's rules read
+        the data when backward runs, so for a Value there is nothing to invalidate.
+        """
+
     def _assign(self, values: Any) -> None:
         """Overwrite the data with `values` in place (gradcheck moves its inputs this way)."""
         raise NotImplementedError

@@ -28,7 +28,7 @@ _new = object.__new__
 class Tensor(FunctionOps, ShapeOps, Node):
     """An array with a gradient: `Tensor(data, requires_grad=False)`."""
 
-    __slots__ = ("requires_grad",)
+    __slots__ = ("requires_grad", "_version", "_saved_versions")
     __array_ufunc__ = None  # `array + tensor` calls Tensor.__radd__ instead of looping in numpy
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, label: str = ""):
@@ -42,6 +42,7 @@ class Tensor(FunctionOps, ShapeOps, Node):
         if requires_grad and array.dtype.kind != "f":
             raise TypeError(f"only floating-point Tensors can require grad, got dtype {array.dtype}")
         self.requires_grad = bool(requires_grad)
+        self._version = 0
         self._init_leaf(array, None, label)
 
     @classmethod
@@ -58,11 +59,13 @@ class Tensor(FunctionOps, ShapeOps, Node):
         out._origin = None
         out._prev, out._op, out._rule, out._ctx = (), "", None, None
         out.requires_grad = False
+        out._version = 0
         if mode.grad_enabled:
             for parent in parents:
                 if parent.requires_grad:
                     out.requires_grad = True
                     out._prev, out._op, out._rule, out._ctx = parents, op, rule, ctx
+                    out._saved_versions = tuple([p._version for p in parents])
                     break
         if mode.anomaly:
             check_forward(out, parents, op)
@@ -73,6 +76,7 @@ class Tensor(FunctionOps, ShapeOps, Node):
         """A leaf that needs no gradient, around an array that is already right."""
         out = _new(cls)
         out.requires_grad = False
+        out._version = 0
         out._init_leaf(data, None, "")
         return out
 
@@ -104,6 +108,28 @@ class Tensor(FunctionOps, ShapeOps, Node):
         return f"Tensor({body})"
 
     # --- engine protocol ----------------------------------------------------------
+
+    def _parent_grads(self, grad: np.ndarray) -> list:
+        """The rule's gradients fitted to each parent, after checking that no array this op
+        saved was changed in place since it ran (its answer would silently be wrong)."""
+        if self._version or any([p._version != v for p, v in zip(self._prev, self._saved_versions)]):
+            self._refuse_stale()
+        return Node._parent_grads(self, grad)
+
+    def _refuse_stale(self) -> None:
+        changed = [f"input #{i} ({p.label or p._op or 'a leaf'} {p.data.shape}, version {v} → {p._version})"
+                   for i, (p, v) in enumerate(zip(self._prev, self._saved_versions)) if p._version != v]
+        if self._version:
+            changed.append(f"its output ({self.data.shape}, version 0 → {self._version})")
+        raise RuntimeError(
+            f"one of the arrays needed by the backward of '{self._op}' has been modified by an inplace "
+            f"operation (an optimizer step, or +=, -=, ... under no_grad) after the forward pass: "
+            f"{', '.join(changed)}. Run the forward pass again after changing its inputs."
+        )
+
+    def bump_version(self) -> None:
+        """Record that `data` was changed in place: a graph that saved the old data refuses backward."""
+        self._version += 1
 
     def _fit(self, grad: np.ndarray) -> np.ndarray:
         """Sum a broadcast gradient back to this tensor's shape."""
@@ -174,6 +200,9 @@ class Tensor(FunctionOps, ShapeOps, Node):
 
     def numpy(self) -> np.ndarray:
         return self.data
+
+    def zeros_like_data(self) -> np.ndarray:
+        return np.zeros_like(self.data)
 
     def _assign(self, values: Any) -> None:
         self.data[...] = values

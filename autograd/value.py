@@ -127,6 +127,9 @@ class Value(Node):
     def numpy(self) -> np.ndarray:
         return np.array(self.data)
 
+    def zeros_like_data(self) -> float:
+        return 0.0
+
     def _assign(self, values: Any) -> None:
         self.data = float(values)
 
