@@ -97,53 +97,6 @@ class Sequential(Module):
         return layers[index]
 
 
-class ReLU(Module):
-    """max(0, x) elementwise."""
-
-    def forward(self, x) -> Tensor:
-        return as_tensor(x).relu()
-
-
-class LeakyReLU(Module):
-    """x if x > 0 else negative_slope * x."""
-
-    def __init__(self, negative_slope: float = 0.01):
-        self.negative_slope = negative_slope
-
-    def forward(self, x) -> Tensor:
-        return as_tensor(x).leaky_relu(self.negative_slope)
-
-    def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}"
-
-
-class Tanh(Module):
-    """tanh(x) elementwise."""
-
-    def forward(self, x) -> Tensor:
-        return as_tensor(x).tanh()
-
-
-class Sigmoid(Module):
-    """1 / (1 + e^-x) elementwise."""
-
-    def forward(self, x) -> Tensor:
-        return as_tensor(x).sigmoid()
-
-
-class Softmax(Module):
-    """e^xᵢ / Σⱼ e^xⱼ along `axis`."""
-
-    def __init__(self, axis: int = -1):
-        self.axis = axis
-
-    def forward(self, x) -> Tensor:
-        return as_tensor(x).softmax(axis=self.axis)
-
-    def extra_repr(self) -> str:
-        return f"axis={self.axis}"
-
-
 class Identity(Module):
     """Returns its input unchanged."""
 

@@ -10,9 +10,10 @@ from typing import Sequence
 from autograd import Value
 
 from . import init
+from .activations import SCALAR_ACTIVATIONS
 from .module import Module
 
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+ACTIVATIONS = (*SCALAR_ACTIVATIONS, "linear")
 _REPR_NAMES = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": "Linear"}
 
 

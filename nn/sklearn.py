@@ -10,12 +10,14 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .layers import Linear, ReLU, Sequential, Sigmoid, Tanh
+from .activations import ACTIVATIONS as MODULES_BY_OP
+from .layers import Linear, Sequential
 from .losses import cross_entropy, mse_loss
 from .optim import Adam
 from .train import fit, predict
 
-ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "logistic": Sigmoid}
+# scikit-learn's activation names: "logistic" is the sigmoid
+ACTIVATIONS = {"relu": MODULES_BY_OP["relu"], "tanh": MODULES_BY_OP["tanh"], "logistic": MODULES_BY_OP["sigmoid"]}
 
 
 class _MLPEstimator(BaseEstimator):

@@ -15,8 +15,8 @@ Activation modules without parameters (ReLU()) therefore appear inside the layer
 from __future__ import annotations
 
 from autograd import Node
+from nn.activations import ACTIVATIONS
 
-ACTIVATIONS = frozenset({"relu", "tanh", "sigmoid", "leaky_relu"})
 
 
 def inside(path: str, prefix: str) -> bool:
