@@ -57,7 +57,8 @@ def _describe(node) -> str:
 
 
 def _where(node) -> str:
-    return f" (created at {node._origin})" if node._origin else ""
+    origin = getattr(node, "_origin", None)  # set only on nodes made inside detect_anomaly
+    return f" (created at {origin})" if origin else ""
 
 
 def _describe_all(nodes: tuple, limit: int = 8) -> str:

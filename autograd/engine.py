@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterator
 
 from .anomaly import check_backward
-from .mode import mode
+from .mode import mode, open_switches
 
 Rule = Callable[[Any, Any], Any]
 
@@ -37,7 +37,6 @@ class Node:
         self._op = ""
         self._rule: Rule | None = None
         self._ctx: Any = None
-        self._origin: str | None = None
 
     # --- what Value and Tensor each define --------------------------------------------
 
@@ -97,8 +96,8 @@ class Node:
         (`retain_graph` is accepted for PyTorch's code and changes nothing).
         """
         self._check_backward_allowed()
-        for _ in backward_pass(self, self._seed(gradient)):
-            pass
+        for step in backward_pass(self, self._seed(gradient)):
+            del step  # keep no gradient alive between steps (a leaf may then keep the array itself)
 
     def _backward(self) -> None:
         """micrograd's `node._backward()`: apply this node's rule once, adding into its parents'
@@ -117,6 +116,7 @@ def topological_order(root: Node) -> list[Node]:
 
     Iterative depth-first search (a stack of parent iterators), so a chain of a million
     ops needs no recursion. Parents are visited in argument order: the order is deterministic.
+    A leaf has no parents to wait for, so it goes straight into the order.
     """
     order: list[Node] = []
     visited = {root}
@@ -126,8 +126,10 @@ def topological_order(root: Node) -> list[Node]:
         for parent in parents:
             if parent not in visited:
                 visited.add(parent)
-                stack.append((parent, iter(parent._prev)))
-                break
+                if parent._prev:
+                    stack.append((parent, iter(parent._prev)))
+                    break
+                order.append(parent)
         else:
             stack.pop()
             order.append(node)
@@ -143,16 +145,18 @@ def backward_pass(root: Node, seed: Any) -> Iterator[tuple[Node, Any, list]]:
     gradients are fitted to each parent's shape, None where a parent needs none.
     """
     pending = {root: seed}
+    check_anomaly = open_switches.count and mode.anomaly
     for node in reversed(topological_order(root)):
         grad = pending.pop(node, None)
         if grad is None:
             continue
+        parent_grads = parent_grad = None  # drop the previous node's references before `grad` is stored
         node._accumulate(grad)
         if node._rule is None:
             yield node, grad, []
             continue
         parent_grads = node._parent_grads(grad)
-        if mode.anomaly:
+        if check_anomaly:
             check_backward(node, grad, parent_grads)
         for parent, parent_grad in zip(node._prev, parent_grads):
             if parent_grad is not None:

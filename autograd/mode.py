@@ -24,6 +24,17 @@ class _Mode(threading.local):
 mode = _Mode()
 
 
+class _OpenSwitches:
+    """How many switch blocks are open in all threads together. While none is, every thread
+    has the defaults, and the ops can skip reading the per-thread flags (a slower lookup)."""
+
+    count = 0
+    lock = threading.Lock()
+
+
+open_switches = _OpenSwitches()
+
+
 class ModeSwitch:
     """Set one flag of `mode` inside a block or a decorated function, then restore it.
 
@@ -46,12 +57,16 @@ class ModeSwitch:
         self._saved: list[bool] = []
 
     def __enter__(self) -> ModeSwitch:
+        with open_switches.lock:
+            open_switches.count += 1
         self._saved.append(getattr(mode, self.flag))
         setattr(mode, self.flag, self.value)
         return self
 
     def __exit__(self, *exc: object) -> None:
         setattr(mode, self.flag, self._saved.pop())
+        with open_switches.lock:
+            open_switches.count -= 1
 
     def _fresh(self) -> ModeSwitch:
         """A new switch of the same kind: each call of a decorated function gets its own."""
@@ -123,6 +138,11 @@ class set_grad_enabled(ModeSwitch):
     def __init__(self, enabled: bool) -> None:
         super().__init__()
         self.value = enabled
+
+
+def is_recording() -> bool:
+    """True when ops record the graph in this thread (the fast form the ops inline)."""
+    return not open_switches.count or mode.grad_enabled
 
 
 def is_grad_enabled() -> bool:

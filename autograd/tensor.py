@@ -12,23 +12,43 @@ reshape, transpose, indexing, concatenate, stack).
 from __future__ import annotations
 
 from numbers import Number
+from sys import getrefcount
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from .anomaly import check_forward
 from .engine import Node
-from .mode import mode
+from .mode import mode, open_switches
 from .tensor_functions import FunctionOps
 from .tensor_shape import ShapeOps
 
 _new = object.__new__
 
 
+class _Clock:
+    """Counts in-place changes. A tensor changed in place takes the next tick as its version; an
+    op remembers the tick it was recorded at, so a parent (or output) with a later version was
+    changed after the op saved it."""
+
+    now = 0
+
+    def tick(self) -> int:
+        self.now += 1
+        return self.now
+
+
+_clock = _Clock()
+
+# References to an incoming gradient that no one else holds, as Tensor._accumulate sees it:
+# its own argument, the engine's loop variable, and getrefcount's argument.
+_UNSHARED = 3
+
+
 class Tensor(FunctionOps, ShapeOps, Node):
     """An array with a gradient: `Tensor(data, requires_grad=False)`."""
 
-    __slots__ = ("requires_grad", "_version", "_saved_versions")
+    __slots__ = ("requires_grad", "_version", "_recorded_at")
     __array_ufunc__ = None  # `array + tensor` calls Tensor.__radd__ instead of looping in numpy
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, label: str = ""):
@@ -56,18 +76,17 @@ class Tensor(FunctionOps, ShapeOps, Node):
         out.data = data if type(data) is np.ndarray else np.asarray(data)  # numpy gives scalars for 0-d results
         out.grad = None
         out.label = ""
-        out._origin = None
         out._prev, out._op, out._rule, out._ctx = (), "", None, None
         out.requires_grad = False
         out._version = 0
-        if mode.grad_enabled:
+        if not open_switches.count or mode.grad_enabled:  # = is_recording(), inlined
             for parent in parents:
                 if parent.requires_grad:
                     out.requires_grad = True
                     out._prev, out._op, out._rule, out._ctx = parents, op, rule, ctx
-                    out._saved_versions = tuple([p._version for p in parents])
+                    out._recorded_at = _clock.now
                     break
-        if mode.anomaly:
+        if open_switches.count and mode.anomaly:
             check_forward(out, parents, op)
         return out
 
@@ -112,15 +131,24 @@ class Tensor(FunctionOps, ShapeOps, Node):
     def _parent_grads(self, grad: np.ndarray) -> list:
         """The rule's gradients fitted to each parent, after checking that no array this op
         saved was changed in place since it ran (its answer would silently be wrong)."""
-        if self._version or any([p._version != v for p, v in zip(self._prev, self._saved_versions)]):
+        recorded_at = self._recorded_at
+        if self._version > recorded_at:
             self._refuse_stale()
-        return Node._parent_grads(self, grad)
+        fitted = []
+        for parent, g in zip(self._prev, self._rule(self, grad)):  # type: ignore[misc]
+            if parent._version > recorded_at:
+                self._refuse_stale()
+            if g is None or not parent.requires_grad:
+                fitted.append(None)
+            else:
+                fitted.append(g if g.shape == parent.data.shape else parent._fit(g))
+        return fitted
 
     def _refuse_stale(self) -> None:
-        changed = [f"input #{i} ({p.label or p._op or 'a leaf'} {p.data.shape}, version {v} → {p._version})"
-                   for i, (p, v) in enumerate(zip(self._prev, self._saved_versions)) if p._version != v]
-        if self._version:
-            changed.append(f"its output ({self.data.shape}, version 0 → {self._version})")
+        changed = [f"input #{i} ({p.label or p._op or 'a leaf'}, shape {p.data.shape})"
+                   for i, p in enumerate(self._prev) if p._version > self._recorded_at]
+        if self._version > self._recorded_at:
+            changed.append(f"its output (shape {self.data.shape})")
         raise RuntimeError(
             f"one of the arrays needed by the backward of '{self._op}' has been modified by an inplace "
             f"operation (an optimizer step, or +=, -=, ... under no_grad) after the forward pass: "
@@ -129,7 +157,7 @@ class Tensor(FunctionOps, ShapeOps, Node):
 
     def bump_version(self) -> None:
         """Record that `data` was changed in place: a graph that saved the old data refuses backward."""
-        self._version += 1
+        self._version = _clock.tick()
 
     def _fit(self, grad: np.ndarray) -> np.ndarray:
         """Sum a broadcast gradient back to this tensor's shape."""
@@ -147,12 +175,17 @@ class Tensor(FunctionOps, ShapeOps, Node):
     def _accumulate(self, grad: np.ndarray) -> None:
         """grad += incoming gradient, never in place.
 
-        A leaf's first gradient is its own copy in its own dtype (optimizers may update it in
-        place); an intermediate node keeps the array this backward pass computed.
+        A leaf's first gradient is an array of its own in its own dtype (optimizers may update
+        it in place): the incoming array itself when nothing else refers to it or to its memory
+        (as PyTorch steals a gradient no one else holds), else a copy. An intermediate node
+        keeps the array this backward pass computed.
         """
         if self.grad is not None:
             self.grad = self.grad + grad
         elif self._prev and type(grad) is np.ndarray:
+            self.grad = grad
+        elif (type(grad) is np.ndarray and grad.base is None and grad.dtype == self.data.dtype
+              and getrefcount(grad) <= _UNSHARED):
             self.grad = grad
         else:
             self.grad = np.array(grad, dtype=self.data.dtype, copy=True)

@@ -15,7 +15,7 @@ import numpy as np
 
 from .anomaly import check_forward
 from .engine import Node
-from .mode import mode
+from .mode import mode, open_switches
 
 _new = object.__new__
 
@@ -82,15 +82,14 @@ class Value(Node):
         out.data = data
         out.grad = 0.0
         out.label = ""
-        out._origin = None
-        if mode.grad_enabled:
+        if not open_switches.count or mode.grad_enabled:  # = is_recording(), inlined
             out._prev = parents
             out._op = op
             out._rule = rule
             out._ctx = ctx
         else:
             out._prev, out._op, out._rule, out._ctx = (), "", None, None
-        if mode.anomaly:
+        if open_switches.count and mode.anomaly:
             check_forward(out, parents, op)
         return out
 

@@ -75,7 +75,7 @@ def test_outside_the_block_nothing_is_checked_or_recorded():
         inside = Value(2.0) * 3
     outside = Value(-1.0).log()
     assert math.isnan(outside.data)
-    assert outside._origin is None
+    assert getattr(outside, "_origin", None) is None
     assert inside._origin.startswith(f"{HERE}:")
     y = Value(0.0) ** 0.5
     y.backward()  # no error: the inf gradient is simply stored
