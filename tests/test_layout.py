@@ -1,0 +1,90 @@
+"""The layout rules of the codebase: no import cycles among the packages' modules, and no
+module outside `autograd/` reaching for a private name inside it."""
+import ast
+import pathlib
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+PACKAGES = ("autograd", "nn", "viz")
+
+
+def _modules() -> dict[str, pathlib.Path]:
+    found = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).glob("*.py"):
+            name = package if path.stem == "__init__" else f"{package}.{path.stem}"
+            found[name] = path
+    return found
+
+
+def _imports(name: str, path: pathlib.Path, modules: dict) -> set[str]:
+    """The project's modules that `name` imports when it runs, at any depth (functions too)."""
+    package = name if path.stem == "__init__" else name.rsplit(".", 1)[0]
+    targets = set()
+    tree = ast.parse(path.read_text())
+    type_only = {id(inner) for node in ast.walk(tree)  # `if TYPE_CHECKING:` imports do not run
+                 if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING"
+                 for inner in ast.walk(node)}
+    for node in ast.walk(tree):
+        if id(node) in type_only:
+            continue
+        if isinstance(node, ast.Import):
+            targets.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+            targets.add(base)
+            targets.update(f"{base}.{alias.name}" for alias in node.names)
+    return {t for t in targets if t in modules and t != name}
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle, as a list of modules, or None (iterative colouring DFS)."""
+    state: dict[str, int] = {}
+    for start in sorted(graph):
+        if state.get(start):
+            continue
+        stack, path = [(start, iter(sorted(graph[start])))], [start]
+        state[start] = 1
+        while stack:
+            node, children = stack[-1]
+            for child in children:
+                if state.get(child) == 1:
+                    return path[path.index(child):] + [child]
+                if not state.get(child):
+                    state[child] = 1
+                    stack.append((child, iter(sorted(graph[child]))))
+                    path.append(child)
+                    break
+            else:
+                state[node] = 2
+                stack.pop()
+                path.pop()
+    return None
+
+
+def _graph(include_packages: bool) -> dict[str, set[str]]:
+    modules = _modules()
+    graph = {name: _imports(name, path, modules) for name, path in modules.items()}
+    if not include_packages:  # `from . import x` in __init__ re-exports; a package importing its own parts is no cycle
+        graph = {name: {t for t in targets if t not in PACKAGES} for name, targets in graph.items()}
+    return graph
+
+
+def test_no_import_cycles_among_the_packages_modules():
+    assert _cycle(_graph(include_packages=False)) is None
+
+
+def test_the_cycle_finder_finds_a_planted_cycle():
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_no_private_autograd_names_outside_autograd():
+    offenders = []
+    for package in ("nn", "viz"):
+        for path in (ROOT / package).glob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("autograd"):
+                    offenders += [f"{path.name}: {alias.name}" for alias in node.names if alias.name.startswith("_")]
+    assert offenders == []
