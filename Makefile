@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo docs test test-long bench notebooks executed-notebooks graphviz clean
+.PHONY: demo docs test test-long lint bench notebooks executed-notebooks graphviz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ docs: $(INSTALLED) graphviz
 
 test: $(INSTALLED) graphviz
 	$(BIN)/python -m pytest -q
+
+# Style and types: ruff (lint and format) and mypy over the library's packages.
+lint: $(INSTALLED)
+	$(BIN)/ruff check autograd nn viz tests benchmarks
+	$(BIN)/ruff format --check autograd nn viz
+	$(BIN)/mypy autograd nn viz
 
 # Long property runs (20,000 generated cases) and memory soaks.
 test-long: $(INSTALLED) graphviz

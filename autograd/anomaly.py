@@ -5,8 +5,10 @@ the normal path stays fast.
 """
 from __future__ import annotations
 
+import linecache
 import math
 import os
+import re
 import sys
 
 import numpy as np
@@ -17,6 +19,9 @@ _PACKAGE_DIRS = tuple(
     os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), name) + os.sep
     for name in ("autograd", "nn", "viz")
 )
+
+
+_NOTEBOOK_CELL = re.compile(r"ipykernel_\d+[/\\]\d+\.py$")
 
 
 class AnomalyError(FloatingPointError):
@@ -36,7 +41,11 @@ def _user_line() -> str:
         frame = frame.f_back
     if frame is None:
         return "<unknown>"
-    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+    filename, line = frame.f_code.co_filename, frame.f_lineno
+    if _NOTEBOOK_CELL.search(filename):  # Jupyter runs each cell from a temporary file
+        source = linecache.getline(filename, line).strip()
+        return f"line {line} of the notebook cell" + (f" `{source}`" if source else "")
+    return f"{filename}:{line}"
 
 
 def _finite(x) -> bool:
