@@ -87,8 +87,8 @@ class Value(Node):
             out._op = op
             out._rule = rule
             out._ctx = ctx
-        else:
-            out._prev, out._op, out._rule, out._ctx = (), "", None, None
+        else:  # no graph; the name stays so that backward() can say what happened
+            out._prev, out._op, out._rule, out._ctx = (), op, None, None
         if open_switches.count and mode.anomaly:
             check_forward(out, parents, op)
         return out
@@ -118,6 +118,13 @@ class Value(Node):
 
     def _seed(self, grad: Any) -> float:
         return 1.0 if grad is None else float(grad)
+
+    def _check_backward_allowed(self) -> None:
+        if self._rule is None and self._op:
+            raise RuntimeError(
+                f"backward() on a Value made by '{self._op}' under no_grad(): no graph was recorded, "
+                "so no gradient can flow back from it"
+            )
 
     def _parent_grads(self, grad: float) -> Any:
         # A float fits every Value and every Value takes one: the rule's answer is final.

@@ -181,9 +181,10 @@ def test_no_grad_records_no_parents():
     x = Value(2.0)
     with no_grad():
         y = (x * 3).tanh() + x
-    assert y._prev == () and y._op == "" and y._rule is None
-    y.backward()
-    assert x.grad == 0.0 and y.grad == 1.0
+    assert y._prev == () and y._op == "+" and y._rule is None  # the name stays for the error message
+    with pytest.raises(RuntimeError, match="under no_grad"):
+        y.backward()
+    assert x.grad == 0.0
     z = x * 3  # recording is back on after the block
     assert z._prev[0] is x
 
@@ -289,3 +290,15 @@ def test_repr_shows_data_and_grad():
     x = Value(2.5)
     (x * 2).backward()
     assert repr(x) == "Value(data=2.5, grad=2.0)"
+
+
+def test_backward_through_a_value_made_under_no_grad_raises_like_a_tensor():
+    from autograd import no_grad
+
+    x = Value(2.0)
+    with no_grad():
+        y = x * 3
+    with pytest.raises(RuntimeError, match=r"'\*' under no_grad"):
+        y.backward()
+    assert x.grad == 0.0
+    Value(1.0).backward()  # a leaf may still start backward, as in micrograd
