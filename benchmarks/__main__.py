@@ -17,6 +17,7 @@ BENCHMARKS = [
     "moons_scalar",
     "tensor_mlp",
     "conv",
+    "per_op",
 ]
 
 

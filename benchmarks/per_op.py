@@ -1,0 +1,106 @@
+"""One op's forward + backward, node for node: what the engine costs around the maths.
+
+Contenders, interleaved round by round, timed on the thread's CPU clock, medians reported:
+  value op     a = Value(2); b = Value(3); (a + b).backward()   chainrule against micrograd 0.1.0
+  tensor op    z = x * y on 2x2 float64 arrays, then z.backward(g)  chainrule against the same
+               maths written by hand in numpy (z = x*y; dx = g*y; dy = g*x) and against PyTorch
+
+    python -m benchmarks.per_op [--rounds 41] [--calls 2000]
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import time
+
+import micrograd.engine
+import numpy as np
+import torch
+
+from autograd import Tensor, Value
+
+from .common import environment, print_bars, summary, table, write_results
+
+SHAPE = (2, 2)
+
+
+def value_chainrule() -> None:
+    a, b = Value(2.0), Value(3.0)
+    (a + b).backward()
+
+
+def value_micrograd() -> None:
+    a, b = micrograd.engine.Value(2.0), micrograd.engine.Value(3.0)
+    (a + b).backward()
+
+
+def tensor_contenders() -> dict:
+    rng = np.random.default_rng(0)
+    xd, yd, g = (rng.standard_normal(SHAPE) for _ in range(3))
+    x, y = Tensor(xd, requires_grad=True), Tensor(yd, requires_grad=True)
+    tx, ty, tg = (torch.tensor(a, requires_grad=r) for a, r in ((xd, True), (yd, True), (g, False)))
+
+    def chainrule() -> None:
+        x.grad = y.grad = None
+        (x * y).backward(g)
+
+    def numpy_by_hand() -> None:
+        z = xd * yd  # noqa: F841 (the forward the others compute too)
+        dx, dy = g * yd, g * xd  # noqa: F841
+
+    def pytorch() -> None:
+        tx.grad = ty.grad = None
+        (tx * ty).backward(tg)
+
+    return {"tensor op: chainrule": chainrule, "tensor op: numpy by hand": numpy_by_hand,
+            "tensor op: PyTorch": pytorch}
+
+
+def per_call_microseconds(fn, calls: int) -> float:
+    start = time.thread_time()
+    for _ in range(calls):
+        fn()
+    return (time.thread_time() - start) / calls * 1e6
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.per_op", description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=41, help="interleaved rounds (default 41)")
+    parser.add_argument("--calls", type=int, default=2000, help="calls per contender per round (default 2000)")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(1)
+    contenders = {"value op: chainrule": value_chainrule, "value op: micrograd": value_micrograd,
+                  **tensor_contenders()}
+    samples: dict[str, list[float]] = {name: [] for name in contenders}
+    gc.collect()
+    gc.disable()  # micrograd's closures make cycles; pausing the collector times the engines alone
+    try:
+        for _ in range(args.rounds):
+            for name, fn in contenders.items():
+                samples[name].append(per_call_microseconds(fn, args.calls))
+    finally:
+        gc.enable()
+    medians = {name: summary(s)["median"] for name, s in samples.items()}
+    print(table(["contender", "µs per forward + backward (median)"],
+                [[name, f"{m:.2f}"] for name, m in medians.items()]))
+    value_ratio = medians["value op: chainrule"] / medians["value op: micrograd"]
+    numpy_ratio = medians["tensor op: chainrule"] / medians["tensor op: numpy by hand"]
+    torch_ratio = medians["tensor op: chainrule"] / medians["tensor op: PyTorch"]
+    print(f"\n  value op: chainrule takes {value_ratio:.2f}x micrograd's time")
+    print(f"  tensor op: chainrule takes {numpy_ratio:.2f}x numpy by hand, {torch_ratio:.2f}x PyTorch")
+    bars = {
+        "value op no slower than micrograd": value_ratio <= 1.0,
+        "2x2 tensor op forward + backward <= 4 µs": medians["tensor op: chainrule"] <= 4.0,
+    }
+    print_bars(bars)
+    results = {"environment": environment(), "rounds": args.rounds, "calls": args.calls,
+               "microseconds": {name: summary(s) for name, s in samples.items()},
+               "ratios": {"value_vs_micrograd": value_ratio, "tensor_vs_numpy": numpy_ratio,
+                          "tensor_vs_torch": torch_ratio},
+               "bars": bars}
+    print(f"  results written to {write_results('per_op', results)}")
+    return results
+
+
+if __name__ == "__main__":
+    main()
