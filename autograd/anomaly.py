@@ -3,6 +3,7 @@
 Only inside the context manager does each new node remember the user's source line, so
 the normal path stays fast.
 """
+
 from __future__ import annotations
 
 import linecache
@@ -10,6 +11,7 @@ import math
 import os
 import re
 import sys
+from types import FrameType
 
 import numpy as np
 
@@ -36,7 +38,7 @@ class detect_anomaly(ModeSwitch):
 
 def _user_line() -> str:
     """file:line of the innermost caller outside chainrule's own packages."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIRS):
         frame = frame.f_back
     if frame is None:
@@ -85,11 +87,13 @@ def check_forward(out, inputs: tuple, op: str) -> None:
     if _finite(out.data):
         return
     bad_inputs = [p for p in inputs if not _finite(p.data)]
-    cause = ("its input was already non-finite: the NaN/inf came from earlier" if bad_inputs
-             else "its inputs are finite, so this op made it")
+    cause = (
+        "its input was already non-finite: the NaN/inf came from earlier"
+        if bad_inputs
+        else "its inputs are finite, so this op made it"
+    )
     raise AnomalyError(
-        f"forward of '{op}' produced {_describe(out)} at {out._origin}; {cause}. "
-        f"Inputs: {_describe_all(inputs)}"
+        f"forward of '{op}' produced {_describe(out)} at {out._origin}; {cause}. Inputs: {_describe_all(inputs)}"
     )
 
 

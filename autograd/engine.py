@@ -12,9 +12,11 @@ pending gradients and adds each node's total into its `.grad`. Nodes are the key
 dictionary and of the visited set: they hash by identity (a subclass that defines `__eq__`
 must keep `__hash__ = Node.__hash__`).
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from .anomaly import check_backward
 from .mode import mode, open_switches
@@ -86,8 +88,8 @@ class Node:
 
     def _parent_grads(self, grad: Any) -> list:
         """Apply this node's rule; fit each gradient to its parent, None where none is needed."""
-        return [None if g is None or not p.requires_grad else p._fit(g)
-                for p, g in zip(self._prev, self._rule(self, grad))]
+        grads = self._rule(self, grad)  # type: ignore[misc]  # only nodes with a rule get here
+        return [None if g is None or not p.requires_grad else p._fit(g) for p, g in zip(self._prev, grads)]
 
     def backward(self, gradient: Any = None, retain_graph: bool | None = None) -> None:
         """Apply the chain rule from this node to every node it depends on.

@@ -18,6 +18,7 @@
 built-in ops use, so it is drawn under its name (`Sin` → 'sin', or the class attribute
 `name`), checked by `gradcheck`, watched by `detect_anomaly`, and skipped under `no_grad`.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -88,8 +89,10 @@ def _function_rule(out: Node, g: Any) -> list:
     if not isinstance(grads, tuple):
         grads = (grads,)
     if len(grads) != ctx.n_inputs:
-        raise TypeError(f"{ctx.function.__name__}.backward returned {len(grads)} gradients for "
-                        f"{ctx.n_inputs} inputs of forward: return one per input (None where none is needed)")
+        raise TypeError(
+            f"{ctx.function.__name__}.backward returned {len(grads)} gradients for "
+            f"{ctx.n_inputs} inputs of forward: return one per input (None where none is needed)"
+        )
     if isinstance(out, Value):
         return [None if grads[i] is None else float(grads[i]) for i in ctx.node_positions]
     return [None if grads[i] is None else np.asarray(grads[i]) for i in ctx.node_positions]

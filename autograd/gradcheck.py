@@ -6,9 +6,10 @@ A non-scalar output is reduced to ⟨u, f(x)⟩ with a fixed random u. When a gr
 disagrees, every op in the graph is checked on its own (see `find_wrong_rule`) so the
 error names the op whose derivative is wrong.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -41,8 +42,9 @@ def _check_inputs(inputs: tuple) -> None:
             raise ValueError(f"gradcheck input #{position} does not require grad")
 
 
-def gradcheck(fn: Callable, *inputs: Node, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-              seed: int = 0) -> bool:
+def gradcheck(
+    fn: Callable, *inputs: Node, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3, seed: int = 0
+) -> bool:
     """Return True if fn's analytic gradients match central differences, else raise GradcheckError."""
     _check_inputs(inputs)
     rng = np.random.default_rng(seed)
@@ -54,8 +56,9 @@ def gradcheck(fn: Callable, *inputs: Node, eps: float = 1e-6, atol: float = 1e-5
             output = fn(*inputs)
         cotangent = rng.standard_normal(np.shape(output.data))
         output.backward(cotangent if cotangent.ndim else float(cotangent))
-        analytic = [np.zeros(np.shape(x.data)) if x.grad is None else np.array(x.grad, dtype=np.float64)
-                    for x in inputs]
+        analytic = [
+            np.zeros(np.shape(x.data)) if x.grad is None else np.array(x.grad, dtype=np.float64) for x in inputs
+        ]
     finally:
         for x, grad in zip(inputs, saved_grads):
             x.grad = grad
@@ -91,8 +94,9 @@ def gradcheck(fn: Callable, *inputs: Node, eps: float = 1e-6, atol: float = 1e-5
     return True
 
 
-def find_wrong_rule(fn: Callable, inputs: tuple, eps: float = 1e-6, atol: float = 1e-5,
-                    rtol: float = 1e-3, seed: int = 0) -> str:
+def find_wrong_rule(
+    fn: Callable, inputs: tuple, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3, seed: int = 0
+) -> str:
     """Check each op's rule on its own; describe the first one that fails.
 
     Moving all inputs along a random direction d gives every node a numeric tangent

@@ -6,12 +6,14 @@ a `predict` running beside training) never turns recording off in another. Every
 re-entrant: a decorated function that calls itself, or a block nested in another, puts
 back exactly the state it found.
 """
+
 from __future__ import annotations
 
 import functools
 import inspect
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 class _Mode(threading.local):

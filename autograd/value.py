@@ -5,11 +5,13 @@ docstring, and right below it the rule that returns each parent's gradient from 
 gradient `g` flowing into the op's output. Every op is recorded with `Value.from_op`, the
 same public call a learner can use to write a new op (or see `autograd.Function`).
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable, Sequence
 from numbers import Real
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -23,7 +25,7 @@ _new = object.__new__
 def _power(base: float, exponent: float) -> float:
     """base ** exponent with IEEE results (inf, nan) instead of Python exceptions."""
     try:
-        result = base ** exponent
+        result = base**exponent
     except (ZeroDivisionError, OverflowError):  # 0 ** negative, or too large
         odd = float(exponent).is_integer() and exponent % 2 == 1
         return math.copysign(math.inf, base) if odd else math.inf
@@ -107,9 +109,7 @@ class Value(Node):
         if _is_number(other):
             return Value.constant(other)
         left, right = (other, self) if reflected else (self, other)
-        raise TypeError(
-            f"unsupported operand types for {op}: '{type(left).__name__}' and '{type(right).__name__}'"
-        )
+        raise TypeError(f"unsupported operand types for {op}: '{type(left).__name__}' and '{type(right).__name__}'")
 
     def __repr__(self) -> str:
         return f"Value(data={self.data}, grad={self.grad})"
@@ -331,7 +331,9 @@ class Value(Node):
     def dot(weights: Sequence[Value], inputs: Sequence, bias: Value | None = None) -> Value:
         """b + Σ wᵢxᵢ; dwᵢ = g * xᵢ, dxᵢ = g * wᵢ, db = g."""
         if len(weights) != len(inputs):
-            raise ValueError(f"dot needs as many inputs as weights: got {len(inputs)} inputs for {len(weights)} weights")
+            raise ValueError(
+                f"dot needs as many inputs as weights: got {len(inputs)} inputs for {len(weights)} weights"
+            )
         if not all(type(x) is Value for x in inputs):  # numbers become constant leaves
             inputs = [weights[0]._lift(x, "dot") for x in inputs]
         total = 0.0 if bias is None else bias.data
@@ -344,7 +346,7 @@ class Value(Node):
     def _dot_rule(out: Value, g: float) -> list:
         n = out._ctx
         prev = out._prev
-        grads = [g * x.data for x in prev[n:2 * n]]
+        grads = [g * x.data for x in prev[n : 2 * n]]
         grads += [g * w.data for w in prev[:n]]
         if len(prev) > 2 * n:
             grads.append(g)

@@ -7,6 +7,7 @@ Contenders, interleaved round by round, timed on the thread's CPU clock, medians
 
     python -m benchmarks.per_op [--rounds 41] [--calls 2000]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,8 +53,7 @@ def tensor_contenders() -> dict:
         tx.grad = ty.grad = None
         (tx * ty).backward(tg)
 
-    return {"tensor op: chainrule": chainrule, "tensor op: numpy by hand": numpy_by_hand,
-            "tensor op: PyTorch": pytorch}
+    return {"tensor op: chainrule": chainrule, "tensor op: numpy by hand": numpy_by_hand, "tensor op: PyTorch": pytorch}
 
 
 def per_call_microseconds(fn, calls: int) -> float:
@@ -69,8 +69,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--calls", type=int, default=2000, help="calls per contender per round (default 2000)")
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
-    contenders = {"value op: chainrule": value_chainrule, "value op: micrograd": value_micrograd,
-                  **tensor_contenders()}
+    contenders = {"value op: chainrule": value_chainrule, "value op: micrograd": value_micrograd, **tensor_contenders()}
     samples: dict[str, list[float]] = {name: [] for name in contenders}
     gc.collect()
     gc.disable()  # micrograd's closures make cycles; pausing the collector times the engines alone
@@ -81,8 +80,9 @@ def main(argv: list[str] | None = None) -> dict:
     finally:
         gc.enable()
     medians = {name: summary(s)["median"] for name, s in samples.items()}
-    print(table(["contender", "µs per forward + backward (median)"],
-                [[name, f"{m:.2f}"] for name, m in medians.items()]))
+    print(
+        table(["contender", "µs per forward + backward (median)"], [[name, f"{m:.2f}"] for name, m in medians.items()])
+    )
     value_ratio = medians["value op: chainrule"] / medians["value op: micrograd"]
     numpy_ratio = medians["tensor op: chainrule"] / medians["tensor op: numpy by hand"]
     torch_ratio = medians["tensor op: chainrule"] / medians["tensor op: PyTorch"]
@@ -93,11 +93,14 @@ def main(argv: list[str] | None = None) -> dict:
         "2x2 tensor op forward + backward <= 4 µs": medians["tensor op: chainrule"] <= 4.0,
     }
     print_bars(bars)
-    results = {"environment": environment(), "rounds": args.rounds, "calls": args.calls,
-               "microseconds": {name: summary(s) for name, s in samples.items()},
-               "ratios": {"value_vs_micrograd": value_ratio, "tensor_vs_numpy": numpy_ratio,
-                          "tensor_vs_torch": torch_ratio},
-               "bars": bars}
+    results = {
+        "environment": environment(),
+        "rounds": args.rounds,
+        "calls": args.calls,
+        "microseconds": {name: summary(s) for name, s in samples.items()},
+        "ratios": {"value_vs_micrograd": value_ratio, "tensor_vs_numpy": numpy_ratio, "tensor_vs_torch": torch_ratio},
+        "bars": bars,
+    }
     print(f"  results written to {write_results('per_op', results)}")
     return results
 

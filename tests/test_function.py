@@ -2,6 +2,7 @@
 
 Expected gradients come from calculus (d sin x = cos x) and from PyTorch's own sin.
 """
+
 import math
 import re
 
@@ -138,8 +139,11 @@ class Sqrt(Function):
 
 
 def test_detect_anomaly_reports_the_custom_op():
-    with detect_anomaly(), pytest.raises(AnomalyError, match=r"forward of 'log'.*this op made it"), \
-            np.errstate(invalid="ignore"):
+    with (
+        detect_anomaly(),
+        pytest.raises(AnomalyError, match=r"forward of 'log'.*this op made it"),
+        np.errstate(invalid="ignore"),
+    ):
         Log.apply(Value(-1.0))
     with detect_anomaly(), pytest.raises(AnomalyError, match=r"backward of 'sqrt'"):
         Sqrt.apply(Tensor(np.array([0.0, 1.0]), requires_grad=True)).sum().backward()

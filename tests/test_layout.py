@@ -1,5 +1,6 @@
 """The layout rules of the codebase: no import cycles among the packages' modules, and no
 module outside `autograd/` reaching for a private name inside it."""
+
 import ast
 import pathlib
 
@@ -21,9 +22,12 @@ def _imports(name: str, path: pathlib.Path, modules: dict) -> set[str]:
     package = name if path.stem == "__init__" else name.rsplit(".", 1)[0]
     targets = set()
     tree = ast.parse(path.read_text())
-    type_only = {id(inner) for node in ast.walk(tree)  # `if TYPE_CHECKING:` imports do not run
-                 if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING"
-                 for inner in ast.walk(node)}
+    type_only = {
+        id(inner)
+        for node in ast.walk(tree)  # `if TYPE_CHECKING:` imports do not run
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING"
+        for inner in ast.walk(node)
+    }
     for node in ast.walk(tree):
         if id(node) in type_only:
             continue
@@ -32,7 +36,9 @@ def _imports(name: str, path: pathlib.Path, modules: dict) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+                base = ".".join(
+                    package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else [])
+                )
             targets.add(base)
             targets.update(f"{base}.{alias.name}" for alias in node.names)
     return {t for t in targets if t in modules and t != name}
@@ -50,7 +56,7 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
             node, children = stack[-1]
             for child in children:
                 if state.get(child) == 1:
-                    return path[path.index(child):] + [child]
+                    return path[path.index(child) :] + [child]
                 if not state.get(child):
                     state[child] = 1
                     stack.append((child, iter(sorted(graph[child]))))
