@@ -5,8 +5,9 @@ import sklearn.datasets
 from sklearn.preprocessing import StandardScaler
 
 from nn import Linear
+from nn.train import cross_validate
 from nn.data import (
-    batches, blobs, cross_validate, donut, k_fold, load_digits, moons, one_hot, spirals, standardize,
+    batches, blobs, donut, k_fold, load_digits, moons, one_hot, spirals, standardize,
     train_test_split, xor,
 )
 from nn.losses import cross_entropy

@@ -102,7 +102,7 @@ def test_training_steps_free_their_graphs():
         assert alive == [], "a previous step's graph is still alive"
         loss = cross_entropy(output, target)
         # Tensors take no weak references; their arrays do, and live exactly as long as the nodes
-        alive.extend([weakref.ref(loss._ctx), weakref.ref(output.data)])
+        alive.extend([weakref.ref(loss._ctx[0]), weakref.ref(output.data)])
         return loss
 
     fit(model, watched_loss, SGD(model.parameters(), lr=0.1), (X, y), epochs=2, batch_size=8, progress=False)
