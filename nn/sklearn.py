@@ -6,9 +6,18 @@ train it with Adam through nn.train.fit. Parameter names follow sklearn's own ML
 """
 from __future__ import annotations
 
+from numbers import Integral, Real
+
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.utils.validation import check_is_fitted
+
+try:
+    from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+    from sklearn.utils.validation import check_is_fitted
+except ImportError as error:
+    raise ImportError(
+        "nn.sklearn needs scikit-learn, which chainrule installs with its notebooks extra: "
+        "pip install 'chainrule[notebooks]' (or pip install scikit-learn)"
+    ) from error
 
 from .activations import ACTIVATIONS as MODULES_BY_OP
 from .layers import Linear, Sequential
@@ -43,8 +52,16 @@ class _MLPEstimator(BaseEstimator):
         """Build a fresh network and fit it; alpha is Adam's L2 weight decay, max_iter the number of epochs."""
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, got {self.activation!r}")
+        hidden = _hidden_sizes(self.hidden_layer_sizes)
+        if self.early_stopping and (isinstance(self.validation_fraction, bool)
+                                    or not isinstance(self.validation_fraction, Real)
+                                    or not 0.0 <= self.validation_fraction < 1.0):
+            raise ValueError(f"validation_fraction must be a float in the range [0.0, 1.0), "
+                             f"got {self.validation_fraction!r}")
+        if self.early_stopping and len(X) < 2:
+            raise ValueError(f"early_stopping needs at least 2 samples (one to hold out), got {len(X)}")
         rng = np.random.default_rng(self.random_state)
-        sizes = [X.shape[1], *self.hidden_layer_sizes, n_outputs]
+        sizes = [X.shape[1], *hidden, n_outputs]
         layers = []
         for i in range(len(sizes) - 1):
             layers.append(Linear(sizes[i], sizes[i + 1], init="he" if self.activation == "relu" else "xavier", rng=rng))
@@ -105,6 +122,21 @@ class MLPRegressor(RegressorMixin, _MLPEstimator):
     def predict(self, X) -> np.ndarray:
         outputs = self._outputs(X)
         return outputs[:, 0] if self.output_is_vector_ else outputs
+
+
+def _hidden_sizes(sizes) -> list[int]:
+    """scikit-learn's hidden_layer_sizes: an int (one hidden layer) or a sequence of positive ints."""
+    if isinstance(sizes, Integral) and not isinstance(sizes, bool):
+        sizes = [sizes]
+    try:
+        sizes = list(sizes)
+    except TypeError:
+        raise ValueError(f"hidden_layer_sizes must be an int or a sequence of ints, got {sizes!r}") from None
+    if not all(isinstance(s, Integral) and not isinstance(s, bool) for s in sizes):
+        raise ValueError(f"hidden_layer_sizes must hold integers, got {sizes!r}")
+    if any(s < 1 for s in sizes):
+        raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes!r}")
+    return [int(s) for s in sizes]
 
 
 def _features(X) -> np.ndarray:

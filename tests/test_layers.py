@@ -155,10 +155,31 @@ def test_a_custom_module_finds_its_parameters_without_override():
         "trunk.weight", "trunk.bias", "heads.0.weight", "heads.0.bias", "heads.1.weight", "heads.1.bias"]
 
 
-@pytest.mark.parametrize("p", [-0.1, 1.0, 1.5])
+@pytest.mark.parametrize("p", [-0.1, 1.5])
 def test_dropout_probability_outside_range_raises_naming_p(p):
-    with pytest.raises(ValueError, match=rf"p must be in \[0, 1\), got p={p}"):
+    with pytest.raises(ValueError, match=rf"p must be in \[0, 1\], got p={p}"):
         Dropout(p)
+
+
+def test_dropout_with_p_one_zeroes_everything_in_training_as_torch():
+    x = np.random.default_rng(0).normal(size=(4, 5))
+    expected = torch.nn.Dropout(p=1.0)(torch.tensor(x)).numpy()
+    t = Tensor(x, requires_grad=True)
+    out = Dropout(1.0)(t)
+    np.testing.assert_array_equal(out.data, expected)
+    out.sum().backward()
+    np.testing.assert_array_equal(t.grad, np.zeros_like(x))
+    layer = Dropout(1.0).eval()
+    np.testing.assert_array_equal(layer(t).data, x)
+
+
+def test_layer_construction_errors_are_clear():
+    with pytest.raises(TypeError, match=r"rng must be a numpy Generator, e.g. np.random.default_rng\(42\)"):
+        Linear(2, 3, rng=42)
+    with pytest.raises(TypeError, match="Linear needs a floating dtype"):
+        Linear(2, 3, dtype=np.int64)
+    with pytest.raises(ValueError, match="Flatten needs a batch axis: got a 0-d input"):
+        Flatten()(Tensor(3.0))
 
 
 def test_dropout_zeroes_with_probability_p_and_scales_the_rest():
