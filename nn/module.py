@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
@@ -26,6 +27,9 @@ import numpy as np
 from autograd import Node, Value
 
 from .checkpoint import describe_names, load_state, save_state
+
+
+_printing = threading.local()
 
 
 class IncompatibleKeys(NamedTuple):
@@ -145,13 +149,18 @@ class Module:
         return ""
 
     def __repr__(self) -> str:
+        printing = _printing.__dict__.setdefault("ids", set())  # the modules being printed: a cycle stops here
+        if id(self) in printing:
+            return f"{type(self).__name__}(...)"
         head = f"{type(self).__name__}({self.extra_repr()}"
         children = list(self.named_children())
         if not children:
             return head + ")"
-        lines = [head]
-        for name, child in children:
-            lines.append(f"  ({name}): " + repr(child).replace("\n", "\n  "))
+        printing.add(id(self))
+        try:
+            lines = [head] + [f"  ({name}): " + repr(child).replace("\n", "\n  ") for name, child in children]
+        finally:
+            printing.discard(id(self))
         return "\n".join(lines) + "\n)"
 
     # --- saving and loading ---------------------------------------------------------
