@@ -13,6 +13,7 @@ the zip directory and each member's .npy header), hands names, shapes and dtypes
 `check` callback (the model's), and only then reads the arrays, so a damaged or foreign
 file is refused before any array is allocated or decompressed.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,19 @@ import numpy as np
 from safetensors.numpy import save as safetensors_bytes
 
 # safetensors dtype names for the numeric dtypes a parameter can have (little-endian on disk)
-DTYPES = {"F64": "<f8", "F32": "<f4", "F16": "<f2", "I64": "<i8", "I32": "<i4", "I16": "<i2", "I8": "i1",
-          "U64": "<u8", "U32": "<u4", "U16": "<u2", "U8": "u1"}
+DTYPES = {
+    "F64": "<f8",
+    "F32": "<f4",
+    "F16": "<f2",
+    "I64": "<i8",
+    "I32": "<i4",
+    "I16": "<i2",
+    "I8": "i1",
+    "U64": "<u8",
+    "U32": "<u4",
+    "U16": "<u2",
+    "U8": "u1",
+}
 MAX_HEADER = 100 * 2**20  # the safetensors library's own limit on the JSON header
 TEMPORARY_MARK = ".chainrule-tmp-"
 UNREADABLE = (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, RuntimeError, zlib.error, struct.error)
@@ -45,6 +57,7 @@ def describe_names(names: list[str], limit: int = 10) -> str:
 
 
 # --- saving -------------------------------------------------------------------------
+
 
 def save_state(state: Mapping[str, np.ndarray], path: str | os.PathLike) -> None:
     """Write `state` to `path` (exactly that name; through a symlink to its target) as safetensors."""
@@ -81,7 +94,7 @@ def save_state(state: Mapping[str, np.ndarray], path: str | os.PathLike) -> None
 def _write_all(handle: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
-        view = view[os.write(handle, view):]
+        view = view[os.write(handle, view) :]
 
 
 def _remove_stale_temporaries(directory: str, base: str) -> None:
@@ -90,7 +103,7 @@ def _remove_stale_temporaries(directory: str, base: str) -> None:
     for name in os.listdir(directory):
         if not name.startswith(prefix):
             continue
-        pid = name[len(prefix):].split("-")[0]
+        pid = name[len(prefix) :].split("-")[0]
         if pid.isdigit() and not _running(int(pid)):
             try:
                 os.unlink(os.path.join(directory, name))
@@ -112,6 +125,7 @@ def _running(pid: int) -> bool:
 
 # --- loading ------------------------------------------------------------------------
 
+
 def load_state(path: str | os.PathLike, check: Check | None = None) -> OrderedDict[str, np.ndarray]:
     """Read the checkpoint at `path`; `check(name -> (shape, dtype))` runs on the header before any array is read."""
     path = os.fspath(path)
@@ -130,15 +144,19 @@ def load_state(path: str | os.PathLike, check: Check | None = None) -> OrderedDi
             raise ValueError(f"{path}: not a checkpoint (it holds a single array, as a .npy file does)")
         if len(start) == 9 and start[8:9] == b"{":
             return _load_safetensors(path, file, size, check)
-    raise ValueError(f"{path}: not a readable checkpoint: a safetensors file starts with an 8-byte header length "
-                     f"and '{{', a 0.1.0 .npz file with b'PK'; this file starts with {start[:8]!r}")
+    raise ValueError(
+        f"{path}: not a readable checkpoint: a safetensors file starts with an 8-byte header length "
+        f"and '{{', a 0.1.0 .npz file with b'PK'; this file starts with {start[:8]!r}"
+    )
 
 
 def _load_safetensors(path: str, file, size: int, check: Check | None) -> OrderedDict[str, np.ndarray]:
     (length,) = struct.unpack("<Q", _read(path, file, 0, 8))
     if length > min(MAX_HEADER, size - 8):
-        raise ValueError(f"{path}: corrupt safetensors checkpoint (the header claims {length} bytes; "
-                         f"the file has {size - 8} after the length field)")
+        raise ValueError(
+            f"{path}: corrupt safetensors checkpoint (the header claims {length} bytes; "
+            f"the file has {size - 8} after the length field)"
+        )
     try:
         header = json.loads(_read(path, file, 8, length), object_pairs_hook=_no_duplicates)
     except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as error:
@@ -152,19 +170,25 @@ def _load_safetensors(path: str, file, size: int, check: Check | None) -> Ordere
     for name, entry in header.items():
         shape, dtype, begin, end = _safetensors_entry(path, name, entry)
         if end - begin != math.prod(shape) * dtype.itemsize:
-            raise ValueError(f"{path}: corrupt safetensors checkpoint ({name!r} declares shape {tuple(shape)} of "
-                             f"{dtype} = {math.prod(shape) * dtype.itemsize} bytes but spans {end - begin} bytes)")
+            raise ValueError(
+                f"{path}: corrupt safetensors checkpoint ({name!r} declares shape {tuple(shape)} of "
+                f"{dtype} = {math.prod(shape) * dtype.itemsize} bytes but spans {end - begin} bytes)"
+            )
         entries[name] = (tuple(shape), dtype)
         spans.append((begin, end, name))
     position = 0
     for begin, end, name in sorted(spans):
         if begin != position:
-            raise ValueError(f"{path}: corrupt safetensors checkpoint ({name!r} starts at byte {begin} of the data, "
-                             f"expected {position}: tensors must be packed without gaps or overlaps)")
+            raise ValueError(
+                f"{path}: corrupt safetensors checkpoint ({name!r} starts at byte {begin} of the data, "
+                f"expected {position}: tensors must be packed without gaps or overlaps)"
+            )
         position = end
     if position != size - 8 - length:
-        raise ValueError(f"{path}: corrupt safetensors checkpoint (the tensors take {position} bytes; "
-                         f"the file holds {size - 8 - length} after the header)")
+        raise ValueError(
+            f"{path}: corrupt safetensors checkpoint (the tensors take {position} bytes; "
+            f"the file holds {size - 8 - length} after the header)"
+        )
     _run_check(path, entries, check)
     state = OrderedDict()
     for name, (shape, dtype) in entries.items():
@@ -183,12 +207,17 @@ def _safetensors_entry(path: str, name: str, entry) -> tuple[list[int], np.dtype
     shape, offsets, code = entry["shape"], entry["data_offsets"], entry["dtype"]
     if not isinstance(shape, list) or not all(type(d) is int and d >= 0 for d in shape):
         raise lie(f"shape {shape!r} is not a list of sizes")
-    if not isinstance(offsets, list) or len(offsets) != 2 or not all(type(o) is int and o >= 0 for o in offsets) \
-            or offsets[0] > offsets[1]:
+    if (
+        not isinstance(offsets, list)
+        or len(offsets) != 2
+        or not all(type(o) is int and o >= 0 for o in offsets)
+        or offsets[0] > offsets[1]
+    ):
         raise lie(f"data_offsets {offsets!r} is not a [begin, end] pair")
     if code not in DTYPES:
-        raise ValueError(f"{path}: array {name!r} has dtype {code!r}, not a numeric dtype chainrule loads "
-                         f"({', '.join(DTYPES)})")
+        raise ValueError(
+            f"{path}: array {name!r} has dtype {code!r}, not a numeric dtype chainrule loads ({', '.join(DTYPES)})"
+        )
     return shape, np.dtype(DTYPES[code]), offsets[0], offsets[1]
 
 

@@ -5,6 +5,7 @@
 Every toy set is drawn with numpy from a seed and returns X (float64, [N, 2]) and integer
 labels y ([N]), in shuffled order.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -62,7 +63,11 @@ def xor(n: int = 200, noise: float = 0.3, seed: int = 0) -> tuple[np.ndarray, np
 
 def donut(n: int = 200, noise: float = 0.1, inner_radius: float = 0.5, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Two concentric circles: the outer ring (radius 1) is class 0, the inner one class 1."""
-    n, noise, inner_radius = _integer("n", n), _non_negative("noise", noise), _non_negative("inner_radius", inner_radius)
+    n, noise, inner_radius = (
+        _integer("n", n),
+        _non_negative("noise", noise),
+        _non_negative("inner_radius", inner_radius),
+    )
     rng = np.random.default_rng(seed)
     outer, inner = _split_counts(n, 2)
     radius = np.concatenate([np.ones(outer), np.full(inner, inner_radius)])
@@ -79,10 +84,12 @@ def moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, 
     upper, lower = _split_counts(n, 2)
     a = np.linspace(0.0, np.pi, upper)
     b = np.linspace(0.0, np.pi, lower)
-    X = np.concatenate([
-        np.column_stack([np.cos(a), np.sin(a)]),
-        np.column_stack([1.0 - np.cos(b), 0.5 - np.sin(b)]),
-    ])
+    X = np.concatenate(
+        [
+            np.column_stack([np.cos(a), np.sin(a)]),
+            np.column_stack([1.0 - np.cos(b), 0.5 - np.sin(b)]),
+        ]
+    )
     X += noise * rng.standard_normal((n, 2))
     return _shuffled(rng, X, np.repeat([0, 1], [upper, lower]))
 
@@ -101,8 +108,9 @@ def spirals(n: int = 300, classes: int = 3, noise: float = 0.2, seed: int = 0) -
     return _shuffled(rng, X, label)
 
 
-def blobs(n: int = 200, centers: int = 3, std: float = 1.0, box: float = 10.0,
-          seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def blobs(
+    n: int = 200, centers: int = 3, std: float = 1.0, box: float = 10.0, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Gaussian clusters (standard deviation `std`) around centres drawn uniformly in [-box, box]²."""
     n, centers, std = _integer("n", n), _integer("centers", centers), _non_negative("std", std)
     box = _non_negative("box", box)
@@ -152,7 +160,7 @@ def one_hot(y, num_classes: int | None = None) -> np.ndarray:
     return encoded.reshape(*y.shape, num_classes)
 
 
-def train_test_split(X, y, test_size: float | int = 0.2, seed: int = 0):
+def train_test_split(X, y, test_size: float = 0.2, seed: int = 0):
     """Shuffle, then hold out `test_size` (a fraction, or a count) of the rows: X_train, X_test, y_train, y_test."""
     X, y = _rows(X, y)
     n = len(X)
@@ -171,8 +179,9 @@ def train_test_split(X, y, test_size: float | int = 0.2, seed: int = 0):
     return X[train], X[test], y[train], y[test]
 
 
-def batches(X, y, batch_size: int, shuffle: bool = True,
-            seed: int | np.random.Generator | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def batches(
+    X, y, batch_size: int, shuffle: bool = True, seed: int | np.random.Generator | None = None
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """(X_batch, y_batch) pairs covering every row once; the last batch may be smaller.
 
     With shuffle=True the order is a permutation drawn from `seed` (an int or a Generator).
@@ -183,7 +192,7 @@ def batches(X, y, batch_size: int, shuffle: bool = True,
     n = len(X)
     order = np.random.default_rng(seed).permutation(n) if shuffle else np.arange(n)
     for start in range(0, n, batch_size):
-        rows = order[start:start + batch_size]
+        rows = order[start : start + batch_size]
         yield X[rows], y[rows]
 
 
@@ -194,5 +203,5 @@ def k_fold(n: int, k: int = 5, seed: int = 0) -> list[tuple[np.ndarray, np.ndarr
         raise ValueError(f"k must be between 2 and n={n}, got k={k!r}")
     order = np.random.default_rng(seed).permutation(n)
     bounds = np.cumsum([0] + _split_counts(n, k))
-    folds = [order[bounds[i]:bounds[i + 1]] for i in range(k)]
-    return [(np.concatenate(folds[:i] + folds[i + 1:]), folds[i]) for i in range(k)]
+    folds = [order[bounds[i] : bounds[i + 1]] for i in range(k)]
+    return [(np.concatenate(folds[:i] + folds[i + 1 :]), folds[i]) for i in range(k)]

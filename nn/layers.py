@@ -4,6 +4,7 @@ Each layer is a Module whose forward works on Tensors (a numpy array is wrapped 
 constant Tensor). Parameters are Tensor attributes with requires_grad=True, which
 Module finds on its own.
 """
+
 from __future__ import annotations
 
 from numbers import Real
@@ -12,7 +13,8 @@ import numpy as np
 
 from autograd import Tensor, as_tensor
 
-from .init import default_rng, weights as initial_weights
+from .init import default_rng
+from .init import weights as initial_weights
 from .module import Module
 
 
@@ -23,14 +25,23 @@ class Linear(Module):
     the generator nn.manual_seed seeds; the bias starts at zero.
     """
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True, init: str = "xavier",
-                 dtype=np.float64, rng: np.random.Generator | None = None):
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        init: str = "xavier",
+        dtype=np.float64,
+        rng: np.random.Generator | None = None,
+    ):
         for name, size in (("in_features", in_features), ("out_features", out_features)):
             if not isinstance(size, (int, np.integer)) or size < 1:
                 raise ValueError(f"Linear needs a positive integer {name}, got {size!r}")
         if rng is not None and not isinstance(rng, np.random.Generator):
-            raise TypeError(f"Linear's rng must be a numpy Generator, e.g. np.random.default_rng({rng!r}); "
-                            f"got {type(rng).__name__} {rng!r}")
+            raise TypeError(
+                f"Linear's rng must be a numpy Generator, e.g. np.random.default_rng({rng!r}); "
+                f"got {type(rng).__name__} {rng!r}"
+            )
         try:
             floating = np.dtype(dtype).kind == "f"
         except TypeError:
@@ -40,8 +51,9 @@ class Linear(Module):
         self.in_features = int(in_features)
         self.out_features = int(out_features)
         shape = (self.out_features, self.in_features)
-        self.weight = Tensor(initial_weights(shape, in_features, out_features, init, rng, dtype), requires_grad=True,
-                             label="weight")
+        self.weight = Tensor(
+            initial_weights(shape, in_features, out_features, init, rng, dtype), requires_grad=True, label="weight"
+        )
         self.bias = Tensor(np.zeros(out_features, dtype=dtype), requires_grad=True, label="bias") if bias else None
 
     def forward(self, x) -> Tensor:

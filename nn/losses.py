@@ -11,6 +11,7 @@ a Tensor, or a list of Values).
 Each loss computes its elements ℓ and their derivatives ∂ℓ/∂prediction (and ∂ℓ/∂target)
 with numpy; the shared `_reduce` turns them into one node, so a loss costs one op in the graph.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -73,9 +74,7 @@ def hinge_loss(prediction, target, reduction: str = "mean"):
         raise ValueError("hinge_loss targets are labels -1/+1 and take no gradient: pass target.detach() or plain data")
     wrong = (y != 1.0) & (y != -1.0)
     if wrong.any():
-        raise ValueError(
-            f"hinge_loss needs labels -1 or +1, got {float(y[wrong][0])}; map 0/1 labels with 2 * y - 1"
-        )
+        raise ValueError(f"hinge_loss needs labels -1 or +1, got {float(y[wrong][0])}; map 0/1 labels with 2 * y - 1")
     margin = 1.0 - y * s
     losses = np.maximum(margin, 0.0)
     return _reduce("hinge_loss", nodes, losses, np.where(margin > 0.0, -y, 0.0), reduction, s, y)
@@ -107,8 +106,10 @@ def cross_entropy(logits, target, reduction: str = "mean"):
         t = t[None]
     if t.ndim == 1:
         if targets is not None:
-            raise ValueError("cross_entropy class labels take no gradient; a target that requires grad must be "
-                             "[N, K] class probabilities")
+            raise ValueError(
+                "cross_entropy class labels take no gradient; a target that requires grad must be "
+                "[N, K] class probabilities"
+            )
         labels = _class_labels(t, n, k)
         rows = np.arange(n)
         losses = -log_probs[rows, labels]
@@ -144,6 +145,7 @@ def _class_labels(labels: np.ndarray, n: int, k: int) -> np.ndarray:
 
 
 # --- shared plumbing ---------------------------------------------------------------
+
 
 def _prediction(name: str, prediction, reduction: str):
     """The prediction's data as an array, and the graph input(s): a Tensor, or a tuple of Values."""
@@ -198,13 +200,22 @@ def _target(name: str, target, prediction: np.ndarray, nodes):
     return t, targets
 
 
-def _reduce(name: str, nodes, losses: np.ndarray, dloss: np.ndarray, reduction: str, prediction, target,
-            targets=None, dtarget: np.ndarray | None = None):
+def _reduce(
+    name: str,
+    nodes,
+    losses: np.ndarray,
+    dloss: np.ndarray,
+    reduction: str,
+    prediction,
+    target,
+    targets=None,
+    dtarget: np.ndarray | None = None,
+):
     """One node holding the reduced loss; its rule multiplies the incoming gradient by dloss (and dtarget)."""
     if targets is None:
         dtarget = None
     total = losses.sum()
-    if total != total:
+    if np.isnan(total):
         _raise_nan(name, prediction, target)
     if reduction == "mean":
         if losses.size == 0:
@@ -240,9 +251,13 @@ def _value_losses(name: str, values: tuple, value, dloss: np.ndarray, targets: t
     per_loss = len(values) // value.size  # a cross_entropy row has K predictions per loss
     per_target = len(targets) // value.size
     return [
-        Value.from_op(loss, values[i * per_loss:(i + 1) * per_loss] + targets[i * per_target:(i + 1) * per_target],
-                      name, _value_loss_rule,
-                      slopes[i * per_loss:(i + 1) * per_loss] + target_slopes[i * per_target:(i + 1) * per_target])
+        Value.from_op(
+            loss,
+            values[i * per_loss : (i + 1) * per_loss] + targets[i * per_target : (i + 1) * per_target],
+            name,
+            _value_loss_rule,
+            slopes[i * per_loss : (i + 1) * per_loss] + target_slopes[i * per_target : (i + 1) * per_target],
+        )
         for i, loss in enumerate(value.ravel().tolist())
     ]
 

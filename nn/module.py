@@ -13,6 +13,7 @@ A tensor produced by an op (a cached activation) is never a parameter, nor is a 
 Tensor attribute. Every module is visited once, so a back-reference (`child.parent = self`)
 cannot make a walk loop; two different parameters under the same dotted name raise.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -27,7 +28,6 @@ import numpy as np
 from autograd import Node, Value
 
 from .checkpoint import describe_names, load_state, save_state
-
 
 _printing = threading.local()
 
@@ -121,7 +121,9 @@ class Module:
                 children = [(str(i), value, registered) for i, value in enumerate(item)]
             else:
                 continue
-            stack.extend(reversed([(f"{path}.{name}" if path else name, value, mark) for name, value, mark in children]))
+            stack.extend(
+                reversed([(f"{path}.{name}" if path else name, value, mark) for name, value, mark in children])
+            )
 
     def parameters(self) -> list[Node]:
         """Every parameter (trainable or frozen) of this module, in a fixed order."""
@@ -212,7 +214,9 @@ class Module:
             self.load_state_dict(state)
         except ValueError as error:
             message = str(error)
-            raise ValueError(message if message.startswith(os.fspath(path)) else f"{os.fspath(path)}: {message}") from None
+            raise ValueError(
+                message if message.startswith(os.fspath(path)) else f"{os.fspath(path)}: {message}"
+            ) from None
         return self
 
 

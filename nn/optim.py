@@ -14,10 +14,11 @@ decay, no momentum). After model.zero_grad() instead, every Value counts as reac
 Hyperparameters are stored as Python floats, so a numpy learning rate (np.float32(0.1))
 never turns a Value's data into a numpy scalar or changes a Tensor's dtype.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from numbers import Real
-from typing import Iterable
 
 import numpy as np
 
@@ -66,7 +67,9 @@ class Optimizer:
 
     def __init__(self, params: Iterable[Node], lr: float):
         if isinstance(params, Node):
-            raise TypeError(f"{type(self).__name__} needs an iterable of parameters, got a single {type(params).__name__}")
+            raise TypeError(
+                f"{type(self).__name__} needs an iterable of parameters, got a single {type(params).__name__}"
+            )
         if hasattr(params, "parameters"):
             raise TypeError(f"{type(self).__name__} needs parameters, not a model: pass model.parameters()")
         self.params = list(params)
@@ -112,16 +115,23 @@ class Optimizer:
         raise NotImplementedError
 
     def __repr__(self) -> str:
-        settings = ", ".join(f"{k.lstrip('_')}={v}" for k, v in vars(self).items()
-                             if isinstance(v, (int, float, bool, tuple)))
+        settings = ", ".join(
+            f"{k.lstrip('_')}={v}" for k, v in vars(self).items() if isinstance(v, (int, float, bool, tuple))
+        )
         return f"{type(self).__name__}({settings})"
 
 
 class SGD(Optimizer):
     """g ← ∇ + λp;  with momentum μ: b ← μb + g, then g ← b (or g + μb with nesterov);  p ← p - lr·g."""
 
-    def __init__(self, params: Iterable[Node], lr: float, momentum: float = 0.0, nesterov: bool = False,
-                 weight_decay: float = 0.0):
+    def __init__(
+        self,
+        params: Iterable[Node],
+        lr: float,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        weight_decay: float = 0.0,
+    ):
         super().__init__(params, lr)
         self.momentum = _at_least("momentum", momentum)
         self.nesterov = bool(nesterov)
@@ -152,14 +162,21 @@ class Adagrad(Optimizer):
         if self.weight_decay:
             g = g + self.weight_decay * p.data
         self.sum_squares[i] = s = self.sum_squares[i] + g * g
-        p.data -= self.lr * g / (s ** 0.5 + self.eps)
+        p.data -= self.lr * g / (s**0.5 + self.eps)
 
 
 class RMSProp(Optimizer):
     """g ← ∇ + λp;  s ← αs + (1-α)g²;  u ← g / (√s + ε);  with momentum μ: b ← μb + u, u ← b;  p ← p - lr·u."""
 
-    def __init__(self, params: Iterable[Node], lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
-                 weight_decay: float = 0.0, momentum: float = 0.0):
+    def __init__(
+        self,
+        params: Iterable[Node],
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        momentum: float = 0.0,
+    ):
         super().__init__(params, lr)
         self.alpha = _below_one("alpha", alpha)
         self.eps = _at_least("eps", eps)
@@ -172,7 +189,7 @@ class RMSProp(Optimizer):
         if self.weight_decay:
             g = g + self.weight_decay * p.data
         self.square_avg[i] = s = self.alpha * self.square_avg[i] + (1.0 - self.alpha) * g * g
-        step = g / (s ** 0.5 + self.eps)
+        step = g / (s**0.5 + self.eps)
         if self.momentum:
             self.velocity[i] = step = self.momentum * self.velocity[i] + step
         p.data -= self.lr * step
@@ -181,8 +198,9 @@ class RMSProp(Optimizer):
 class Adadelta(Optimizer):
     """g ← ∇ + λp;  s ← ρs + (1-ρ)g²;  Δ ← √(d + ε) / √(s + ε) · g;  d ← ρd + (1-ρ)Δ²;  p ← p - lr·Δ."""
 
-    def __init__(self, params: Iterable[Node], lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
-                 weight_decay: float = 0.0):
+    def __init__(
+        self, params: Iterable[Node], lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6, weight_decay: float = 0.0
+    ):
         super().__init__(params, lr)
         self.rho = _below_one("rho", rho)
         self.eps = _at_least("eps", eps)
@@ -207,8 +225,15 @@ class Adam(Optimizer):
     p ← p(1 - lr·λ) before the step (AdamW).
     """
 
-    def __init__(self, params: Iterable[Node], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0.0, decoupled: bool = False):
+    def __init__(
+        self,
+        params: Iterable[Node],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        decoupled: bool = False,
+    ):
         super().__init__(params, lr)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"betas must be a pair (beta1, beta2), got betas={betas!r}")
@@ -231,15 +256,21 @@ class Adam(Optimizer):
         self.m[i] = m = beta1 * self.m[i] + (1.0 - beta1) * g
         self.v[i] = v = beta2 * self.v[i] + (1.0 - beta2) * g * g
         # the bias corrections are scalars, so they are applied to lr and √v rather than to m and v
-        denominator = v ** 0.5 * (1.0 - beta2 ** t) ** -0.5 + self.eps
-        p.data -= self.lr / (1.0 - beta1 ** t) * m / denominator
+        denominator = v**0.5 * (1.0 - beta2**t) ** -0.5 + self.eps
+        p.data -= self.lr / (1.0 - beta1**t) * m / denominator
 
 
 class AdamW(Adam):
     """Adam with decoupled weight decay: p ← p(1 - lr·λ), then the Adam step."""
 
-    def __init__(self, params: Iterable[Node], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 1e-2):
+    def __init__(
+        self,
+        params: Iterable[Node],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+    ):
         super().__init__(params, lr, betas, eps, weight_decay, decoupled=True)
 
 
@@ -269,4 +300,4 @@ class ExponentialLR:
 
     def step(self) -> None:
         self.epoch += 1
-        self.optimizer.lr = self.base_lr * self.gamma ** self.epoch
+        self.optimizer.lr = self.base_lr * self.gamma**self.epoch

@@ -6,6 +6,7 @@ with the model in eval() mode (nn.module.evaluating). Classification accuracy is
 for the losses whose predicted label is clear: cross_entropy (argmax), binary_cross_entropy
 (p > 0.5), binary_cross_entropy_with_logits and hinge_loss (score > 0).
 """
+
 from __future__ import annotations
 
 import math
@@ -18,13 +19,29 @@ import numpy as np
 from autograd import Node, Tensor, Value, no_grad
 
 from .data import batches, k_fold
-from .losses import binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, hinge_loss
+from .losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    hinge_loss,
+)
 from .module import Module, evaluating
 
 
-def fit(model: Module, loss_fn: Callable, optimizer, train_data: tuple, epochs: int, batch_size: int = 32,
-        val_data: tuple | None = None, early_stopping_patience: int | None = None, progress: bool | None = None,
-        seed: int | None = 0, scheduler=None, on_epoch: Callable | None = None) -> dict[str, list[float]]:
+def fit(
+    model: Module,
+    loss_fn: Callable,
+    optimizer,
+    train_data: tuple,
+    epochs: int,
+    batch_size: int = 32,
+    val_data: tuple | None = None,
+    early_stopping_patience: int | None = None,
+    progress: bool | None = None,
+    seed: int | None = 0,
+    scheduler=None,
+    on_epoch: Callable | None = None,
+) -> dict[str, list[float]]:
     """Train `model` on train_data = (X, y) for `epochs` passes of shuffled mini-batches.
 
     Returns the history {'train_loss', 'train_acc', 'val_loss', 'val_acc'}: one entry per
@@ -103,15 +120,18 @@ def _check_fit_arguments(model, loss_fn, optimizer, epochs, patience, val_data) 
     if not callable(loss_fn):
         raise TypeError(f"loss_fn must be a function such as nn.losses.cross_entropy, got {type(loss_fn).__name__}")
     if not (hasattr(optimizer, "step") and hasattr(optimizer, "zero_grad")):
-        raise TypeError(f"fit needs an optimizer such as nn.optim.SGD(model.parameters(), lr=0.1), "
-                        f"got {type(optimizer).__name__}")
+        raise TypeError(
+            f"fit needs an optimizer such as nn.optim.SGD(model.parameters(), lr=0.1), got {type(optimizer).__name__}"
+        )
     if isinstance(epochs, bool) or not isinstance(epochs, Integral) or epochs < 1:
         raise ValueError(f"epochs must be a positive integer (the number of passes over the data), got {epochs!r}")
     trainable = {id(p) for p in model.parameters() if p.requires_grad}
     watched = {id(p) for p in getattr(optimizer, "params", ())}
     if trainable and hasattr(optimizer, "params") and not trainable & watched:
-        raise ValueError("the optimizer updates none of this model's parameters (was it built for another model?): "
-                         "pass model.parameters() to it")
+        raise ValueError(
+            "the optimizer updates none of this model's parameters (was it built for another model?): "
+            "pass model.parameters() to it"
+        )
     if patience is not None:
         if val_data is None:
             raise ValueError("early_stopping_patience needs val_data to watch the validation loss")
@@ -146,7 +166,7 @@ def predict(model: Module, X) -> np.ndarray:
 
 
 def _forward_fn(model: Module) -> Callable:
-    """X -> outputs: a tensor model reads the whole batch; a scalar (Value) model one row (a list of floats) at a time."""
+    """X -> outputs: a tensor model reads the whole batch, a scalar (Value) model one row (list of floats) at a time."""
     first = next(iter(model.parameters()), None)
     if isinstance(first, Value):
         return lambda X: [model(row) for row in np.asarray(X, dtype=np.float64).tolist()]
@@ -211,8 +231,18 @@ def in_notebook() -> bool:
     return type(shell).__name__ == "ZMQInteractiveShell"
 
 
-def cross_validate(make_model: Callable, X, y, k: int = 5, *, loss_fn: Callable, make_optimizer: Callable,
-                   epochs: int = 10, batch_size: int = 32, seed: int = 0) -> dict[str, list[float]]:
+def cross_validate(
+    make_model: Callable,
+    X,
+    y,
+    k: int = 5,
+    *,
+    loss_fn: Callable,
+    make_optimizer: Callable,
+    epochs: int = 10,
+    batch_size: int = 32,
+    seed: int = 0,
+) -> dict[str, list[float]]:
     """Train a fresh model on k-1 folds and score it on the held-out fold, k times.
 
     `make_model()` builds a new model and `make_optimizer(params)` its optimizer. Returns the
@@ -224,8 +254,16 @@ def cross_validate(make_model: Callable, X, y, k: int = 5, *, loss_fn: Callable,
     scores: dict[str, list[float]] = {"val_loss": [], "val_acc": []}
     for fold, (train, held_out) in enumerate(k_fold(len(X), k, seed)):
         model = make_model()
-        fit(model, loss_fn, make_optimizer(model.parameters()), (X[train], y[train]), epochs,
-            batch_size=batch_size, progress=False, seed=seed + fold)
+        fit(
+            model,
+            loss_fn,
+            make_optimizer(model.parameters()),
+            (X[train], y[train]),
+            epochs,
+            batch_size=batch_size,
+            progress=False,
+            seed=seed + fold,
+        )
         result = evaluate(model, X[held_out], y[held_out], loss_fn)
         scores["val_loss"].append(result["loss"])
         if result["accuracy"] is not None:

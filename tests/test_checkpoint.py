@@ -137,6 +137,18 @@ def test_loads_a_pytorch_state_dict_of_torch_tensors():
     assert not np.shares_memory(ours[0].weight.data, twin[0].weight.detach().numpy())
 
 
+def test_a_torch_conv_net_state_dict_and_its_safetensors_file_load_by_the_same_names(tmp_path):
+    torch.manual_seed(0)
+    twin = torch.nn.Sequential(torch.nn.Conv2d(1, 3, 3, padding=1), torch.nn.ReLU(), torch.nn.Flatten(),
+                               torch.nn.Linear(3 * 4 * 4, 2)).double()
+    ours = Sequential(nn.Conv2d(1, 3, 3, padding=1), ReLU(), nn.Flatten(), Linear(3 * 4 * 4, 2))
+    assert list(twin.state_dict()) == list(ours.state_dict())
+    safetensors.torch.save_file(twin.state_dict(), tmp_path / "torch.safetensors")
+    ours.load(tmp_path / "torch.safetensors")
+    x = np.random.default_rng(0).normal(size=(2, 1, 4, 4))
+    np.testing.assert_allclose(ours(x).data, twin(torch.tensor(x)).detach().numpy(), rtol=1e-10)
+
+
 def test_loads_the_npz_files_that_0_1_0_wrote(tmp_path):
     nn.manual_seed(1)
     for make in (tensor_model, lambda: MLP(2, [4, 1])):

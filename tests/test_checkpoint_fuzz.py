@@ -159,10 +159,10 @@ def _npz_only(state: dict, good: bytes, names: list):
     text = "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000,), }"
     text += " " * (118 - len(text)) + "\n"
     huge.write(struct.pack("<H", len(text)) + text.encode() + b"\0" * 8)
-    yield "declared shape 10**12", _zip({**{n + ".npy": _npy(state[n]) for n in names}, names[0] + ".npy": huge.getvalue()}), SHAPE
+    members = {n + ".npy": _npy(state[n]) for n in names}
+    yield "declared shape 10**12", _zip({**members, names[0] + ".npy": huge.getvalue()}), SHAPE
     yield "declared shape 10**12 under an unknown name", _zip({"huge.npy": huge.getvalue()}), MISMATCH
-    yield "duplicate member", _zip({n + ".npy": _npy(state[n]) for n in names}, extra=(names[0] + ".npy", _npy(state[names[0]]))), \
-        r"a name appears twice"
+    yield "duplicate member", _zip(members, extra=(names[0] + ".npy", members[names[0] + ".npy"])), r"appears twice"
     bomb = io.BytesIO()  # 8 MB of zeros compressed to a few KB, under a name the model does not have
     with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("bomb.npy", _npy(np.zeros(2**20)))
@@ -204,7 +204,8 @@ def _safetensors_only(state: dict, good: bytes, names: list):
     yield lie("extra field", set_entry("extra", 1))
     yield lie("metadata not strings", lambda h: h.__setitem__("__metadata__", {"format": 1}))
     yield lie("a tensor renamed", lambda h: h.__setitem__("zzz", h.pop(first)), MISMATCH)
-    duplicated = good[8:8 + length].replace(b"{", b'{"' + first.encode() + b'":' + json.dumps(header[first]).encode() + b",", 1)
+    again = b'{"' + first.encode() + b'":' + json.dumps(header[first]).encode() + b","
+    duplicated = good[8 : 8 + length].replace(b"{", again, 1)
     yield "duplicate name", struct.pack("<Q", len(duplicated)) + duplicated + data, UNREADABLE
     yield "data shorter than declared", good[:-1], UNREADABLE
     yield "data longer than declared", good + b"\0" * 8, UNREADABLE
@@ -267,7 +268,8 @@ def test_every_damaged_file_raises_clearly_and_changes_nothing(setup):
     # flips that land in bytes nobody reads (zip timestamps) or in a weight's own bytes load a (changed) model;
     # safetensors has no checksum, so a flip inside the data is a different weight, as for PyTorch
     assert loaded_anyway < tried // 2, loaded_anyway
-    print(f"\n{fmt}: {tried} damaged files, {tried - loaded_anyway} refused, {loaded_anyway} loaded (flips in bytes not read, or in weights: safetensors has no checksum)")
+    print(f"\n{fmt}: {tried} damaged files, {tried - loaded_anyway} refused, {loaded_anyway} loaded "
+          "(flips in bytes nobody reads, or in weights: safetensors has no checksum)")
 
 
 def test_a_directory_an_empty_file_and_a_missing_file(setup):

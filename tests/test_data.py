@@ -5,13 +5,22 @@ import sklearn.datasets
 from sklearn.preprocessing import StandardScaler
 
 from nn import Linear
-from nn.train import cross_validate
 from nn.data import (
-    batches, blobs, donut, k_fold, load_digits, moons, one_hot, spirals, standardize,
-    train_test_split, xor,
+    batches,
+    blobs,
+    donut,
+    k_fold,
+    load_digits,
+    moons,
+    one_hot,
+    spirals,
+    standardize,
+    train_test_split,
+    xor,
 )
 from nn.losses import cross_entropy
 from nn.optim import Adam
+from nn.train import cross_validate
 
 TOY_SETS = [xor, donut, moons, spirals, blobs]
 

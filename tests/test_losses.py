@@ -6,7 +6,11 @@ import torch.nn.functional as F
 
 from autograd import Tensor, Value, gradcheck, no_grad
 from nn.losses import (
-    binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, hinge_loss, mse_loss,
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    hinge_loss,
+    mse_loss,
 )
 
 rng = np.random.default_rng(1234)
@@ -56,7 +60,9 @@ def test_tensor_loss_matches_torch(name, ours, theirs, prediction, target, reduc
 ELEMENTWISE_CASES = [c for c in CASES if c[1] is not cross_entropy]
 
 
-@pytest.mark.parametrize("name, ours, theirs, prediction, target", ELEMENTWISE_CASES, ids=[c[0] for c in ELEMENTWISE_CASES])
+@pytest.mark.parametrize(
+    "name, ours, theirs, prediction, target", ELEMENTWISE_CASES, ids=[c[0] for c in ELEMENTWISE_CASES]
+)
 @pytest.mark.parametrize("reduction", ["mean", "sum"])
 def test_scalar_loss_on_a_list_of_values_matches_torch(name, ours, theirs, prediction, target, reduction):
     values = [Value(float(v)) for v in prediction.ravel()]
@@ -192,7 +198,8 @@ NAN_TARGETS = {
 @pytest.mark.parametrize("loss_fn", NAN_TARGETS, ids=lambda f: f.__name__)
 def test_nan_input_raises_naming_the_loss(loss_fn):
     prediction = np.array([[0.2, 0.7], [np.nan, 0.4]])
-    with pytest.raises(ValueError, match=rf"{loss_fn.__name__}: the prediction contains NaN \(first at index \(1, 0\)\)"):
+    message = rf"{loss_fn.__name__}: the prediction contains NaN \(first at index \(1, 0\)\)"
+    with pytest.raises(ValueError, match=message):
         loss_fn(Tensor(prediction, requires_grad=True), NAN_TARGETS[loss_fn])
 
 
