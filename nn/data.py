@@ -1,11 +1,15 @@
-"""Datasets and data handling: toy 2-D problems, the 8x8 digits, splits, batches, K-fold.
+"""Datasets and data handling: toy 2-D problems, the 8x8 digits, splits, batches, K-fold indices.
+
+(cross_validate, which trains models, lives with fit in nn.train.)
 
 Every toy set is drawn with numpy from a seed and returns X (float64, [N, 2]) and integer
 labels y ([N]), in shuffled order.
 """
+
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from collections.abc import Iterator
+from numbers import Integral, Real
 
 import numpy as np
 
@@ -15,6 +19,33 @@ def _shuffled(rng: np.random.Generator, X: np.ndarray, y: np.ndarray) -> tuple[n
     return X[order], y[order].astype(np.int64)
 
 
+def _integer(name: str, value, low: int = 1) -> int:
+    """`value` as an int >= low (numpy integers too); floats and booleans get a clear error."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    if value < low:
+        raise ValueError(f"{name} must be >= {low}, got {name}={value!r}")
+    return int(value)
+
+
+def _non_negative(name: str, value) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
+    if not value >= 0:
+        raise ValueError(f"{name} must be >= 0, got {name}={value!r}")
+    return float(value)
+
+
+def _rows(X, y) -> tuple[np.ndarray, np.ndarray]:
+    """X and y as arrays with the same number of rows."""
+    X, y = np.asarray(X), np.asarray(y)
+    if X.ndim == 0 or y.ndim == 0:
+        raise ValueError(f"X and y must be arrays of rows, got shapes {X.shape} and {y.shape}")
+    if len(X) != len(y):
+        raise ValueError(f"X has {len(X)} rows but y has {len(y)}")
+    return X, y
+
+
 def _split_counts(n: int, parts: int) -> list[int]:
     """n items in `parts` groups whose sizes differ by at most one."""
     return [n // parts + (i < n % parts) for i in range(parts)]
@@ -22,6 +53,7 @@ def _split_counts(n: int, parts: int) -> list[int]:
 
 def xor(n: int = 200, noise: float = 0.3, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Four clusters around (±1, ±1); label 1 where the two coordinates have opposite signs."""
+    n, noise = _integer("n", n), _non_negative("noise", noise)
     rng = np.random.default_rng(seed)
     corners = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
     which = np.repeat(np.arange(4), _split_counts(n, 4))
@@ -31,6 +63,11 @@ def xor(n: int = 200, noise: float = 0.3, seed: int = 0) -> tuple[np.ndarray, np
 
 def donut(n: int = 200, noise: float = 0.1, inner_radius: float = 0.5, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Two concentric circles: the outer ring (radius 1) is class 0, the inner one class 1."""
+    n, noise, inner_radius = (
+        _integer("n", n),
+        _non_negative("noise", noise),
+        _non_negative("inner_radius", inner_radius),
+    )
     rng = np.random.default_rng(seed)
     outer, inner = _split_counts(n, 2)
     radius = np.concatenate([np.ones(outer), np.full(inner, inner_radius)])
@@ -42,20 +79,26 @@ def donut(n: int = 200, noise: float = 0.1, inner_radius: float = 0.5, seed: int
 
 def moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaved half circles: the upper one is class 0, the lower (shifted) one class 1."""
+    n, noise = _integer("n", n), _non_negative("noise", noise)
     rng = np.random.default_rng(seed)
     upper, lower = _split_counts(n, 2)
     a = np.linspace(0.0, np.pi, upper)
     b = np.linspace(0.0, np.pi, lower)
-    X = np.concatenate([
-        np.column_stack([np.cos(a), np.sin(a)]),
-        np.column_stack([1.0 - np.cos(b), 0.5 - np.sin(b)]),
-    ])
+    X = np.concatenate(
+        [
+            np.column_stack([np.cos(a), np.sin(a)]),
+            np.column_stack([1.0 - np.cos(b), 0.5 - np.sin(b)]),
+        ]
+    )
     X += noise * rng.standard_normal((n, 2))
     return _shuffled(rng, X, np.repeat([0, 1], [upper, lower]))
 
 
 def spirals(n: int = 300, classes: int = 3, noise: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """`classes` arms winding out from the origin, one class per arm (angle noise `noise`)."""
+    n, classes, noise = _integer("n", n), _integer("classes", classes), _non_negative("noise", noise)
+    if n < classes:
+        raise ValueError(f"spirals needs at least one point per arm: n={n} < classes={classes}")
     rng = np.random.default_rng(seed)
     counts = _split_counts(n, classes)
     radius = np.concatenate([np.linspace(0.0, 1.0, c) for c in counts])
@@ -65,9 +108,12 @@ def spirals(n: int = 300, classes: int = 3, noise: float = 0.2, seed: int = 0) -
     return _shuffled(rng, X, label)
 
 
-def blobs(n: int = 200, centers: int = 3, std: float = 1.0, box: float = 10.0,
-          seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def blobs(
+    n: int = 200, centers: int = 3, std: float = 1.0, box: float = 10.0, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Gaussian clusters (standard deviation `std`) around centres drawn uniformly in [-box, box]²."""
+    n, centers, std = _integer("n", n), _integer("centers", centers), _non_negative("std", std)
+    box = _non_negative("box", box)
     rng = np.random.default_rng(seed)
     middle = rng.uniform(-box, box, (centers, 2))
     label = np.repeat(np.arange(centers), _split_counts(n, centers))
@@ -114,13 +160,18 @@ def one_hot(y, num_classes: int | None = None) -> np.ndarray:
     return encoded.reshape(*y.shape, num_classes)
 
 
-def train_test_split(X, y, test_size: float | int = 0.2, seed: int = 0):
+def train_test_split(X, y, test_size: float = 0.2, seed: int = 0):
     """Shuffle, then hold out `test_size` (a fraction, or a count) of the rows: X_train, X_test, y_train, y_test."""
-    X, y = np.asarray(X), np.asarray(y)
+    X, y = _rows(X, y)
     n = len(X)
-    if len(y) != n:
-        raise ValueError(f"X has {n} rows but y has {len(y)}")
-    n_test = int(np.ceil(test_size * n)) if isinstance(test_size, float) else test_size
+    if isinstance(test_size, (bool, np.bool_)) or not isinstance(test_size, Real):
+        raise TypeError(f"test_size must be a fraction in (0, 1) or a number of rows, got {test_size!r}")
+    if isinstance(test_size, Integral):
+        n_test = int(test_size)
+    elif 0.0 < test_size < 1.0:
+        n_test = int(np.ceil(test_size * n))
+    else:
+        raise ValueError(f"test_size={test_size!r} must be a fraction in (0, 1) or an integer number of rows")
     if not 0 < n_test < n:
         raise ValueError(f"test_size={test_size!r} leaves no rows for training or for testing (n={n})")
     order = np.random.default_rng(seed).permutation(n)
@@ -128,51 +179,29 @@ def train_test_split(X, y, test_size: float | int = 0.2, seed: int = 0):
     return X[train], X[test], y[train], y[test]
 
 
-def batches(X, y, batch_size: int, shuffle: bool = True,
-            seed: int | np.random.Generator | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def batches(
+    X, y, batch_size: int, shuffle: bool = True, seed: int | np.random.Generator | None = None
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """(X_batch, y_batch) pairs covering every row once; the last batch may be smaller.
 
     With shuffle=True the order is a permutation drawn from `seed` (an int or a Generator).
     """
     if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive integer, got batch_size={batch_size!r}")
-    X, y = np.asarray(X), np.asarray(y)
+    X, y = _rows(X, y)
     n = len(X)
-    if len(y) != n:
-        raise ValueError(f"X has {n} rows but y has {len(y)}")
     order = np.random.default_rng(seed).permutation(n) if shuffle else np.arange(n)
     for start in range(0, n, batch_size):
-        rows = order[start:start + batch_size]
+        rows = order[start : start + batch_size]
         yield X[rows], y[rows]
 
 
 def k_fold(n: int, k: int = 5, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
     """K (train indices, validation indices) pairs: shuffle 0..n-1, cut it into k folds, hold out each in turn."""
+    n, k = _integer("n", n), _integer("k", k)
     if not 2 <= k <= n:
         raise ValueError(f"k must be between 2 and n={n}, got k={k!r}")
     order = np.random.default_rng(seed).permutation(n)
     bounds = np.cumsum([0] + _split_counts(n, k))
-    folds = [order[bounds[i]:bounds[i + 1]] for i in range(k)]
-    return [(np.concatenate(folds[:i] + folds[i + 1:]), folds[i]) for i in range(k)]
-
-
-def cross_validate(make_model: Callable, X, y, k: int = 5, *, loss_fn: Callable, make_optimizer: Callable,
-                   epochs: int = 10, batch_size: int = 32, seed: int = 0) -> dict[str, list[float]]:
-    """Train a fresh model on k-1 folds and score it on the held-out fold, k times.
-
-    `make_model()` builds a new model and `make_optimizer(params)` its optimizer. Returns the
-    per-fold validation {'val_loss': [...], 'val_acc': [...]}; compare settings by their means.
-    """
-    from .train import evaluate, fit  # train.py imports this module
-
-    X, y = np.asarray(X), np.asarray(y)
-    scores: dict[str, list[float]] = {"val_loss": [], "val_acc": []}
-    for fold, (train, held_out) in enumerate(k_fold(len(X), k, seed)):
-        model = make_model()
-        fit(model, loss_fn, make_optimizer(model.parameters()), (X[train], y[train]), epochs,
-            batch_size=batch_size, progress=False, seed=seed + fold)
-        result = evaluate(model, X[held_out], y[held_out], loss_fn)
-        scores["val_loss"].append(result["loss"])
-        if result["accuracy"] is not None:
-            scores["val_acc"].append(result["accuracy"])
-    return scores
+    folds = [order[bounds[i] : bounds[i + 1]] for i in range(k)]
+    return [(np.concatenate(folds[:i] + folds[i + 1 :]), folds[i]) for i in range(k)]

@@ -4,6 +4,7 @@ Each layer is a Module whose forward works on Tensors (a numpy array is wrapped 
 constant Tensor). Parameters are Tensor attributes with requires_grad=True, which
 Module finds on its own.
 """
+
 from __future__ import annotations
 
 from numbers import Real
@@ -12,7 +13,8 @@ import numpy as np
 
 from autograd import Tensor, as_tensor
 
-from .init import default_rng, weights as initial_weights
+from .init import default_rng
+from .init import weights as initial_weights
 from .module import Module
 
 
@@ -23,16 +25,35 @@ class Linear(Module):
     the generator nn.manual_seed seeds; the bias starts at zero.
     """
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True, init: str = "xavier",
-                 dtype=np.float64, rng: np.random.Generator | None = None):
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        init: str = "xavier",
+        dtype=np.float64,
+        rng: np.random.Generator | None = None,
+    ):
         for name, size in (("in_features", in_features), ("out_features", out_features)):
             if not isinstance(size, (int, np.integer)) or size < 1:
                 raise ValueError(f"Linear needs a positive integer {name}, got {size!r}")
+        if rng is not None and not isinstance(rng, np.random.Generator):
+            raise TypeError(
+                f"Linear's rng must be a numpy Generator, e.g. np.random.default_rng({rng!r}); "
+                f"got {type(rng).__name__} {rng!r}"
+            )
+        try:
+            floating = np.dtype(dtype).kind == "f"
+        except TypeError:
+            floating = False
+        if not floating:
+            raise TypeError(f"Linear needs a floating dtype for its weights (float64 or float32), got {dtype!r}")
         self.in_features = int(in_features)
         self.out_features = int(out_features)
         shape = (self.out_features, self.in_features)
-        self.weight = Tensor(initial_weights(shape, in_features, out_features, init, rng, dtype), requires_grad=True,
-                             label="weight")
+        self.weight = Tensor(
+            initial_weights(shape, in_features, out_features, init, rng, dtype), requires_grad=True, label="weight"
+        )
         self.bias = Tensor(np.zeros(out_features, dtype=dtype), requires_grad=True, label="bias") if bias else None
 
     def forward(self, x) -> Tensor:
@@ -109,6 +130,8 @@ class Flatten(Module):
 
     def forward(self, x) -> Tensor:
         x = as_tensor(x)
+        if x.data.ndim == 0:
+            raise ValueError("Flatten needs a batch axis: got a 0-d input (shape ()); pass shape (N, ...)")
         return x.reshape(x.data.shape[0], -1)
 
 
@@ -116,21 +139,24 @@ class Dropout(Module):
     """In training, zero each unit with probability p and scale the rest by 1/(1-p); identity in eval().
 
     The mask m is drawn from nn.init's generator (seed it with nn.manual_seed); dx = g * m.
+    p = 1 zeros everything in training, as in PyTorch.
     """
 
     def __init__(self, p: float = 0.5):
         if isinstance(p, bool) or not isinstance(p, Real):
             raise TypeError(f"Dropout probability p must be a number, got {type(p).__name__} {p!r}")
-        if not 0.0 <= p < 1.0:
-            raise ValueError(f"Dropout probability p must be in [0, 1), got p={p!r}")
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout probability p must be in [0, 1], got p={p!r}")
         self.p = float(p)
 
     def forward(self, x) -> Tensor:
         x = as_tensor(x)
         if not self.training or self.p == 0.0:
             return x
-        keep = default_rng().random(x.data.shape) >= self.p
-        mask = keep.astype(x.data.dtype) / (1.0 - self.p)
+        if self.p == 1.0:
+            mask = np.zeros_like(x.data)
+        else:
+            mask = (default_rng().random(x.data.shape) >= self.p).astype(x.data.dtype) / (1.0 - self.p)
         return Tensor.from_op(x.data * mask, (x,), "dropout", _dropout_rule, mask)
 
     def extra_repr(self) -> str:

@@ -1,13 +1,17 @@
 """Loss functions, each recorded as one graph node whose rule is the derivative below.
 
 Every loss takes `(prediction, target, reduction='mean')`. The prediction is a Tensor,
-a Value, or a list of Values (a list of lists for cross_entropy); the target is data (a
-Tensor, array, list or number) and gets no gradient. `reduction` is 'mean' (over every
-loss element), 'sum', or 'none' (the per-element losses: a Tensor, or a list of Values).
+a Value, or a list of Values (a list of lists for cross_entropy); the target is data (an
+array, list or number) or a node. As in PyTorch, a target that requires grad (a Tensor
+computed from parameters, a Value, a list of Values) gets its gradient too, e.g.
+`mse_loss(x1 @ w, x2 @ w)`; hinge_loss and cross_entropy's integer labels refuse one.
+`reduction` is 'mean' (over every loss element), 'sum', or 'none' (the per-element losses:
+a Tensor, or a list of Values).
 
-Each loss computes its elements ℓ and their derivatives ∂ℓ/∂prediction with numpy; the
-shared `_reduce` turns them into one node, so a loss costs one op in the graph.
+Each loss computes its elements ℓ and their derivatives ∂ℓ/∂prediction (and ∂ℓ/∂target)
+with numpy; the shared `_reduce` turns them into one node, so a loss costs one op in the graph.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,21 +22,27 @@ REDUCTIONS = ("mean", "sum", "none")
 
 
 def mse_loss(prediction, target, reduction: str = "mean"):
-    """ℓ = (p - t)²; dp = 2(p - t)."""
+    """ℓ = (p - t)²; dp = 2(p - t), dt = -2(p - t)."""
     p, nodes = _prediction("mse_loss", prediction, reduction)
-    t = _target("mse_loss", target, p)
+    t, targets = _target("mse_loss", target, p, nodes)
     diff = p - t
-    return _reduce("mse_loss", nodes, diff * diff, 2.0 * diff, reduction, p, t)
+    return _reduce("mse_loss", nodes, diff * diff, 2.0 * diff, reduction, p, t, targets, -2.0 * diff)
 
 
 def binary_cross_entropy(prediction, target, reduction: str = "mean"):
-    """ℓ = -(t·log p + (1-t)·log(1-p)), each log clamped at -100; dp = (p - t) / (p(1-p)).
+    """ℓ = -(t·log p + (1-t)·log(1-p)), each log clamped at -100; dp = (p - t) / (p(1-p)), dt = log(1-p) - log p.
 
-    `prediction` holds probabilities in [0, 1] (a sigmoid output); p(1-p) is floored at
-    1e-12 so p = 0 or 1 gives a finite gradient, as in PyTorch.
+    `prediction` holds probabilities in [0, 1] (a sigmoid output) and so does `target`
+    (a ValueError otherwise, as PyTorch refuses them); p(1-p) is floored at 1e-12 so p = 0
+    or 1 gives a finite gradient, as in PyTorch.
     """
     p, nodes = _prediction("binary_cross_entropy", prediction, reduction)
-    t = _target("binary_cross_entropy", target, p)
+    t, targets = _target("binary_cross_entropy", target, p, nodes)
+    if t.size and not (t.min() >= 0.0 and t.max() <= 1.0) and not np.isnan(t).any():
+        raise ValueError(
+            f"binary_cross_entropy needs targets in [0, 1], got values from {t.min()} to {t.max()}; "
+            "map -1/+1 labels with (y + 1) / 2, or use hinge_loss"
+        )
     if p.size and not (p.min() >= 0.0 and p.max() <= 1.0) and not np.isnan(p).any():
         raise ValueError(
             f"binary_cross_entropy needs probabilities in [0, 1], got values from {p.min()} to {p.max()}; "
@@ -43,28 +53,28 @@ def binary_cross_entropy(prediction, target, reduction: str = "mean"):
         log_not_p = np.maximum(np.log1p(-p), -100.0)
     losses = -(t * log_p + (1.0 - t) * log_not_p)
     dloss = (p - t) / np.maximum(p * (1.0 - p), 1e-12)
-    return _reduce("binary_cross_entropy", nodes, losses, dloss, reduction, p, t)
+    return _reduce("binary_cross_entropy", nodes, losses, dloss, reduction, p, t, targets, log_not_p - log_p)
 
 
 def binary_cross_entropy_with_logits(prediction, target, reduction: str = "mean"):
-    """ℓ = max(x, 0) - x·t + log(1 + e^-|x|), the stable form of BCE(sigmoid(x), t); dx = sigmoid(x) - t."""
+    """ℓ = max(x, 0) - x·t + log(1 + e^-|x|), the stable form of BCE(sigmoid(x), t); dx = sigmoid(x) - t, dt = -x."""
     x, nodes = _prediction("binary_cross_entropy_with_logits", prediction, reduction)
-    t = _target("binary_cross_entropy_with_logits", target, x)
+    t, targets = _target("binary_cross_entropy_with_logits", target, x, nodes)
     e = np.exp(-np.abs(x))
     losses = np.maximum(x, 0.0) - x * t + np.log1p(e)
     sigmoid = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-    return _reduce("binary_cross_entropy_with_logits", nodes, losses, sigmoid - t, reduction, x, t)
+    return _reduce("binary_cross_entropy_with_logits", nodes, losses, sigmoid - t, reduction, x, t, targets, -x)
 
 
 def hinge_loss(prediction, target, reduction: str = "mean"):
     """ℓ = max(0, 1 - y·s) with labels y in {-1, +1}; ds = -y where 1 - y·s > 0, else 0."""
     s, nodes = _prediction("hinge_loss", prediction, reduction)
-    y = _target("hinge_loss", target, s)
+    y, targets = _target("hinge_loss", target, s, nodes)
+    if targets is not None:
+        raise ValueError("hinge_loss targets are labels -1/+1 and take no gradient: pass target.detach() or plain data")
     wrong = (y != 1.0) & (y != -1.0)
     if wrong.any():
-        raise ValueError(
-            f"hinge_loss needs labels -1 or +1, got {float(y[wrong][0])}; map 0/1 labels with 2 * y - 1"
-        )
+        raise ValueError(f"hinge_loss needs labels -1 or +1, got {float(y[wrong][0])}; map 0/1 labels with 2 * y - 1")
     margin = 1.0 - y * s
     losses = np.maximum(margin, 0.0)
     return _reduce("hinge_loss", nodes, losses, np.where(margin > 0.0, -y, 0.0), reduction, s, y)
@@ -75,7 +85,8 @@ def cross_entropy(logits, target, reduction: str = "mean"):
 
     `logits` is [N, K] (or [K] for one sample); `target` is N integer class labels, or an
     [N, K] array of class probabilities t, for which ℓ = -Σₖ tₖ log softmax(x)ₖ and
-    dx = softmax(x)·Σₖtₖ - t. Stable for any finite logits: the row maximum is subtracted first.
+    dx = softmax(x)·Σₖtₖ - t and dt = -log softmax(x) (the probabilities may require grad).
+    Stable for any finite logits: the row maximum is subtracted first.
     """
     x, nodes = _prediction("cross_entropy", logits, reduction)
     one_sample = x.ndim == 1
@@ -89,10 +100,16 @@ def cross_entropy(logits, target, reduction: str = "mean"):
     total = exp.sum(axis=1, keepdims=True)
     log_probs = shifted - np.log(total)
     dloss = exp / total
-    t = np.asarray(target.data if isinstance(target, Node) else target)
+    t, targets = _target_nodes("cross_entropy", target, nodes)
+    dtarget = None
     if one_sample:
         t = t[None]
     if t.ndim == 1:
+        if targets is not None:
+            raise ValueError(
+                "cross_entropy class labels take no gradient; a target that requires grad must be "
+                "[N, K] class probabilities"
+            )
         labels = _class_labels(t, n, k)
         rows = np.arange(n)
         losses = -log_probs[rows, labels]
@@ -101,6 +118,7 @@ def cross_entropy(logits, target, reduction: str = "mean"):
         t = t.astype(x.dtype, copy=False)
         losses = -(t * log_probs).sum(axis=1)
         dloss = dloss * t.sum(axis=1, keepdims=True) - t
+        dtarget = -log_probs
     else:
         raise ValueError(
             f"cross_entropy targets must be {n} integer labels or a [{n}, {k}] array of class "
@@ -108,7 +126,8 @@ def cross_entropy(logits, target, reduction: str = "mean"):
         )
     if one_sample:
         losses, dloss = losses[0], dloss[0]
-    return _reduce("cross_entropy", nodes, losses, dloss, reduction, x, t)
+        dtarget = None if dtarget is None else dtarget[0]
+    return _reduce("cross_entropy", nodes, losses, dloss, reduction, x, t, targets, dtarget)
 
 
 def _class_labels(labels: np.ndarray, n: int, k: int) -> np.ndarray:
@@ -126,6 +145,7 @@ def _class_labels(labels: np.ndarray, n: int, k: int) -> np.ndarray:
 
 
 # --- shared plumbing ---------------------------------------------------------------
+
 
 def _prediction(name: str, prediction, reduction: str):
     """The prediction's data as an array, and the graph input(s): a Tensor, or a tuple of Values."""
@@ -146,9 +166,30 @@ def _prediction(name: str, prediction, reduction: str):
     return constant.data, constant
 
 
-def _target(name: str, target, prediction: np.ndarray) -> np.ndarray:
-    """The target as a float array of the prediction's shape ([N] and [N, 1] are accepted for each other)."""
-    t = np.asarray(target.data if isinstance(target, Node) else target)
+def _target_nodes(name: str, target, nodes):
+    """The target's data as an array, and the node(s) to send its gradient to (None when it needs none)."""
+    if isinstance(target, Tensor):
+        if not target.requires_grad:
+            return target.data, None
+        if not isinstance(nodes, Tensor):
+            raise TypeError(f"{name}: a target Tensor that requires grad needs a Tensor prediction, got Values")
+        return target.data, target
+    if isinstance(target, Value):
+        target = (target,)
+    if isinstance(target, (list, tuple)):
+        grid = np.array(target, dtype=object)
+        values = tuple(grid.ravel())
+        if values and any(isinstance(v, Node) for v in values):
+            if isinstance(nodes, Tensor) or not all(isinstance(v, Value) for v in values):
+                raise TypeError(f"{name}: a target of Values needs a prediction of Values (a Value or a list of them)")
+            return np.array([v.data for v in values]).reshape(grid.shape if grid.ndim else ()), values
+    return np.asarray(target), None
+
+
+def _target(name: str, target, prediction: np.ndarray, nodes):
+    """The target as a float array of the prediction's shape ([N] and [N, 1] are accepted for each other),
+    and the node(s) its gradient goes to."""
+    t, targets = _target_nodes(name, target, nodes)
     if t.dtype.kind not in "biuf":
         raise TypeError(f"{name}: target must be numeric, got dtype {t.dtype}")
     t = t.astype(prediction.dtype if prediction.dtype.kind == "f" else np.float64, copy=False)
@@ -156,41 +197,67 @@ def _target(name: str, target, prediction: np.ndarray) -> np.ndarray:
         if [d for d in t.shape if d != 1] != [d for d in prediction.shape if d != 1]:
             raise ValueError(f"{name}: target shape {t.shape} does not match prediction shape {prediction.shape}")
         t = t.reshape(prediction.shape)
-    return t
+    return t, targets
 
 
-def _reduce(name: str, nodes, losses: np.ndarray, dloss: np.ndarray, reduction: str, prediction, target):
-    """One node holding the reduced loss; its rule multiplies the incoming gradient by dloss."""
+def _reduce(
+    name: str,
+    nodes,
+    losses: np.ndarray,
+    dloss: np.ndarray,
+    reduction: str,
+    prediction,
+    target,
+    targets=None,
+    dtarget: np.ndarray | None = None,
+):
+    """One node holding the reduced loss; its rule multiplies the incoming gradient by dloss (and dtarget)."""
+    if targets is None:
+        dtarget = None
     total = losses.sum()
-    if total != total:
+    if np.isnan(total):
         _raise_nan(name, prediction, target)
     if reduction == "mean":
         if losses.size == 0:
             raise ValueError(f"{name}: the mean of an empty batch is undefined")
         value, dloss = total / losses.size, dloss / losses.size
+        dtarget = None if dtarget is None else dtarget / losses.size
     elif reduction == "sum":
         value = total
     else:
         value = losses
     if isinstance(nodes, Tensor):
-        return Tensor.from_op(np.asarray(value, dtype=dloss.dtype), (nodes,), name, _tensor_loss_rule, dloss)
-    return _value_losses(name, nodes, value, dloss)
+        value = np.asarray(value, dtype=dloss.dtype)
+        if targets is None:
+            return Tensor.from_op(value, (nodes,), name, _tensor_loss_rule, (dloss, None, None))
+        return Tensor.from_op(value, (nodes, targets), name, _tensor_loss_rule, (dloss, dtarget, targets.data.shape))
+    return _value_losses(name, nodes, value, dloss, targets or (), dtarget)
 
 
 def _tensor_loss_rule(out: Tensor, g: np.ndarray):
-    dloss = out._ctx
-    return (g.reshape(g.shape + (1,) * (dloss.ndim - g.ndim)) * dloss,)
+    dloss, dtarget, target_shape = out._ctx
+    g = g.reshape(g.shape + (1,) * (dloss.ndim - g.ndim))
+    if dtarget is None:
+        return (g * dloss,)
+    return g * dloss, (g * dtarget).reshape(target_shape)
 
 
-def _value_losses(name: str, values: tuple, value, dloss: np.ndarray):
+def _value_losses(name: str, values: tuple, value, dloss: np.ndarray, targets: tuple, dtarget):
     """A Value for a reduced loss; for reduction='none', one Value per loss element (a list)."""
     slopes = dloss.ravel().tolist()
+    target_slopes = [] if dtarget is None else dtarget.ravel().tolist()
     if np.ndim(value) == 0:
-        return Value.from_op(float(value), values, name, _value_loss_rule, slopes)
+        return Value.from_op(float(value), values + targets, name, _value_loss_rule, slopes + target_slopes)
     per_loss = len(values) // value.size  # a cross_entropy row has K predictions per loss
+    per_target = len(targets) // value.size
     return [
-        Value.from_op(loss, values[i * per_loss:(i + 1) * per_loss], name, _value_loss_rule,
-                     slopes[i * per_loss:(i + 1) * per_loss])
+        Value.from_op(
+            loss,
+            values[i * per_loss : (i + 1) * per_loss] + targets[i * per_target : (i + 1) * per_target],
+            name,
+            _value_loss_rule,
+            slopes[i * per_loss : (i + 1) * per_loss] + target_slopes[i * per_target : (i + 1) * per_target],
+        )
         for i, loss in enumerate(value.ravel().tolist())
     ]
 

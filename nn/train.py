@@ -1,30 +1,47 @@
-"""The training loop: fit(), evaluate() and predict() for tensor and scalar models.
+"""The training loop: fit(), evaluate(), predict() and cross_validate() for tensor and scalar models.
 
 One training step is zero_grad → forward → loss → backward → step, inside its own
 function so the step's graph is freed when it returns. Evaluation runs under no_grad()
-with the model in eval() mode. Classification accuracy is reported for the losses whose
-predicted label is clear: cross_entropy (argmax), binary_cross_entropy (p > 0.5),
-binary_cross_entropy_with_logits and hinge_loss (score > 0).
+with the model in eval() mode (nn.module.evaluating). Classification accuracy is reported
+for the losses whose predicted label is clear: cross_entropy (argmax), binary_cross_entropy
+(p > 0.5), binary_cross_entropy_with_logits and hinge_loss (score > 0).
 """
+
 from __future__ import annotations
 
-import contextlib
 import math
 import sys
-from typing import Callable
+from collections.abc import Callable
+from numbers import Integral
 
 import numpy as np
 
-from autograd import Tensor, Value, no_grad
+from autograd import Node, Tensor, Value, no_grad
 
-from .data import batches
-from .losses import binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, hinge_loss
-from .module import Module
+from .data import batches, k_fold
+from .losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    hinge_loss,
+)
+from .module import Module, evaluating
 
 
-def fit(model: Module, loss_fn: Callable, optimizer, train_data: tuple, epochs: int, batch_size: int = 32,
-        val_data: tuple | None = None, early_stopping_patience: int | None = None, progress: bool | None = None,
-        seed: int | None = 0, scheduler=None, on_epoch: Callable | None = None) -> dict[str, list[float]]:
+def fit(
+    model: Module,
+    loss_fn: Callable,
+    optimizer,
+    train_data: tuple,
+    epochs: int,
+    batch_size: int = 32,
+    val_data: tuple | None = None,
+    early_stopping_patience: int | None = None,
+    progress: bool | None = None,
+    seed: int | None = 0,
+    scheduler=None,
+    on_epoch: Callable | None = None,
+) -> dict[str, list[float]]:
     """Train `model` on train_data = (X, y) for `epochs` passes of shuffled mini-batches.
 
     Returns the history {'train_loss', 'train_acc', 'val_loss', 'val_acc'}: one entry per
@@ -36,54 +53,90 @@ def fit(model: Module, loss_fn: Callable, optimizer, train_data: tuple, epochs: 
     the batch order; `scheduler.step()` is called after every epoch, and so is
     `on_epoch(epoch, train_loss, **latest metrics)` — e.g. a viz.plots.LiveView, which redraws
     the decision boundary and the curves in Jupyter while training runs.
+
+    If training raises (a NaN loss, Ctrl-C), the weights of the best epoch so far are put
+    back (with early stopping) and the history so far is attached to the exception as
+    `error.history` before it propagates.
     """
+    _check_fit_arguments(model, loss_fn, optimizer, epochs, early_stopping_patience, val_data)
     X, y = _features_and_labels("train_data", train_data)
-    if early_stopping_patience is not None:
-        if val_data is None:
-            raise ValueError("early_stopping_patience needs val_data to watch the validation loss")
-        if not isinstance(early_stopping_patience, int) or early_stopping_patience < 1:
-            raise ValueError(f"early_stopping_patience must be a positive integer, got {early_stopping_patience!r}")
     if val_data is not None:
         X_val, y_val = _features_and_labels("val_data", val_data)
     history: dict[str, list[float]] = {"train_loss": [], "train_acc": [], "val_loss": [], "val_acc": []}
     order = np.random.default_rng(seed)
-    best_loss, best_state, waited = math.inf, None, 0
+    best_loss, best_state, best_epoch, waited = math.inf, None, 0, 0
     forward = _forward_fn(model)
     bar = _progress_bar(epochs, progress)
-    for epoch in bar if bar is not None else range(epochs):
-        model.train()
-        loss_sum, correct = 0.0, 0
-        for X_batch, y_batch in batches(X, y, batch_size, shuffle=True, seed=order):
-            loss, hits = _train_step(forward, loss_fn, optimizer, X_batch, y_batch)
-            loss_sum += loss * len(X_batch)
-            correct = None if hits is None else correct + hits
-        history["train_loss"].append(loss_sum / len(X))
-        if correct is not None:
-            history["train_acc"].append(correct / len(X))
-        if val_data is not None:
-            result = evaluate(model, X_val, y_val, loss_fn)
-            history["val_loss"].append(result["loss"])
-            if result["accuracy"] is not None:
-                history["val_acc"].append(result["accuracy"])
-        if scheduler is not None:
-            scheduler.step()
-        latest = {key: values[-1] for key, values in history.items() if values}
+    try:
+        for epoch in bar if bar is not None else range(epochs):
+            model.train()
+            loss_sum, correct = 0.0, 0
+            for X_batch, y_batch in batches(X, y, batch_size, shuffle=True, seed=order):
+                loss, hits = _train_step(forward, loss_fn, optimizer, X_batch, y_batch)
+                loss_sum += loss * len(X_batch)
+                correct = None if hits is None else correct + hits
+            history["train_loss"].append(loss_sum / len(X))
+            if correct is not None:
+                history["train_acc"].append(correct / len(X))
+            if val_data is not None:
+                result = evaluate(model, X_val, y_val, loss_fn)
+                history["val_loss"].append(result["loss"])
+                if result["accuracy"] is not None:
+                    history["val_acc"].append(result["accuracy"])
+            if scheduler is not None:
+                scheduler.step()
+            latest = {key: values[-1] for key, values in history.items() if values}
+            if bar is not None:
+                bar.set_postfix({key: f"{value:.4f}" for key, value in latest.items()})
+            if on_epoch is not None:
+                on_epoch(epoch, latest.pop("train_loss"), **latest)
+            if early_stopping_patience is not None:
+                if history["val_loss"][-1] < best_loss:
+                    best_loss, best_state, best_epoch, waited = history["val_loss"][-1], model.state_dict(), epoch, 0
+                else:
+                    waited += 1
+                    if waited >= early_stopping_patience:
+                        break
+    except BaseException as error:
+        note = "fit() was stopped by this error; the history so far is on error.history"
+        if best_state is not None:
+            model.load_state_dict(best_state)
+            note += f", and the weights of the best epoch ({best_epoch + 1}, val_loss {best_loss:.4g}) are back"
+        error.history = history
+        error.add_note(note)
+        raise
+    finally:
         if bar is not None:
-            bar.set_postfix({key: f"{value:.4f}" for key, value in latest.items()})
-        if on_epoch is not None:
-            on_epoch(epoch, latest.pop("train_loss"), **latest)
-        if early_stopping_patience is not None:
-            if history["val_loss"][-1] < best_loss:
-                best_loss, best_state, waited = history["val_loss"][-1], model.state_dict(), 0
-            else:
-                waited += 1
-                if waited >= early_stopping_patience:
-                    break
-    if bar is not None:
-        bar.close()
+            bar.close()
     if best_state is not None:
         model.load_state_dict(best_state)
     return history
+
+
+def _check_fit_arguments(model, loss_fn, optimizer, epochs, patience, val_data) -> None:
+    """Clear errors for the arguments fit() cannot train with."""
+    if not isinstance(model, Module):
+        raise TypeError(f"fit needs a Module to train, got {type(model).__name__}")
+    if not callable(loss_fn):
+        raise TypeError(f"loss_fn must be a function such as nn.losses.cross_entropy, got {type(loss_fn).__name__}")
+    if not (hasattr(optimizer, "step") and hasattr(optimizer, "zero_grad")):
+        raise TypeError(
+            f"fit needs an optimizer such as nn.optim.SGD(model.parameters(), lr=0.1), got {type(optimizer).__name__}"
+        )
+    if isinstance(epochs, bool) or not isinstance(epochs, Integral) or epochs < 1:
+        raise ValueError(f"epochs must be a positive integer (the number of passes over the data), got {epochs!r}")
+    trainable = {id(p) for p in model.parameters() if p.requires_grad}
+    watched = {id(p) for p in getattr(optimizer, "params", ())}
+    if trainable and hasattr(optimizer, "params") and not trainable & watched:
+        raise ValueError(
+            "the optimizer updates none of this model's parameters (was it built for another model?): "
+            "pass model.parameters() to it"
+        )
+    if patience is not None:
+        if val_data is None:
+            raise ValueError("early_stopping_patience needs val_data to watch the validation loss")
+        if isinstance(patience, bool) or not isinstance(patience, Integral) or patience < 1:
+            raise ValueError(f"early_stopping_patience must be a positive integer, got {patience!r}")
 
 
 def _train_step(forward: Callable, loss_fn: Callable, optimizer, X_batch: np.ndarray, y_batch: np.ndarray):
@@ -99,7 +152,7 @@ def _train_step(forward: Callable, loss_fn: Callable, optimizer, X_batch: np.nda
 def evaluate(model: Module, X, y, loss_fn: Callable) -> dict[str, float | None]:
     """{'loss': mean loss on (X, y), 'accuracy': fraction correct, or None for a regression loss}."""
     X, y = np.asarray(X), np.asarray(y)
-    with no_grad(), _eval_mode(model):
+    with no_grad(), evaluating(model):
         output = _forward_fn(model)(X)
         loss = loss_fn(output, y).item()
     correct = _count_correct(loss_fn, _output_array(output), y)
@@ -108,12 +161,12 @@ def evaluate(model: Module, X, y, loss_fn: Callable) -> dict[str, float | None]:
 
 def predict(model: Module, X) -> np.ndarray:
     """The model's outputs for the rows of X as an array (logits for a classifier), without a graph."""
-    with no_grad(), _eval_mode(model):
+    with no_grad(), evaluating(model):
         return _output_array(_forward_fn(model)(np.asarray(X)))
 
 
 def _forward_fn(model: Module) -> Callable:
-    """X -> outputs: a tensor model reads the whole batch; a scalar (Value) model one row (a list of floats) at a time."""
+    """X -> outputs: a tensor model reads the whole batch, a scalar (Value) model one row (list of floats) at a time."""
     first = next(iter(model.parameters()), None)
     if isinstance(first, Value):
         return lambda X: [model(row) for row in np.asarray(X, dtype=np.float64).tolist()]
@@ -121,9 +174,10 @@ def _forward_fn(model: Module) -> Callable:
 
 
 def _output_array(output) -> np.ndarray:
-    if isinstance(output, Tensor):
-        return output.data
-    return np.vectorize(lambda v: v.data, otypes=[np.float64])(np.array(output, dtype=object))
+    """A model's output (a Tensor, a Value, or nested lists of Values) as an array, through node.numpy()."""
+    if isinstance(output, Node):
+        return output.numpy()
+    return np.array([_output_array(item) for item in output], dtype=np.float64)
 
 
 def _count_correct(loss_fn: Callable, output: np.ndarray, y: np.ndarray) -> int | None:
@@ -138,17 +192,6 @@ def _count_correct(loss_fn: Callable, output: np.ndarray, y: np.ndarray) -> int 
         predicted = output.reshape(y.shape) > threshold
         return int((predicted == (y > (0.0 if kind is hinge_loss else 0.5))).sum())
     return None
-
-
-@contextlib.contextmanager
-def _eval_mode(model: Module):
-    """model.eval() inside the block; the previous mode afterwards."""
-    was_training = model.training
-    model.eval()
-    try:
-        yield
-    finally:
-        model.train(was_training)
 
 
 def _features_and_labels(name: str, data) -> tuple[np.ndarray, np.ndarray]:
@@ -177,8 +220,52 @@ def _progress_bar(epochs: int, progress: bool | None):
 
 def _interactive() -> bool:
     """True in a terminal or a Jupyter notebook."""
-    if sys.stderr is not None and sys.stderr.isatty():
-        return True
+    return (sys.stderr is not None and sys.stderr.isatty()) or in_notebook()
+
+
+def in_notebook() -> bool:
+    """True when running inside a Jupyter kernel (IPython's ZMQInteractiveShell); never imports IPython itself."""
     ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None else None
+    get_ipython = getattr(ipython, "get_ipython", None)
+    shell = get_ipython() if get_ipython is not None else None
     return type(shell).__name__ == "ZMQInteractiveShell"
+
+
+def cross_validate(
+    make_model: Callable,
+    X,
+    y,
+    k: int = 5,
+    *,
+    loss_fn: Callable,
+    make_optimizer: Callable,
+    epochs: int = 10,
+    batch_size: int = 32,
+    seed: int = 0,
+) -> dict[str, list[float]]:
+    """Train a fresh model on k-1 folds and score it on the held-out fold, k times.
+
+    `make_model()` builds a new model and `make_optimizer(params)` its optimizer. Returns the
+    per-fold validation {'val_loss': [...], 'val_acc': [...]}; compare settings by their means.
+    """
+    X, y = np.asarray(X), np.asarray(y)
+    if len(X) != len(y):
+        raise ValueError(f"X has {len(X)} rows but y has {len(y)}")
+    scores: dict[str, list[float]] = {"val_loss": [], "val_acc": []}
+    for fold, (train, held_out) in enumerate(k_fold(len(X), k, seed)):
+        model = make_model()
+        fit(
+            model,
+            loss_fn,
+            make_optimizer(model.parameters()),
+            (X[train], y[train]),
+            epochs,
+            batch_size=batch_size,
+            progress=False,
+            seed=seed + fold,
+        )
+        result = evaluate(model, X[held_out], y[held_out], loss_fn)
+        scores["val_loss"].append(result["loss"])
+        if result["accuracy"] is not None:
+            scores["val_acc"].append(result["accuracy"])
+    return scores

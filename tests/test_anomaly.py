@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from autograd import AnomalyError, Value, detect_anomaly
+from autograd import AnomalyError, Value, detect_anomaly, no_grad
 from autograd.mode import is_grad_enabled, mode
 
 HERE = os.path.abspath(__file__)
@@ -108,3 +108,18 @@ def test_finite_graphs_pass_untouched():
         y.backward()
     assert x.grad == pytest.approx((2 * -2.0 + (1 - math.tanh(-2.0) ** 2) / (1 + math.exp(2.0))
                                     + math.tanh(-2.0) / (1 + math.exp(2.0)) * (1 - 1 / (1 + math.exp(2.0)))) / 3)
+
+
+@pytest.mark.parametrize("recorded", [True, False], ids=["plain-data", "under-no-grad"])
+def test_a_non_finite_input_without_a_graph_is_named_as_coming_from_earlier(recorded):
+    """Bug 8: with no graph recorded the message blamed a 'leaf' and said its inputs were finite."""
+    with pytest.raises(AnomalyError) as raised:
+        with detect_anomaly():
+            if recorded:
+                Value(float("nan")) + 1.0
+            else:
+                with no_grad():
+                    Value(float("inf")) * 2.0
+    message = str(raised.value)
+    assert ("forward of '+'" if recorded else "forward of '*'") in message
+    assert "its input was already non-finite" in message and "its inputs are finite" not in message

@@ -5,17 +5,22 @@ docs/errors.md describes these errors for users; keep the two in step.
 """
 from __future__ import annotations
 
+import io
+import json
 import re
+import struct
+import zipfile
 
 import numpy as np
 import pytest
 
 import nn
 from autograd import AnomalyError, GradcheckError, Tensor, Value, concatenate, detect_anomaly, gradcheck, no_grad
-from nn import MLP, Dropout, Linear, ReLU, Sequential
-from nn.data import batches, one_hot
+from nn import MLP, Dropout, Flatten, Linear, ReLU, Sequential
+from nn.data import batches, k_fold, moons, one_hot, spirals, train_test_split
 from nn.losses import binary_cross_entropy, cross_entropy, hinge_loss, mse_loss
-from nn.optim import SGD, Adam, RMSProp
+from nn.optim import SGD, Adam, ExponentialLR, RMSProp, StepLR
+from nn.sklearn import MLPClassifier
 from nn.train import fit
 
 
@@ -47,6 +52,39 @@ def state_without(name):
     return state
 
 
+XY = (np.ones((4, 3)), np.ones((4, 2)))
+XY_LABELS = (np.random.default_rng(0).normal(size=(10, 2)), np.arange(10) % 2)
+
+
+def model_and_sgd():
+    model = tensor_model()
+    return model, mse_loss, SGD(model.parameters(), lr=0.1)
+
+
+def colliding_names():
+    model = nn.Module()
+    model.a = Linear(2, 2)
+    setattr(model, "a.weight", Tensor(np.zeros((2, 2)), requires_grad=True))
+    return model.parameters()
+
+
+def huge_safetensors(tmp):
+    header = json.dumps({"0.weight": {"dtype": "F64", "shape": [10**12], "data_offsets": [0, 8 * 10**12]}}).encode()
+    (tmp / "huge.safetensors").write_bytes(struct.pack("<Q", len(header)) + header + bytes(8))
+    Sequential(Linear(2, 2)).load(tmp / "huge.safetensors")
+
+
+def huge_npy_member(tmp):
+    text = "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000000000,), }"
+    text += " " * (118 - len(text)) + "\n"
+    with zipfile.ZipFile(tmp / "huge.npz", "w") as archive:
+        archive.writestr("0.weight.npy", b"\x93NUMPY\x01\x00" + struct.pack("<H", len(text)) + text.encode() + bytes(8))
+        bias = io.BytesIO()
+        np.save(bias, np.zeros(2))
+        archive.writestr("0.bias.npy", bias.getvalue())
+    Sequential(Linear(2, 2)).load(tmp / "huge.npz")
+
+
 def backward_without_grad_mode():
     x = ones(3, requires_grad=True)
     with no_grad():
@@ -70,7 +108,8 @@ def row(call, error, pattern, id):
 TABLE = [
     # --- wrong types ------------------------------------------------------------------
     row(lambda: Value(1.0) + "a", TypeError, r"unsupported operand types for \+: 'Value' and 'str'", "value-plus-str"),
-    row(lambda: "a" * Value(1.0), TypeError, r"unsupported operand types for \*: ('str' and 'Value'|'Value' and 'str')", "str-times-value"),
+    row(lambda: "a" * Value(1.0), TypeError, r"unsupported operand types for \*: ('str' and 'Value'|'Value' and 'str')",
+        "str-times-value"),
     row(lambda: Value(1.0) - None, TypeError, r"for -: 'Value' and 'NoneType'", "value-minus-none"),
     row(lambda: Value(2.0) ** [2], TypeError, r"for \*\*: 'Value' and 'list'", "value-power-list"),
     row(lambda: Value(1.0) + Tensor([1.0]), TypeError, r"for \+: 'Value' and 'Tensor'", "value-plus-tensor"),
@@ -78,7 +117,8 @@ TABLE = [
     row(lambda: Value(None), TypeError, r"Value needs a real number, got NoneType", "value-of-none"),
     row(lambda: Value(Value(1.0)), TypeError, r"Value needs a real number, got Value", "value-of-value"),
     row(lambda: Tensor([1.0]) + object(), TypeError, r"for \+: 'Tensor' and 'object'", "tensor-plus-object"),
-    row(lambda: object() * Tensor([1.0]), TypeError, r"for \*: ('object' and 'Tensor'|'Tensor' and 'object')", "object-times-tensor"),
+    row(lambda: object() * Tensor([1.0]), TypeError, r"for \*: ('object' and 'Tensor'|'Tensor' and 'object')",
+        "object-times-tensor"),
     row(lambda: Tensor([1.0]) / "2", TypeError, r"for /: 'Tensor' and 'str'", "tensor-over-str"),
     row(lambda: Tensor([1.0]) + Value(1.0), TypeError, r"for \+: 'Tensor' and 'Value'", "tensor-plus-value"),
     row(lambda: Tensor(["a", "b"]), TypeError, r"Tensor needs numeric data, got dtype <U1", "tensor-of-strings"),
@@ -165,9 +205,10 @@ TABLE = [
     row(lambda: MLP(2, []), ValueError, r"MLP needs at least one layer size", "mlp-no-layers"),
     row(lambda: Sequential(Linear(2, 2), "relu"), TypeError, r"Sequential takes Modules, got str at position 1",
         "sequential-non-module"),
-    row(lambda: Dropout(1.0), ValueError, r"Dropout probability p must be in \[0, 1\), got p=1\.0", "dropout-one"),
-    row(lambda: Dropout(-0.1), ValueError, r"must be in \[0, 1\), got p=-0\.1", "dropout-negative"),
-    row(lambda: Dropout(float("nan")), ValueError, r"must be in \[0, 1\), got p=nan", "dropout-nan"),
+    row(lambda: Dropout(1.5), ValueError, r"Dropout probability p must be in \[0, 1\], got p=1\.5",
+        "dropout-above-one"),
+    row(lambda: Dropout(-0.1), ValueError, r"must be in \[0, 1\], got p=-0\.1", "dropout-negative"),
+    row(lambda: Dropout(float("nan")), ValueError, r"must be in \[0, 1\], got p=nan", "dropout-nan"),
     row(lambda: Dropout("0.5"), TypeError, r"Dropout probability p must be a number, got str '0\.5'", "dropout-str"),
     # --- optimizers -------------------------------------------------------------------
     row(lambda: SGD([], lr=0.1), ValueError, r"SGD got an empty parameter list", "sgd-no-params"),
@@ -236,10 +277,83 @@ TABLE = [
         r"batch_size must be a positive integer, got batch_size=0", "batches-zero"),
     row(lambda: one_hot(np.array([0.0, 1.0])), ValueError, r"one_hot needs integer labels, got dtype float64",
         "one-hot-float-labels"),
-    row(lambda: fit(tensor_model(), mse_loss, SGD(params(), lr=0.1), (np.ones((3, 3)), np.ones(2)), epochs=1,
-                    progress=False), ValueError, r"train_data: X has 3 rows but y has 2", "fit-length-mismatch"),
-    row(lambda: fit(tensor_model(), mse_loss, SGD(params(), lr=0.1), np.ones((3, 3)), epochs=1, progress=False),
+    row(lambda: fit(*model_and_sgd(), (np.ones((3, 3)), np.ones(2)), epochs=1, progress=False), ValueError,
+        r"train_data: X has 3 rows but y has 2", "fit-length-mismatch"),
+    row(lambda: fit(*model_and_sgd(), np.ones((3, 3)), epochs=1, progress=False),
         ValueError, r"train_data must be a pair \(X, y\)", "fit-not-a-pair"),
+    # --- issue 11: fit ------------------------------------------------------------------
+    row(lambda: fit(*model_and_sgd(), XY, epochs=-1), ValueError, r"epochs must be a positive integer .*got -1",
+        "fit-negative-epochs"),
+    row(lambda: fit(*model_and_sgd(), XY, epochs=2.5), ValueError, r"epochs must be a positive integer .*got 2\.5",
+        "fit-float-epochs"),
+    row(lambda: fit(tensor_model(), mse_loss, None, XY, epochs=1), TypeError,
+        r"fit needs an optimizer such as nn\.optim\.SGD\(model\.parameters\(\), lr=0\.1\), got NoneType",
+        "fit-no-optimizer"),
+    row(lambda: fit(tensor_model(), mse_loss, SGD(params(), lr=0.1), XY, epochs=1), ValueError,
+        r"the optimizer updates none of this model's parameters", "fit-other-models-optimizer"),
+    row(lambda: fit(tensor_model(), "mse", SGD(params(), lr=0.1), XY, epochs=1), TypeError,
+        r"loss_fn must be a function.*got str", "fit-loss-name"),
+    row(lambda: fit(*model_and_sgd(), XY, 1, val_data=XY, early_stopping_patience=True), ValueError,
+        r"early_stopping_patience must be a positive integer, got True", "fit-patience-true"),
+    # --- issue 11: data helpers -----------------------------------------------------------
+    row(lambda: train_test_split(np.ones((5, 2)), np.ones(5), test_size="a"), TypeError,
+        r"test_size must be a fraction in \(0, 1\) or a number of rows, got 'a'", "split-str-size"),
+    row(lambda: train_test_split(np.ones((5, 2)), np.ones(5), test_size=1.5), ValueError,
+        r"test_size=1\.5 must be a fraction in \(0, 1\) or an integer number of rows", "split-fraction-above-one"),
+    row(lambda: train_test_split(np.ones((5, 2)), np.ones(5), test_size=True), TypeError,
+        r"test_size must be a fraction.*got True", "split-bool-size"),
+    row(lambda: train_test_split(3, 4), ValueError, r"X and y must be arrays of rows, got shapes \(\) and \(\)",
+        "split-scalars"),
+    row(lambda: k_fold(10, 2.5), TypeError, r"k must be an integer, got float 2\.5", "k-fold-float-k"),
+    row(lambda: k_fold(10.0, 2), TypeError, r"n must be an integer, got float 10\.0", "k-fold-float-n"),
+    row(lambda: spirals(classes=0), ValueError, r"classes must be >= 1, got classes=0", "spirals-no-classes"),
+    row(lambda: spirals(n=2, classes=3), ValueError, r"at least one point per arm: n=2 < classes=3", "spirals-too-few"),
+    row(lambda: moons(n=-5), ValueError, r"n must be >= 1, got n=-5", "moons-negative-n"),
+    row(lambda: moons(n=2.5), TypeError, r"n must be an integer, got float 2\.5", "moons-float-n"),
+    row(lambda: moons(noise="a"), TypeError, r"noise must be a number, got str 'a'", "moons-str-noise"),
+    row(lambda: moons(noise=-0.1), ValueError, r"noise must be >= 0, got noise=-0\.1", "moons-negative-noise"),
+    # --- issue 11: scikit-learn wrapper ---------------------------------------------------
+    row(lambda: MLPClassifier(early_stopping=True, validation_fraction=1.0, max_iter=1).fit(*XY_LABELS), ValueError,
+        r"validation_fraction must be a float in the range \[0\.0, 1\.0\), got 1\.0", "sklearn-validation-fraction"),
+    row(lambda: MLPClassifier(hidden_layer_sizes=(4, 0), max_iter=1).fit(*XY_LABELS), ValueError,
+        r"hidden_layer_sizes must be > 0, got \[4, 0\]", "sklearn-zero-width"),
+    row(lambda: MLPClassifier(hidden_layer_sizes=(2.5,), max_iter=1).fit(*XY_LABELS), ValueError,
+        r"hidden_layer_sizes must hold integers, got \[2\.5\]", "sklearn-float-width"),
+    # --- issue 11: optimizers and schedules -------------------------------------------------
+    row(lambda: SGD([ones(2, requires_grad=True) * 2.0], lr=0.1), ValueError,
+        r"SGD can't optimize a non-leaf Tensor \(parameter 0 was computed by '\*'\)", "sgd-non-leaf"),
+    row(lambda: StepLR(SGD(params(), lr=0.1), True), ValueError,
+        r"step_size must be an integer >= 1, got step_size=True", "steplr-true"),
+    row(lambda: StepLR(SGD(params(), lr=0.1), 2.0), ValueError,
+        r"step_size must be an integer >= 1, got step_size=2\.0", "steplr-float"),
+    row(lambda: SGD(params(), lr=True), TypeError, r"lr must be a number, got bool True", "sgd-bool-lr"),
+    row(lambda: ExponentialLR(SGD(params(), lr=0.1), gamma=np.bool_(True)), TypeError,
+        r"gamma must be a number, got bool", "exponential-lr-numpy-bool"),
+    # --- issue 11: layers and modules -----------------------------------------------------
+    row(lambda: Linear(2, 3, rng=42), TypeError, r"rng must be a numpy Generator, e\.g\. np\.random\.default_rng\(42\)",
+        "linear-int-rng"),
+    row(lambda: Linear(2, 3, dtype=np.int64), TypeError, r"Linear needs a floating dtype .*got <class 'numpy\.int64'>",
+        "linear-int-dtype"),
+    row(lambda: Flatten()(Tensor(3.0)), ValueError, r"Flatten needs a batch axis: got a 0-d input", "flatten-0d"),
+    row(colliding_names, ValueError, r"two different parameters are both named 'a\.weight'", "module-name-collision"),
+    row(lambda: tensor_model().load_state_dict({f"x{i}": np.zeros(1) for i in range(500)}), ValueError,
+        r"unexpected keys \['x0', .*'x9', \.\.\. and 490 more\]$", "state-many-names-capped"),
+    # --- issue 11: losses ---------------------------------------------------------------
+    row(lambda: binary_cross_entropy(Tensor([0.3, 0.6]), np.array([-1.0, 1.0])), ValueError,
+        r"binary_cross_entropy needs targets in \[0, 1\], got values from -1\.0 to 1\.0", "bce-minus-one-labels"),
+    row(lambda: hinge_loss(ones(2, requires_grad=True), ones(2, requires_grad=True)), ValueError,
+        r"hinge_loss targets are labels -1/\+1 and take no gradient", "hinge-target-requires-grad"),
+    row(lambda: cross_entropy(logits(), Tensor([0.0, 1.0], requires_grad=True)), ValueError,
+        r"cross_entropy class labels take no gradient", "ce-labels-require-grad"),
+    row(lambda: mse_loss([Value(1.0)], ones(1, requires_grad=True)), TypeError,
+        r"a target Tensor that requires grad needs a Tensor prediction", "mse-values-vs-grad-tensor"),
+    # --- issue 11: checkpoints ------------------------------------------------------------
+    row(huge_safetensors, ValueError, r"huge\.safetensors: corrupt safetensors checkpoint \(the tensors take "
+        r"8000000000000 bytes; the file holds 8 after the header\)", "checkpoint-huge-shape"),
+    row(huge_npy_member, ValueError, r"huge\.npz: 0\.weight: shape \(1000000000000,\) does not match",
+        "checkpoint-npz-huge-shape"),
+    row(lambda tmp: tensor_model().load(tmp / "text.safetensors") if (tmp / "text.safetensors").write_text("hi") else 0,
+        ValueError, r"not a readable checkpoint: a safetensors file starts with", "checkpoint-text"),
 ]
 
 
@@ -258,7 +372,7 @@ def test_the_table_covers_every_kind_of_mistake_the_issue_lists():
     for needed in ("value-plus-str", "tensor-plus-object", "add-unbroadcastable", "matmul-inner-mismatch",
                    "nonscalar-backward", "backward-no-requires-grad", "ce-label-too-big", "ce-float-labels",
                    "mse-nan-prediction", "linear-width", "mlp-too-wide", "sgd-no-params", "sgd-negative-lr",
-                   "dropout-one", "adam-beta1-one", "linear-bad-init", "state-missing-key", "state-wrong-shape"):
+                   "dropout-above-one", "adam-beta1-one", "linear-bad-init", "state-missing-key", "state-wrong-shape"):
         assert needed in ids, needed
 
 

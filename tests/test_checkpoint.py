@@ -1,12 +1,18 @@
 """state_dict / load_state_dict / save / load: copies, validation before any change, atomic files."""
 import os
+import stat
+import subprocess
+import sys
 import zipfile
 
 import numpy as np
 import pytest
+import safetensors.numpy
+import safetensors.torch
 import torch
 
 import nn
+import nn.checkpoint
 from autograd import Tensor
 from nn import MLP, Linear, ReLU, Sequential
 
@@ -102,12 +108,83 @@ def test_save_and_load_round_trip_for_tensor_and_scalar_models(tmp_path):
     nn.manual_seed(1)
     for make in (tensor_model, lambda: MLP(2, [4, 1])):
         source, target = make(), make()
-        path = tmp_path / "model.npz"
+        path = tmp_path / "model.safetensors"
         source.save(path)
         target.load(path)
         assert snapshot(target) == snapshot(source)
-        with np.load(path, allow_pickle=False) as archive:
-            assert archive.files == list(source.state_dict())
+        assert sorted(safetensors.numpy.load_file(path)) == sorted(source.state_dict())
+
+
+def test_pytorch_loads_our_checkpoint_into_its_own_model(tmp_path, model):
+    """The file is plain safetensors: torch reads it and a torch.nn.Sequential takes it as its state dict."""
+    model.save(tmp_path / "model.safetensors")
+    twin = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2)).double()
+    twin.load_state_dict(safetensors.torch.load_file(tmp_path / "model.safetensors"))
+    x = np.random.default_rng(0).normal(size=(5, 3))
+    np.testing.assert_allclose(model(x).data, twin(torch.tensor(x)).detach().numpy(), rtol=1e-12)
+    assert b"pickle" not in (tmp_path / "model.safetensors").read_bytes()
+
+
+def test_loads_a_pytorch_state_dict_of_torch_tensors():
+    """The torch model's state_dict() itself, tensors and all: names match ours for Sequential/Linear."""
+    torch.manual_seed(0)
+    twin = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2)).double()
+    ours = tensor_model()
+    assert list(twin.state_dict()) == list(ours.state_dict())
+    ours.load_state_dict(twin.state_dict())
+    x = np.random.default_rng(0).normal(size=(5, 3))
+    np.testing.assert_allclose(ours(x).data, twin(torch.tensor(x)).detach().numpy(), rtol=1e-12)
+    assert not np.shares_memory(ours[0].weight.data, twin[0].weight.detach().numpy())
+
+
+def test_a_torch_conv_net_state_dict_and_its_safetensors_file_load_by_the_same_names(tmp_path):
+    torch.manual_seed(0)
+    twin = torch.nn.Sequential(torch.nn.Conv2d(1, 3, 3, padding=1), torch.nn.ReLU(), torch.nn.Flatten(),
+                               torch.nn.Linear(3 * 4 * 4, 2)).double()
+    ours = Sequential(nn.Conv2d(1, 3, 3, padding=1), ReLU(), nn.Flatten(), Linear(3 * 4 * 4, 2))
+    assert list(twin.state_dict()) == list(ours.state_dict())
+    safetensors.torch.save_file(twin.state_dict(), tmp_path / "torch.safetensors")
+    ours.load(tmp_path / "torch.safetensors")
+    x = np.random.default_rng(0).normal(size=(2, 1, 4, 4))
+    np.testing.assert_allclose(ours(x).data, twin(torch.tensor(x)).detach().numpy(), rtol=1e-10)
+
+
+def test_loads_the_npz_files_that_0_1_0_wrote(tmp_path):
+    nn.manual_seed(1)
+    for make in (tensor_model, lambda: MLP(2, [4, 1])):
+        source, target = make(), make()
+        with open(tmp_path / "old.npz", "wb") as file:  # what chainrule 0.1.0's save() did
+            np.savez(file, **source.state_dict())
+        target.load(tmp_path / "old.npz")
+        assert snapshot(target) == snapshot(source)
+
+
+def test_parameters_named_like_numpy_keywords_round_trip(tmp_path):
+    """0.1.0 passed names to np.savez as keywords: 'allow_pickle' vanished and 'file' raised TypeError."""
+    model = nn.Module()
+    model.allow_pickle = Tensor(np.arange(3.0), requires_grad=True)
+    model.file = Tensor(np.ones((2, 2)), requires_grad=True)
+    model.save(tmp_path / "m.safetensors")
+    model.allow_pickle.data[:] = 0.0
+    model.file.data[:] = 0.0
+    model.load(tmp_path / "m.safetensors")
+    np.testing.assert_array_equal(model.allow_pickle.data, np.arange(3.0))
+    np.testing.assert_array_equal(model.file.data, np.ones((2, 2)))
+
+
+def test_frozen_parameters_are_saved_and_loaded(tmp_path):
+    """As in PyTorch: requires_grad=False keeps a parameter in state_dict(), save() and load()."""
+    nn.manual_seed(1)
+    source, target = tensor_model(), tensor_model()
+    for m in (source, target):
+        m[0].weight.requires_grad = False
+    assert "0.weight" in source.state_dict()
+    source.save(tmp_path / "m.safetensors")
+    target.load(tmp_path / "m.safetensors")
+    np.testing.assert_array_equal(target[0].weight.data, source[0].weight.data)
+    unfrozen = tensor_model()  # the same architecture, not frozen, takes the same file
+    unfrozen.load(tmp_path / "m.safetensors")
+    np.testing.assert_array_equal(unfrozen[0].weight.data, source[0].weight.data)
 
 
 def test_save_writes_exactly_the_given_name_and_leaves_no_temporary_files(tmp_path, model):
@@ -116,20 +193,58 @@ def test_save_writes_exactly_the_given_name_and_leaves_no_temporary_files(tmp_pa
     assert os.listdir(tmp_path) == ["weights"]
 
 
+def test_save_writes_through_a_symlink_and_keeps_permissions(tmp_path, model):
+    real = tmp_path / "real.safetensors"
+    model.save(real)
+    os.chmod(real, 0o640)
+    link = tmp_path / "latest.safetensors"
+    link.symlink_to(real)
+    nn.manual_seed(5)
+    other = tensor_model()
+    other.save(link)
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert stat.S_IMODE(os.stat(real).st_mode) == 0o640
+    model.load(real)
+    assert snapshot(model) == snapshot(other)
+
+
+def test_a_new_file_gets_the_umask_permissions_not_0600(tmp_path, model):
+    old = os.umask(0o022)
+    try:
+        model.save(tmp_path / "new.safetensors")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(tmp_path / "new.safetensors").st_mode) == 0o644
+
+
+def test_a_killed_saves_temporary_file_is_removed_by_the_next_save(tmp_path, model):
+    """A process killed mid-save (SIGKILL: no except clause runs) leaves its temporary file behind."""
+    script = (f"import os, nn, nn.checkpoint as c\n"
+              f"c._write_all = lambda handle, data: (os.write(handle, data[:10]), os.kill(os.getpid(), 9))\n"
+              f"nn.Linear(2, 2).save({str(tmp_path / 'm.safetensors')!r})\n")
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True)
+    assert result.returncode == -9, result.stderr
+    left = [name for name in os.listdir(tmp_path) if name != "m.safetensors"]
+    assert len(left) == 1 and ".chainrule-tmp-" in left[0]
+    model.save(tmp_path / "m.safetensors")
+    assert os.listdir(tmp_path) == ["m.safetensors"]
+
+
 def test_a_crash_while_saving_keeps_the_old_checkpoint(tmp_path, model, monkeypatch):
-    path = tmp_path / "model.npz"
+    path = tmp_path / "model.safetensors"
     model.save(path)
     old_bytes = path.read_bytes()
 
-    def crash(file, **arrays):
-        file.write(b"PK\x03\x04 half a zip")
+    def crash(handle, data):
+        os.write(handle, data[: len(data) // 2])
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(np, "savez", crash)
+    monkeypatch.setattr(nn.checkpoint, "_write_all", crash)
     with pytest.raises(KeyboardInterrupt):
-        model.save(path)
+        tensor_model().save(path)
     assert path.read_bytes() == old_bytes
-    assert os.listdir(tmp_path) == ["model.npz"]
+    assert os.listdir(tmp_path) == ["model.safetensors"]
 
 
 def test_save_path_errors(tmp_path, model):
@@ -137,6 +252,15 @@ def test_save_path_errors(tmp_path, model):
         model.save(tmp_path)
     with pytest.raises(FileNotFoundError, match="does not exist"):
         model.save(tmp_path / "missing" / "model.npz")
+
+
+def test_error_messages_list_at_most_ten_names(tmp_path):
+    big = nn.Module()
+    big.values = [Tensor(np.zeros(1), requires_grad=True) for _ in range(2000)]
+    with pytest.raises(ValueError) as raised:
+        big.load_state_dict({})
+    assert "'values.9', ... and 1990 more" in str(raised.value) and "values.10'" not in str(raised.value)
+    assert len(str(raised.value)) < 400
 
 
 def write_truncated(path, good):
@@ -184,20 +308,35 @@ def write_wrong_shape(path, good):
         np.savez(file, **state)
 
 
+def write_safetensors_wrong_shape(path, good):
+    state = {name: np.zeros(array.shape) for name, array in tensor_model().state_dict().items()}
+    state["2.weight"] = np.zeros((3, 4))
+    safetensors.numpy.save_file(state, path)
+
+
+def write_safetensors_truncated(path, good):
+    path.write_bytes(good[: len(good) - 7])
+
+
 @pytest.mark.parametrize("write, error, message", [
-    (write_truncated, ValueError, "not a readable .npz checkpoint"),
-    (write_flipped, ValueError, r"corrupt .npz checkpoint \(BadZipFile: Bad CRC-32"),
-    (write_pickled_objects, ValueError, "corrupt .npz checkpoint.*allow_pickle"),
+    (write_truncated, ValueError, r"corrupt \.npz checkpoint"),
+    (write_flipped, ValueError, r"corrupt \.npz checkpoint \(BadZipFile: Bad CRC-32"),
+    (write_pickled_objects, ValueError, r"array '0.weight' has non-numeric dtype object \(pickled objects"),
     (write_strings, ValueError, "array '0.weight' has non-numeric dtype <U1"),
     (write_npy, ValueError, "holds a single array"),
-    (write_text, ValueError, "not a readable .npz checkpoint"),
+    (write_text, ValueError, "not a readable checkpoint"),
     (write_empty, ValueError, "the checkpoint file is empty"),
     (write_missing_key, ValueError, r"missing keys \['0.bias', '2.weight', '2.bias'\]"),
     (write_wrong_shape, ValueError, r"2.weight: shape \(3, 4\) does not match the parameter's shape \(2, 4\)"),
+    (write_safetensors_wrong_shape, ValueError, r"2.weight: shape \(3, 4\) does not match the parameter's shape"),
+    (write_safetensors_truncated, ValueError, r"corrupt safetensors checkpoint \(the tensors take"),
 ], ids=lambda x: getattr(x, "__name__", None))
 def test_loading_a_bad_file_raises_and_changes_nothing(tmp_path, model, write, error, message):
     good_path = tmp_path / "good.npz"
-    tensor_model().save(good_path)
+    with open(good_path, "wb") as file:
+        np.savez(file, **tensor_model().state_dict())
+    if "safetensors" in write.__name__:
+        tensor_model().save(good_path)
     bad = tmp_path / "bad.npz"
     write(bad, good_path.read_bytes())
     before = snapshot(model)
@@ -219,16 +358,17 @@ def test_loading_from_a_missing_file_or_a_directory(tmp_path, model):
 def test_flipped_bytes_really_hit_array_data(tmp_path):
     """Guard for write_flipped: offset 100 must fall inside the archive's first member."""
     path = tmp_path / "m.npz"
-    tensor_model().save(path)
+    with open(path, "wb") as file:
+        np.savez(file, **tensor_model().state_dict())
     with zipfile.ZipFile(path) as archive:
         first = archive.infolist()[0]
         assert first.header_offset < 100 < first.header_offset + 30 + len(first.filename) + first.compress_size
 
 
 def test_loaded_parameters_still_train(tmp_path, model):
-    model.save(tmp_path / "m.npz")
+    model.save(tmp_path / "m.safetensors")
     fresh = tensor_model()
-    fresh.load(tmp_path / "m.npz")
+    fresh.load(tmp_path / "m.safetensors")
     out = fresh(Tensor(np.ones((1, 3))))
     out.sum().backward()
     assert fresh[0].weight.grad.shape == (4, 3)

@@ -6,11 +6,21 @@ from sklearn.preprocessing import StandardScaler
 
 from nn import Linear
 from nn.data import (
-    batches, blobs, cross_validate, donut, k_fold, load_digits, moons, one_hot, spirals, standardize,
-    train_test_split, xor,
+    batches,
+    blobs,
+    donut,
+    k_fold,
+    load_digits,
+    moons,
+    one_hot,
+    spirals,
+    standardize,
+    train_test_split,
+    xor,
 )
 from nn.losses import cross_entropy
 from nn.optim import Adam
+from nn.train import cross_validate
 
 TOY_SETS = [xor, donut, moons, spirals, blobs]
 

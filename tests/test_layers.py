@@ -155,10 +155,31 @@ def test_a_custom_module_finds_its_parameters_without_override():
         "trunk.weight", "trunk.bias", "heads.0.weight", "heads.0.bias", "heads.1.weight", "heads.1.bias"]
 
 
-@pytest.mark.parametrize("p", [-0.1, 1.0, 1.5])
+@pytest.mark.parametrize("p", [-0.1, 1.5])
 def test_dropout_probability_outside_range_raises_naming_p(p):
-    with pytest.raises(ValueError, match=rf"p must be in \[0, 1\), got p={p}"):
+    with pytest.raises(ValueError, match=rf"p must be in \[0, 1\], got p={p}"):
         Dropout(p)
+
+
+def test_dropout_with_p_one_zeroes_everything_in_training_as_torch():
+    x = np.random.default_rng(0).normal(size=(4, 5))
+    expected = torch.nn.Dropout(p=1.0)(torch.tensor(x)).numpy()
+    t = Tensor(x, requires_grad=True)
+    out = Dropout(1.0)(t)
+    np.testing.assert_array_equal(out.data, expected)
+    out.sum().backward()
+    np.testing.assert_array_equal(t.grad, np.zeros_like(x))
+    layer = Dropout(1.0).eval()
+    np.testing.assert_array_equal(layer(t).data, x)
+
+
+def test_layer_construction_errors_are_clear():
+    with pytest.raises(TypeError, match=r"rng must be a numpy Generator, e.g. np.random.default_rng\(42\)"):
+        Linear(2, 3, rng=42)
+    with pytest.raises(TypeError, match="Linear needs a floating dtype"):
+        Linear(2, 3, dtype=np.int64)
+    with pytest.raises(ValueError, match="Flatten needs a batch axis: got a 0-d input"):
+        Flatten()(Tensor(3.0))
 
 
 def test_dropout_zeroes_with_probability_p_and_scales_the_rest():
@@ -203,3 +224,57 @@ def test_linear_and_dropout_pass_gradcheck():
         return Dropout(0.4)(x)
 
     assert gradcheck(dropped, x)
+
+
+# --- what counts as a parameter, and walks that visit each module once (issue 11) -------------
+
+def test_frozen_parameters_are_still_listed_in_pytorchs_order():
+    """Bug 3: requires_grad=False made a weight vanish from parameters() and state_dict()."""
+    ours = Sequential(Linear(3, 4), ReLU(), Linear(4, 2))
+    theirs = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
+    ours[0].weight.requires_grad = False
+    theirs[0].weight.requires_grad = False
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert len(ours.parameters()) == 4
+
+
+def test_a_cached_activation_is_not_a_parameter():
+    """A requires-grad Tensor an op produced (non-leaf) is an activation, not a parameter (PyTorch: not a Parameter)."""
+
+    class Caching(Module):
+        def __init__(self):
+            self.layer = Linear(2, 2)
+            self.constant = Tensor(np.ones(2))  # a constant attribute, never a parameter
+
+        def forward(self, x):
+            self.last = self.layer(x)
+            return self.last
+
+    model = Caching()
+    model(np.ones((1, 2)))
+    assert [n for n, _ in model.named_parameters()] == ["layer.weight", "layer.bias"]
+
+
+def test_a_cycle_in_the_module_tree_visits_each_module_once():
+    """Bug 9: child.parent = self made parameters(), state_dict(), train(), eval() loop forever."""
+    model = Sequential(Linear(2, 3), ReLU())
+    model[0].parent = model
+    model[1].owner = model[0]
+    assert [n for n, _ in model.named_parameters()] == ["0.weight", "0.bias"]
+    assert [n for n, _ in model.named_modules()] == ["", "0", "1"]
+    assert list(model.state_dict()) == ["0.weight", "0.bias"]
+    model.eval()
+    assert not any(m.training for m in model.modules())
+    model.train()
+    model.zero_grad()
+    assert len(list(model.modules())) == 3
+    assert "(parent): Sequential(...)" in repr(model)
+
+
+def test_a_dotted_attribute_name_colliding_with_a_submodule_parameter_raises():
+    model = Module()
+    model.a = Linear(2, 2)
+    setattr(model, "a.weight", Tensor(np.zeros((2, 2)), requires_grad=True))
+    with pytest.raises(ValueError, match="two different parameters are both named 'a.weight'"):
+        model.parameters()

@@ -6,7 +6,11 @@ import torch.nn.functional as F
 
 from autograd import Tensor, Value, gradcheck, no_grad
 from nn.losses import (
-    binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, hinge_loss, mse_loss,
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    hinge_loss,
+    mse_loss,
 )
 
 rng = np.random.default_rng(1234)
@@ -56,7 +60,9 @@ def test_tensor_loss_matches_torch(name, ours, theirs, prediction, target, reduc
 ELEMENTWISE_CASES = [c for c in CASES if c[1] is not cross_entropy]
 
 
-@pytest.mark.parametrize("name, ours, theirs, prediction, target", ELEMENTWISE_CASES, ids=[c[0] for c in ELEMENTWISE_CASES])
+@pytest.mark.parametrize(
+    "name, ours, theirs, prediction, target", ELEMENTWISE_CASES, ids=[c[0] for c in ELEMENTWISE_CASES]
+)
 @pytest.mark.parametrize("reduction", ["mean", "sum"])
 def test_scalar_loss_on_a_list_of_values_matches_torch(name, ours, theirs, prediction, target, reduction):
     values = [Value(float(v)) for v in prediction.ravel()]
@@ -192,7 +198,8 @@ NAN_TARGETS = {
 @pytest.mark.parametrize("loss_fn", NAN_TARGETS, ids=lambda f: f.__name__)
 def test_nan_input_raises_naming_the_loss(loss_fn):
     prediction = np.array([[0.2, 0.7], [np.nan, 0.4]])
-    with pytest.raises(ValueError, match=rf"{loss_fn.__name__}: the prediction contains NaN \(first at index \(1, 0\)\)"):
+    message = rf"{loss_fn.__name__}: the prediction contains NaN \(first at index \(1, 0\)\)"
+    with pytest.raises(ValueError, match=message):
         loss_fn(Tensor(prediction, requires_grad=True), NAN_TARGETS[loss_fn])
 
 
@@ -220,3 +227,70 @@ def test_argument_errors():
 @pytest.mark.parametrize("name, ours, theirs, prediction, target", CASES, ids=[c[0] for c in CASES])
 def test_losses_pass_gradcheck(name, ours, theirs, prediction, target, reduction):
     assert gradcheck(lambda p: ours(p, target, reduction=reduction), Tensor(prediction.copy(), requires_grad=True))
+
+
+# --- a target that requires grad gets its gradient (bug 4), as in PyTorch ---------------------
+
+GRAD_TARGET_CASES = [c for c in CASES if c[0] not in ("hinge", "cross entropy labels")]
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("name, ours, theirs, prediction, target", GRAD_TARGET_CASES,
+                         ids=[c[0] for c in GRAD_TARGET_CASES])
+def test_a_target_that_requires_grad_gets_torchs_gradient(name, ours, theirs, prediction, target, reduction):
+    p, t = Tensor(prediction.copy(), requires_grad=True), Tensor(target.copy(), requires_grad=True)
+    loss = ours(p, t, reduction=reduction)
+    upstream = rng.normal(size=loss.data.shape)
+    loss.backward(upstream)
+    tp, tt = torch.tensor(prediction, requires_grad=True), torch.tensor(target, requires_grad=True)
+    theirs(tp, tt, reduction=reduction).backward(torch.tensor(upstream))
+    np.testing.assert_allclose(p.grad, tp.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(t.grad, tt.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("name, ours, theirs, prediction, target", GRAD_TARGET_CASES[:4],
+                         ids=[c[0] for c in GRAD_TARGET_CASES[:4]])
+def test_a_list_of_value_targets_gets_torchs_gradient(name, ours, theirs, prediction, target):
+    ps = [Value(float(x)) for x in prediction.ravel()]
+    ts = [Value(float(x)) for x in target.ravel()]
+    ours(ps, ts).backward()
+    tp, tt = torch.tensor(prediction.ravel(), requires_grad=True), torch.tensor(target.ravel(), requires_grad=True)
+    theirs(tp, tt).backward()
+    np.testing.assert_allclose([v.grad for v in ps], tp.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose([v.grad for v in ts], tt.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_mse_between_two_outputs_of_one_weight_matches_torch():
+    """The issue's case: 0.1.0 gave half of PyTorch's w.grad (the target's half was dropped)."""
+    x1, x2, w0 = rng.normal(size=(4, 3)), rng.normal(size=(4, 3)), rng.normal(size=(3, 2))
+    w = Tensor(w0.copy(), requires_grad=True)
+    mse_loss(Tensor(x1) @ w, Tensor(x2) @ w).backward()
+    tw = torch.tensor(w0, requires_grad=True)
+    F.mse_loss(torch.tensor(x1) @ tw, torch.tensor(x2) @ tw).backward()
+    np.testing.assert_allclose(w.grad, tw.grad.numpy(), rtol=1e-12)
+
+
+def test_mse_between_two_values_gives_the_target_its_gradient():
+    a, b = Value(3.0), Value(1.0)
+    mse_loss(a, b).backward()
+    assert (a.grad, b.grad) == (4.0, -4.0)  # d/db (a - b)² = -2(a - b)
+
+
+def test_a_target_that_takes_no_gradient_is_refused_clearly():
+    with pytest.raises(ValueError, match="hinge_loss targets are labels -1/\\+1 and take no gradient"):
+        hinge_loss(Tensor(np.ones(2), requires_grad=True), Tensor(np.ones(2), requires_grad=True))
+    with pytest.raises(TypeError, match="a target Tensor that requires grad needs a Tensor prediction"):
+        mse_loss([Value(1.0)], Tensor(np.ones(1), requires_grad=True))
+    with pytest.raises(TypeError, match="a target of Values needs a prediction of Values"):
+        mse_loss(Tensor(np.ones(1), requires_grad=True), [Value(1.0)])
+
+
+@pytest.mark.parametrize("target", [[-1.0, 1.0], [0.5, 1.5], [-0.1, 0.2]])
+def test_binary_cross_entropy_refuses_targets_outside_zero_one(target):
+    """Bug 7: -1/+1 labels gave a negative loss; torch raises 'all elements of target should be between 0 and 1'."""
+    with pytest.raises(RuntimeError, match="between 0 and 1"):
+        F.binary_cross_entropy(torch.tensor([0.3, 0.6]), torch.tensor(target))
+    with pytest.raises(ValueError, match=r"binary_cross_entropy needs targets in \[0, 1\]"):
+        binary_cross_entropy(Tensor([0.3, 0.6], requires_grad=True), target)
+    with pytest.raises(ValueError, match=r"binary_cross_entropy needs targets in \[0, 1\]"):
+        binary_cross_entropy([Value(0.3), Value(0.6)], target)

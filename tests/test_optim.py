@@ -167,3 +167,105 @@ def test_float32_parameters_stay_float32_and_follow_torch(ours, settings, theirs
     assert param.data.dtype == np.float32
     expected = torch_trajectory(theirs, their_settings, start, grads)[-1][0]
     np.testing.assert_allclose(param.data, expected, rtol=1e-5, atol=1e-6)
+
+
+# --- issue 11: what a step skips, types it keeps, versions it bumps ----------------------------
+
+@pytest.mark.parametrize("ours, settings, theirs, their_settings", CONFIGS[1:5] + CONFIGS[12:13],
+                         ids=lambda x: getattr(x, "__name__", None))
+def test_a_value_no_gradient_reached_gets_no_decay_or_momentum_as_in_torch(ours, settings, theirs, their_settings):
+    """Step 1 uses both parameters; step 2 only the first. torch skips the unused one (grad None) in step 2."""
+    used, unused = Value(0.5), Value(-1.5)
+    optimizer = ours([used, unused], **settings)
+    tu, tn = torch.tensor(0.5, dtype=torch.float64, requires_grad=True), torch.tensor(-1.5, dtype=torch.float64,
+                                                                                       requires_grad=True)
+    reference = theirs([tu, tn], **their_settings)
+    for step in range(2):
+        optimizer.zero_grad()
+        reference.zero_grad()
+        loss = used * used * 3.0 + (unused * 2.0 if step == 0 else 0.0)
+        loss.backward()
+        (tu * tu * 3.0 + (tn * 2.0 if step == 0 else 0.0)).backward()
+        optimizer.step()
+        reference.step()
+    assert tn.grad is None
+    assert unused.data == tn.item() and used.data == pytest.approx(tu.item(), rel=1e-14)
+
+
+def test_a_frozen_tensor_parameter_is_skipped_as_in_torch():
+    layer = Linear(3, 2)
+    layer.weight.requires_grad = False
+    before = layer.weight.data.copy()
+    optimizer = SGD(layer.parameters(), lr=0.1, momentum=0.9, weight_decay=0.5)
+    for _ in range(3):
+        optimizer.zero_grad()
+        layer(np.ones((4, 3))).sum().backward()
+        optimizer.step()
+    np.testing.assert_array_equal(layer.weight.data, before)
+    assert not np.all(layer.bias.data == 0.0)
+
+
+@pytest.mark.parametrize("lr", [np.float32(0.1), np.float64(0.1), np.int64(1)])
+def test_a_numpy_learning_rate_keeps_value_data_python_floats(lr):
+    """Bug 12: SGD(lr=np.float32(.1)) made Value data np.float32 (and a later load_state_dict 0-d arrays)."""
+    from nn import MLP
+    model = MLP(2, [3, 1])
+    optimizer = SGD(model.parameters(), lr=lr, momentum=np.float32(0.5), weight_decay=np.float32(0.01))
+    scheduler = ExponentialLR(optimizer, gamma=np.float32(0.9))
+    for _ in range(2):
+        optimizer.zero_grad()
+        model([1.0, 2.0]).backward()
+        optimizer.step()
+        scheduler.step()
+    assert {type(p.data) for p in model.parameters()} == {float}
+    assert type(optimizer.lr) is float
+    model.load_state_dict(model.state_dict())
+    assert {type(p.data) for p in model.parameters()} == {float}
+
+
+@pytest.mark.parametrize("dtype, lr", [(np.float32, np.float64(0.1)), (np.float64, np.float32(0.1))])
+def test_a_numpy_learning_rate_never_changes_a_tensors_dtype(dtype, lr):
+    layer = Linear(3, 2, dtype=dtype)
+    optimizer = Adam(layer.parameters(), lr=lr, betas=(np.float32(0.9), np.float64(0.99)), eps=np.float32(1e-8))
+    for _ in range(2):
+        optimizer.zero_grad()
+        layer(np.ones((4, 3), dtype=dtype)).sum().backward()
+        optimizer.step()
+    assert {p.data.dtype for p in layer.parameters()} == {np.dtype(dtype)}
+    assert {m.dtype for m in optimizer.m} == {np.dtype(dtype)}
+
+
+def test_a_step_bumps_the_version_so_a_stale_graph_refuses_backward():
+    """As torch: the weight the graph saved was changed in place by step()."""
+    w = torch.ones(3, requires_grad=True, dtype=torch.float64)
+    (w * w).sum().backward()
+    stale = (w * w).sum()
+    torch.optim.SGD([w], lr=0.1).step()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        stale.backward()
+    ours = Tensor(np.ones(3), requires_grad=True)
+    optimizer = SGD([ours], lr=0.1)
+    (ours * ours).sum().backward()
+    stale = (ours * ours).sum()
+    optimizer.step()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        stale.backward()
+
+
+def test_a_non_leaf_tensor_is_refused_as_in_torch():
+    w = torch.ones(3, requires_grad=True)
+    with pytest.raises(ValueError, match="can't optimize a non-leaf Tensor"):
+        torch.optim.SGD([w * 2], lr=0.1)
+    ours = Tensor(np.ones(3), requires_grad=True)
+    with pytest.raises(ValueError, match="can't optimize a non-leaf Tensor .*computed by '\\*'"):
+        SGD([ours * 2.0], lr=0.1)
+
+
+def test_step_size_accepts_numpy_integers_and_refuses_booleans():
+    optimizer = SGD([Value(1.0)], lr=1.0)
+    assert StepLR(optimizer, np.int64(2)).step_size == 2
+    for bad in (True, 2.0, 0):
+        with pytest.raises(ValueError, match="step_size must be an integer >= 1"):
+            StepLR(optimizer, bad)
+    with pytest.raises(TypeError, match="lr must be a number, got bool"):
+        SGD([Value(1.0)], lr=True)

@@ -102,7 +102,7 @@ def test_training_steps_free_their_graphs():
         assert alive == [], "a previous step's graph is still alive"
         loss = cross_entropy(output, target)
         # Tensors take no weak references; their arrays do, and live exactly as long as the nodes
-        alive.extend([weakref.ref(loss._ctx), weakref.ref(output.data)])
+        alive.extend([weakref.ref(loss._ctx[0]), weakref.ref(output.data)])
         return loss
 
     fit(model, watched_loss, SGD(model.parameters(), lr=0.1), (X, y), epochs=2, batch_size=8, progress=False)
@@ -239,3 +239,102 @@ def test_sklearn_classifier_early_stopping_holds_out_a_validation_split():
                           validation_fraction=0.2, n_iter_no_change=3, random_state=0).fit(X, y)
     assert len(model.history_["val_loss"]) < 500
     assert len(model.history_["val_loss"]) == int(np.argmin(model.history_["val_loss"])) + 1 + 3
+
+
+# --- issue 11: fit when training raises, and its argument errors -----------------------------
+
+@pytest.mark.parametrize("error", [KeyboardInterrupt, ValueError], ids=["ctrl-c", "nan-loss"])
+def test_an_error_mid_fit_restores_the_best_weights_and_keeps_the_history(error):
+    """Bug 11: the model kept the weights of the failing epoch and the history was lost."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, 2)), rng.integers(0, 2, 20)
+    X_val, y_val = rng.normal(size=(200, 2)), rng.integers(0, 2, 200)
+    model = Sequential(Linear(2, 64), Tanh(), Linear(64, 2))
+    snapshots = []
+
+    def on_epoch(epoch, train_loss, **metrics):
+        snapshots.append(model.state_dict())
+        if epoch == 30:
+            model[0].weight.data[:] = np.nan  # the next loss is NaN: cross_entropy raises ValueError
+            if error is KeyboardInterrupt:
+                raise KeyboardInterrupt
+
+    with pytest.raises(error) as raised:
+        fit(model, cross_entropy, Adam(model.parameters(), lr=0.05), (X, y), epochs=300, batch_size=20,
+            val_data=(X_val, y_val), early_stopping_patience=50, progress=False, on_epoch=on_epoch)
+    history = raised.value.history
+    assert len(history["val_loss"]) == 31
+    best = int(np.argmin(history["val_loss"]))
+    for name, array in model.state_dict().items():
+        np.testing.assert_array_equal(array, snapshots[best][name])
+    assert any("weights of the best epoch" in note for note in raised.value.__notes__)
+
+
+def test_an_error_without_early_stopping_still_keeps_the_history():
+    model = Linear(2, 2)
+    calls = []
+
+    def loss_fn(output, target):
+        calls.append(1)
+        if len(calls) == 5:
+            raise KeyboardInterrupt
+        return cross_entropy(output, target)
+
+    with pytest.raises(KeyboardInterrupt) as raised:
+        fit(model, loss_fn, SGD(model.parameters(), lr=0.1), (np.ones((8, 2)), np.zeros(8, int)), 10,
+            batch_size=4, progress=False)
+    assert len(raised.value.history["train_loss"]) == 2
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(epochs=-1), ValueError, r"epochs must be a positive integer .*got -1"),
+    (dict(epochs=0), ValueError, r"epochs must be a positive integer .*got 0"),
+    (dict(epochs=2.5), ValueError, r"epochs must be a positive integer .*got 2.5"),
+    (dict(epochs=True), ValueError, r"epochs must be a positive integer .*got True"),
+    (dict(optimizer=None), TypeError, r"fit needs an optimizer such as nn.optim.SGD"),
+    (dict(optimizer="other"), ValueError, r"the optimizer updates none of this model's parameters"),
+    (dict(loss_fn="mse"), TypeError, r"loss_fn must be a function"),
+    (dict(early_stopping_patience=True), ValueError, r"early_stopping_patience must be a positive integer"),
+    (dict(early_stopping_patience=2.0), ValueError, r"early_stopping_patience must be a positive integer"),
+])
+def test_fit_refuses_arguments_it_cannot_train_with(kwargs, error, message):
+    model = Linear(2, 2)
+    settings = dict(loss_fn=cross_entropy, optimizer=SGD(model.parameters(), lr=0.1), epochs=1)
+    settings.update(kwargs)
+    if settings["optimizer"] == "other":
+        settings["optimizer"] = SGD(Linear(2, 2).parameters(), lr=0.1)
+    data = (np.ones((4, 2)), np.zeros(4, int))
+    val = data if "early_stopping_patience" in kwargs else None
+    with pytest.raises(error, match=message):
+        fit(model, settings.pop("loss_fn"), settings.pop("optimizer"), data, val_data=val, progress=False, **settings)
+
+
+def test_patience_accepts_a_numpy_integer():
+    model = Linear(2, 2)
+    data = (np.ones((4, 2)), np.zeros(4, int))
+    history = fit(model, cross_entropy, SGD(model.parameters(), lr=0.1), data, np.int64(3), val_data=data,
+                  early_stopping_patience=np.int64(1), progress=False)
+    assert 1 <= len(history["train_loss"]) <= 3
+
+
+def test_sklearn_wrapper_errors_and_single_class_labels():
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    y = (X[:, 0] > 0).astype(int)
+    with pytest.raises(ValueError, match=r"validation_fraction must be a float in the range \[0.0, 1.0\), got 1.5"):
+        MLPClassifier(early_stopping=True, validation_fraction=1.5, max_iter=1).fit(X, y)
+    with pytest.raises(ValueError, match=r"hidden_layer_sizes must be > 0, got \[0\]"):
+        MLPClassifier(hidden_layer_sizes=(0,), max_iter=1).fit(X, y)
+    assert len(MLPClassifier(hidden_layer_sizes=4, max_iter=1).fit(X, y).model_) == 3  # sklearn: an int is one layer
+    single = MLPClassifier(max_iter=1).fit(X, np.full(20, 7))  # as sklearn: trains, predicts the one class
+    np.testing.assert_array_equal(single.predict(X[:3]), [7, 7, 7])
+
+
+def test_nn_sklearn_without_scikit_learn_names_the_extra(tmp_path):
+    """Installed without extras, `import nn.sklearn` must say what to install."""
+    import subprocess
+    import sys
+    script = ("import sys; sys.modules['sklearn'] = None\n"
+              "try:\n    import nn.sklearn\nexcept ImportError as e:\n    print(e)\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         env={"PYTHONPATH": str(__import__("pathlib").Path(__file__).parents[1])})
+    assert "pip install 'chainrule[notebooks]'" in out.stdout, out.stderr

@@ -302,3 +302,18 @@ def test_backward_through_a_value_made_under_no_grad_raises_like_a_tensor():
         y.backward()
     assert x.grad == 0.0
     Value(1.0).backward()  # a leaf may still start backward, as in micrograd
+# --- issue 11 ----------------------------------------------------------------------------
+
+def test_relu_keeps_nan_as_torch_does():
+    """Bug 5: Value.relu turned NaN into 0.0, so a diverged scalar network looked finite."""
+    assert math.isnan(torch.relu(torch.tensor(float("nan"))).item())
+    assert math.isnan(Value(float("nan")).relu().data)
+
+
+def test_zero_to_the_zero_gives_zero_gradients_as_torch_does():
+    """Bug 6: the exponent's gradient of 0 ** 0 was -inf (0⁰·ln 0); PyTorch takes the limit, 0."""
+    tx, te = (torch.tensor(0.0, dtype=torch.float64, requires_grad=True) for _ in range(2))
+    (tx ** te).backward()
+    x, e = Value(0.0), Value(0.0)
+    (x ** e).backward()
+    assert (x.grad, e.grad) == (tx.grad.item(), te.grad.item()) == (0.0, 0.0)
