@@ -14,7 +14,7 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
-from autograd import concatenate, stack
+from autograd import avg_pool2d, concatenate, conv2d, max_pool2d, stack
 
 # --- shapes -----------------------------------------------------------------------
 
@@ -231,6 +231,22 @@ OPS: list[Op] = [
        [((3, 4),)]),
     Op("index_mask", lambda a: a[MASK], lambda a: a[torch.from_numpy(MASK)], [((3, 4),)]),
     Op("index_row_mask", lambda a: a[MASK[:, 0]], lambda a: a[torch.from_numpy(MASK[:, 0])], [((3, 4),)]),
+    # convolution and pooling (NCHW), with PyTorch's groups, padding and ceil_mode
+    Op("conv2d", lambda x, w, b, **kw: conv2d(x, w, b, **kw), torch.nn.functional.conv2d,
+       [((2, 3, 6, 5), (4, 3, 3, 2), (4,))], params=[{}, {"stride": 2, "padding": 1}, {"padding": (2, 0)}]),
+    Op("conv2d_groups", lambda x, w, b, **kw: conv2d(x, w, b, **kw), torch.nn.functional.conv2d,
+       [((2, 4, 5, 5), (6, 2, 3, 3), (6,))], params=[{"groups": 2}, {"groups": 2, "stride": 2, "padding": 1}]),
+    Op("conv2d_depthwise", lambda x, w, b, **kw: conv2d(x, w, b, **kw), torch.nn.functional.conv2d,
+       [((1, 3, 5, 4), (6, 1, 2, 2), (6,))], params=[{"groups": 3}]),
+    Op("max_pool2d", lambda x, **kw: max_pool2d(x, **kw), torch.nn.functional.max_pool2d, [((2, 2, 7, 6),)],
+       params=[{"kernel_size": 2}, {"kernel_size": 3, "stride": 2, "padding": 1},
+               {"kernel_size": 2, "ceil_mode": True}, {"kernel_size": (3, 2), "stride": 2, "padding": (1, 1),
+                                                       "ceil_mode": True}]),
+    Op("avg_pool2d", lambda x, **kw: avg_pool2d(x, **kw), torch.nn.functional.avg_pool2d, [((2, 2, 7, 6),)],
+       params=[{"kernel_size": 2}, {"kernel_size": 3, "stride": 2, "padding": 1},
+               {"kernel_size": 2, "ceil_mode": True}, {"kernel_size": (3, 2), "stride": 2, "padding": (1, 1),
+                                                       "ceil_mode": True}, {"kernel_size": 3, "stride": 3,
+                                                                            "ceil_mode": True}]),
     # joining
     Op("concatenate", lambda *ts, **kw: concatenate(ts, **kw), lambda *ts, axis=0: torch.cat(ts, dim=axis),
        [((2, 3), (4, 3), (1, 3))]),
