@@ -12,7 +12,7 @@ reshape, permute, transpose, indexing) and `tensor_inplace.py` (+=, add_, ..., c
 from __future__ import annotations
 
 from numbers import Number
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 import numpy as np
 
@@ -21,7 +21,7 @@ from .engine import Node
 from .mode import mode
 from .tensor_functions import FunctionOps
 from .tensor_inplace import InPlaceOps
-from .tensor_shape import ShapeOps
+from .tensor_shape import ShapeOps, concatenate, stack  # noqa: F401 (autograd's public names)
 
 _new = object.__new__
 
@@ -454,19 +454,21 @@ class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
     __hash__ = Node.__hash__  # identity: Tensors can be dict keys and set members
 
 
+# grad_fn names: PyTorch's where our op name differs from its own
+_TORCH_NAMES = {"+": "Add", "-": "Sub", "*": "Mul", "/": "Div", "**": "Pow", "@": "Matmul", "neg": "Neg",
+                "index": "Index", "log_softmax": "LogSoftmax", "leaky_relu": "LeakyRelu", "max_pool2d": "MaxPool2D",
+                "avg_pool2d": "AvgPool2D", "conv2d": "Convolution", "concatenate": "Cat"}
+
+
 class GradFn:
     """What `tensor.grad_fn` gives: the op that made a Tensor, named as PyTorch names its backward."""
-
-    _TORCH_NAMES = {"+": "Add", "-": "Sub", "*": "Mul", "/": "Div", "**": "Pow", "@": "Matmul", "neg": "Neg",
-                    "index": "Index", "log_softmax": "LogSoftmax", "leaky_relu": "LeakyRelu", "max_pool2d": "MaxPool2D",
-                    "avg_pool2d": "AvgPool2D", "conv2d": "Convolution", "concatenate": "Cat"}
 
     def __init__(self, op: str):
         self.op = op
 
     def name(self) -> str:
         """e.g. 'MulBackward0' for '*', 'TanhBackward0' for 'tanh'."""
-        return self._TORCH_NAMES.get(self.op, self.op[:1].upper() + self.op[1:]) + "Backward0"
+        return _TORCH_NAMES.get(self.op, self.op[:1].upper() + self.op[1:]) + "Backward0"
 
     def __repr__(self) -> str:
         return f"<{self.name()} (op '{self.op}')>"
@@ -493,14 +495,6 @@ def _matmul_mismatch(a: tuple, b: tuple) -> str:
     return f"matmul shape mismatch: {a} @ {b}; the batch axes {a[:-2]} and {b[:-2]} do not broadcast"
 
 
-# --- gradient rules: (out, g) -> one gradient per parent, at out's shape (or None) ---
-
-
-
-
-
-
-
 
 def as_tensor(x: Any) -> Tensor:
     """`x` itself if it is a Tensor, else a new Tensor around it (as torch.as_tensor)."""
@@ -510,34 +504,3 @@ def as_tensor(x: Any) -> Tensor:
 def _data_of(other: Any) -> Any:
     """A Tensor's array; anything else (a number, an array) as it is."""
     return other.data if isinstance(other, Tensor) else other
-
-
-def _lift_all(items: Sequence, op: str) -> tuple:
-    """A sequence of Tensors and arrays as a tuple of Tensors (the parents of `op`)."""
-    like = next((t for t in items if isinstance(t, Tensor)), None)
-    if like is None:
-        raise TypeError(f"{op} needs a sequence of Tensors, got {[type(t).__name__ for t in items]}")
-    return tuple(like._lift(t, op) for t in items)
-
-
-def concatenate(tensors: Sequence, axis: int = 0) -> Tensor:
-    """y = the tensors joined along an existing axis; each input's gradient is its slice of g."""
-    tensors = _lift_all(tensors, "concatenate")
-    data = np.concatenate([t.data for t in tensors], axis=axis)
-    ends = np.cumsum([t.data.shape[axis] for t in tensors])
-    return Tensor.from_op(data, tensors, "concatenate", _concatenate_rule, (axis, ends[:-1]))
-
-
-def _concatenate_rule(out: Tensor, g: np.ndarray) -> list:
-    axis, splits = out._ctx
-    return np.split(g, splits, axis=axis)
-
-
-def stack(tensors: Sequence, axis: int = 0) -> Tensor:
-    """y = the tensors joined along a new axis; each input's gradient is its slice of g."""
-    tensors = _lift_all(tensors, "stack")
-    return Tensor.from_op(np.stack([t.data for t in tensors], axis=axis), tensors, "stack", _stack_rule, axis)
-
-
-def _stack_rule(out: Tensor, g: np.ndarray) -> tuple:
-    return tuple(np.moveaxis(g, out._ctx, 0))
