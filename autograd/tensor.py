@@ -33,6 +33,7 @@ class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
     __array_ufunc__ = None  # `array + tensor` calls Tensor.__radd__ instead of looping in numpy
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, label: str = ""):
+        """A copy of `data` (as torch.tensor copies; `as_tensor` shares an array, as torch.as_tensor)."""
         if isinstance(data, Node):
             raise TypeError(f"Tensor needs array data, got a {type(data).__name__}; use .data or .detach()")
         if dtype is not None and np.dtype(dtype).kind not in "biuf":
@@ -44,8 +45,8 @@ class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
             array = array.astype(np.float64)
         if requires_grad and array.dtype.kind != "f":
             raise TypeError(f"only floating-point Tensors can require grad, got dtype {array.dtype}")
-        if requires_grad and isinstance(data, np.ndarray) and np.may_share_memory(array, data):
-            array = array.copy()  # as torch.tensor: an optimizer step must not change the caller's array
+        if isinstance(data, np.ndarray) and np.may_share_memory(array, data):
+            array = array.copy()  # as torch.tensor: an in-place update must not change the caller's array
         self.requires_grad = bool(requires_grad)
         self._version = 0
         self._init_leaf(array, None, label)
@@ -246,7 +247,7 @@ class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
 
     def detach(self) -> "Tensor":
         """The same data (shared, not copied), cut from the graph."""
-        return Tensor(self.data)
+        return Tensor.constant(self.data)
 
     def zero_grad(self) -> None:
         """Forget this tensor's gradient (set it to None, as PyTorch does)."""
@@ -497,8 +498,12 @@ def _matmul_mismatch(a: tuple, b: tuple) -> str:
 
 
 def as_tensor(x: Any) -> Tensor:
-    """`x` itself if it is a Tensor, else a new Tensor around it (as torch.as_tensor)."""
-    return x if isinstance(x, Tensor) else Tensor(x)
+    """`x` itself if it is a Tensor, else a Tensor around it, sharing a float array's memory (as torch.as_tensor)."""
+    if isinstance(x, Tensor):
+        return x
+    if type(x) is np.ndarray and x.dtype.kind == "f":
+        return Tensor.constant(x)
+    return Tensor(x)
 
 
 def _data_of(other: Any) -> Any:

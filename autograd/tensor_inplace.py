@@ -37,6 +37,12 @@ class InPlaceOps:
                     f"in-place {op} on a Tensor in a graph that requires grad is not recorded by chainrule; "
                     "write `y = y ...` (a new node) instead, or do it under `with no_grad():`"
                 )
+        if self.data.base is not None and not self.data.flags.owndata:
+            raise RuntimeError(
+                f"in-place {op} on a Tensor whose data is a view of another array (made by view, reshape, "
+                "indexing, transpose, ...) is not supported: the Tensor it views would not learn that its "
+                "data changed. Change the original Tensor, or write `y = y ...`"
+            )
         value = update(self.data, None if operand is None else operand.data)
         if np.shape(value) != self.data.shape:
             raise RuntimeError(f"output with shape {self.data.shape} doesn't match the broadcast shape "

@@ -64,7 +64,11 @@ class Softmax(Activation):
         self.dim = dim_args("Softmax", dim, False, axis)[0]
 
     def forward(self, x) -> Tensor:
-        return as_tensor(x).softmax(dim=self.dim)
+        x = as_tensor(x)
+        if self.dim is None and x.data.ndim > 2:  # PyTorch's implicit dim would be 0 or 1 here, not the last
+            raise ValueError(f"Softmax() on a {x.data.ndim}-D input needs dim: PyTorch's implicit choice "
+                             "(deprecated) is not the last dim there; write Softmax(dim=...)")
+        return x.softmax(dim=self.dim)
 
     def extra_repr(self) -> str:
         return f"dim={-1 if self.dim is None else self.dim}"

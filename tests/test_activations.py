@@ -12,7 +12,7 @@ from nn.activations import ACTIVATIONS, ELU, GELU, ReLU6, SiLU, Softmax, Softplu
 rng = np.random.default_rng(11)
 
 PAIRS = [
-    (Softmax(), torch.nn.Softmax(dim=-1)),
+    (Softmax(dim=-1), torch.nn.Softmax(dim=-1)),
     (Softmax(dim=0), torch.nn.Softmax(dim=0)),
     (Softmax(axis=1), torch.nn.Softmax(dim=1)),
     (Softplus(), torch.nn.Softplus()),
@@ -46,6 +46,17 @@ def test_registry_lists_every_activation_under_its_op_name():
         cls = ACTIVATIONS[name]
         assert cls.op == name and getattr(nn, cls.__name__) is cls
         assert hasattr(Tensor, name)
+
+
+@pytest.mark.filterwarnings("ignore:Implicit dimension choice")
+def test_softmax_without_dim_agrees_with_torch_or_raises():
+    """PyTorch's Softmax() picks dim 0 for 1-D and 3-D input, dim 1 otherwise: the last dim only up to 2-D."""
+    for shape in ((5,), (3, 4)):
+        x = rng.normal(size=shape)
+        expected = torch.nn.Softmax()(torch.tensor(x)).numpy()
+        np.testing.assert_allclose(Softmax()(Tensor(x)).data, expected, rtol=1e-12)
+    with pytest.raises(ValueError, match="needs dim"):
+        Softmax()(Tensor(np.ones((2, 3, 4))))
 
 
 def test_softmax_refuses_dim_and_axis_together():

@@ -101,10 +101,27 @@ def test_numpy_bool_works_like_python_bool():
 def test_np_asarray_gives_the_numeric_array():
     data = np.arange(6.0).reshape(2, 3)
     t = Tensor(data)
-    assert np.asarray(t) is data and np.asarray(t, dtype=np.float32).dtype == np.float32
+    assert np.asarray(t) is t.data and np.asarray(t, dtype=np.float32).dtype == np.float32
     assert np.array(t).dtype == np.float64 and not np.shares_memory(np.array(t), data)
     np.testing.assert_array_equal(np.asarray([Tensor([1.0, 2.0]), Tensor([3.0, 4.0])]), [[1, 2], [3, 4]])
     np.testing.assert_array_equal(np.asarray(t.detach()), torch.tensor(data).numpy())
+
+
+def test_a_view_refuses_in_place_updates_it_could_not_track():
+    base = Tensor(np.zeros((2, 3)))
+    for view in (base.view(-1), base.T, base[0], base.reshape(3, 2)):
+        with pytest.raises(RuntimeError, match="view of another array"):
+            view += 1
+    np.testing.assert_array_equal(base.data, np.zeros((2, 3)))
+
+
+def test_tensor_copies_the_callers_array_as_torch_tensor_does():
+    data = np.zeros(3)
+    t, tt = Tensor(data), torch.tensor(data)
+    t += 1
+    tt += 1
+    np.testing.assert_array_equal(data, np.zeros(3))
+    np.testing.assert_array_equal(t.data, tt.numpy())
 
 
 def test_requires_grad_copies_the_callers_array_as_torch_tensor_does():

@@ -494,8 +494,8 @@ def test_attributes_and_conversions():
     x = Tensor(data, requires_grad=True)
     assert x.shape == (2, 3) and x.ndim == 2 and x.dtype == np.float64 and len(x) == 2 and x.numel() == 6
     assert x.numpy() is x.data and x.T.shape == (3, 2)
-    assert not np.shares_memory(x.data, data)  # requires_grad=True copies, as torch.tensor does
-    assert Tensor(data).data is data  # a constant shares the caller's array, as torch.from_numpy does
+    assert not np.shares_memory(x.data, data) and not np.shares_memory(Tensor(data).data, data)  # as torch.tensor
+    assert autograd.as_tensor(data).data is data  # shares the caller's array, as torch.as_tensor does
     assert Tensor(np.array([2.5])).item() == 2.5 and float(Tensor(1.5)) == 1.5
     d = x.detach()
     assert d.data is x.data and not d.requires_grad and d._prev == ()
