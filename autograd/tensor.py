@@ -95,7 +95,7 @@ class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
         """
         if isinstance(other, Tensor):
             return other
-        if isinstance(other, (Number, np.bool_)) and not np.iscomplexobj(other):
+        if isinstance(other, (Number, np.bool_)) and not isinstance(other, (complex, np.complexfloating)):
             dtype = self.data.dtype
             return Tensor.constant(np.asarray(other, dtype=dtype if dtype.kind == "f" else None))
         if isinstance(other, (np.ndarray, list, tuple)):

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 import torch
 
-from autograd import Tensor, concatenate, no_grad, stack
+from autograd import Tensor, concatenate, conv2d, max_pool2d, no_grad, stack
+from nn import Conv2d, MaxPool2d
 
 
 def ones(*shape, requires_grad=False):
@@ -66,6 +67,17 @@ TABLE = [
     row(lambda: ones(2, 3).permute(0), ValueError, r"each of the 2 dims once", "permute-too-few"),
     row(lambda: ones(2, 3, 4).t(), ValueError, r"<= 2 dimensions", "t-3d"),
     row(lambda: ones(2, 3).softmax(dim=(0, 1)), TypeError, r"softmax\(\) takes one dim", "softmax-tuple-dim"),
+    # --- convolution groups and pooling padding ------------------------------------------------
+    row(lambda: Conv2d(3, 4, 3, groups=2), ValueError, r"in_channels \(3\) and out_channels \(4\) must both be divisible "
+        r"by groups \(2\)", "conv-groups-not-dividing"),
+    row(lambda: Conv2d(2, 2, 3, groups=0), ValueError, r"positive integer groups, got 0", "conv-groups-zero"),
+    row(lambda: conv2d(ones(1, 4, 5, 5), ones(2, 2, 3, 3), groups=3), ValueError,
+        r"groups=3 must be a positive integer dividing the input channels \(4\)", "conv2d-groups-not-dividing"),
+    row(lambda: conv2d(ones(1, 4, 5, 5), ones(2, 4, 3, 3), groups=2), ValueError,
+        r"input has 4 channels .* weight expects 8 .*groups=2", "conv2d-groups-weight-mismatch"),
+    row(lambda: max_pool2d(ones(1, 1, 5, 5), 2, padding=2), ValueError, r"padding \(2, 2\) should be at most half of "
+        r"the kernel size \(2, 2\)", "pool-padding-too-big"),
+    row(lambda: MaxPool2d(2, padding=-1), ValueError, r"padding must be an int ≥ 0", "pool-padding-negative"),
     # --- in place ------------------------------------------------------------------------------
     row(lambda: _iadd(ones(2, requires_grad=True), 1.0), RuntimeError, r"a leaf Variable that requires grad",
         "iadd-leaf"),
