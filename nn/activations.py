@@ -71,7 +71,7 @@ class Softmax(Activation):
         return x.softmax(dim=self.dim)
 
     def extra_repr(self) -> str:
-        return f"dim={-1 if self.dim is None else self.dim}"
+        return f"dim={self.dim}"
 
 
 class Softplus(Activation):

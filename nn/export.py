@@ -70,8 +70,6 @@ def _export(torch, module: Module) -> Any:
         return pool(module.kernel_size, stride=module.stride, padding=module.padding, ceil_mode=module.ceil_mode)
     if isinstance(module, Activation) and ACTIVATIONS.get(module.op) is type(module):
         args = {name: getattr(module, name) for name in _ACTIVATION_ARGS.get(module.op, ())}
-        if module.op == "softmax" and args["dim"] is None:
-            args["dim"] = -1
         return getattr(tnn, type(module).__name__)(**args)
     if isinstance(module, Dropout):
         return tnn.Dropout(module.p)

@@ -57,6 +57,7 @@ def test_softmax_without_dim_agrees_with_torch_or_raises():
         np.testing.assert_allclose(Softmax()(Tensor(x)).data, expected, rtol=1e-12)
     with pytest.raises(ValueError, match="needs dim"):
         Softmax()(Tensor(np.ones((2, 3, 4))))
+    assert repr(Softmax()) == repr(torch.nn.Softmax()) == "Softmax(dim=None)"
 
 
 def test_softmax_refuses_dim_and_axis_together():
