@@ -10,8 +10,25 @@ import torch
 import nn
 from autograd import Tensor, Value, no_grad
 from nn import (
-    ELU, GELU, MLP, AvgPool2d, Conv2d, Dropout, Flatten, Identity, LeakyReLU, Linear, MaxPool2d, ReLU, ReLU6,
-    Sequential, Sigmoid, SiLU, Softmax, Softplus, Tanh,
+    ELU,
+    GELU,
+    MLP,
+    AvgPool2d,
+    Conv2d,
+    Dropout,
+    Flatten,
+    Identity,
+    LeakyReLU,
+    Linear,
+    MaxPool2d,
+    ReLU,
+    ReLU6,
+    Sequential,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Tanh,
 )
 from nn.activations import ACTIVATIONS
 

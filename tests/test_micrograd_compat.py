@@ -48,7 +48,7 @@ def _lecture_neuron(V, labels: bool):
 def test_lecture_manual_backward_cells_match_micrograd():
     ours, theirs = _lecture_neuron(Value, labels=True), _lecture_neuron(micrograd.engine.Value, labels=False)
     for nodes in (ours, theirs):
-        x1, x2, w1, w2, b, x1w1, x2w2, x1w1x2w2, n, o = nodes
+        _, _, _, _, b, x1w1, x2w2, x1w1x2w2, n, o = nodes
         o.grad = 1.0
         o._backward()
         n._backward()
