@@ -361,31 +361,31 @@ class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
         return da, db
 
     # PyTorch's method forms
-    def add(self, other, alpha: float = 1) -> "Tensor":
+    def add(self, other, alpha: float = 1) -> Tensor:
         """a + alpha * b, as torch.add."""
         return self + (other if alpha == 1 else alpha * self._lift(other, "add"))
 
-    def sub(self, other, alpha: float = 1) -> "Tensor":
+    def sub(self, other, alpha: float = 1) -> Tensor:
         """a - alpha * b, as torch.sub."""
         return self - (other if alpha == 1 else alpha * self._lift(other, "sub"))
 
-    def mul(self, other) -> "Tensor":
+    def mul(self, other) -> Tensor:
         """a * b, as torch.mul."""
         return self * other
 
-    def div(self, other) -> "Tensor":
+    def div(self, other) -> Tensor:
         """a / b, as torch.div."""
         return self / other
 
-    def pow(self, exponent) -> "Tensor":
+    def pow(self, exponent) -> Tensor:
         """a ** b, as torch.pow."""
         return self ** exponent
 
-    def matmul(self, other) -> "Tensor":
+    def matmul(self, other) -> Tensor:
         """a @ b, as torch.matmul."""
         return self @ other
 
-    def neg(self) -> "Tensor":
+    def neg(self) -> Tensor:
         """-a, as torch.neg."""
         return -self
 
