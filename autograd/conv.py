@@ -49,12 +49,13 @@ def _taps(kernel: tuple, stride: tuple, out_size: tuple):
             yield i, j, slice(i, i + sh * (oh - 1) + 1, sh), slice(j, j + sw * (ow - 1) + 1, sw)
 
 
-def conv2d(x, weight, bias=None, stride=1, padding=0) -> Tensor:
-    """2-D cross-correlation, as torch.nn.functional.conv2d; x (N, C, H, W), weight (O, C, kh, kw).
+def conv2d(x, weight, bias=None, stride=1, padding=0, groups: int = 1) -> Tensor:
+    """2-D cross-correlation, as torch.nn.functional.conv2d; x (N, C, H, W), weight (O, C/groups, kh, kw).
 
     out[n, o, p, q] = b[o] + Σ_{c,i,j} w[o, c, i, j] · xp[n, c, s_h·p + i, s_w·q + j]  (xp: x zero-padded)
     dw[o, c, i, j] = Σ_{n,p,q} g[n, o, p, q] · xp[n, c, s_h·p + i, s_w·q + j];  db[o] = Σ_{n,p,q} g[n, o, p, q]
     dxp[n, c, s_h·p + i, s_w·q + j] += Σ_o g[n, o, p, q] · w[o, c, i, j], then the padding is cut off.
+    With groups > 1 the channels split into `groups` blocks and output block k reads input block k only.
     """
     x, weight = as_tensor(x), as_tensor(weight)
     _check_input("conv2d", x)
@@ -62,9 +63,13 @@ def conv2d(x, weight, bias=None, stride=1, padding=0) -> Tensor:
         raise ValueError(f"conv2d expects a 4-D weight (out_channels, in_channels, kh, kw), got shape {weight.shape}")
     n, c, h, w = x.shape
     o, weight_c, kh, kw = weight.shape
-    if weight_c != c:
-        raise ValueError(f"conv2d: input has {c} channels (shape {x.shape}) but the weight expects {weight_c} "
-                         f"(shape {weight.shape})")
+    if not isinstance(groups, Integral) or groups < 1 or c % groups or o % groups:
+        raise ValueError(f"conv2d: groups={groups!r} must be a positive integer dividing the input channels ({c}) "
+                         f"and the output channels ({o})")
+    if weight_c * groups != c:
+        grouped = f", groups={groups}" if groups != 1 else ""
+        raise ValueError(f"conv2d: input has {c} channels (shape {x.shape}) but the weight expects "
+                         f"{weight_c * groups} (shape {weight.shape}{grouped})")
     stride, padding = int_pair(stride, "stride", 1), int_pair(padding, "padding", 0)
     oh, ow = _out_size("conv2d", (h, w), (kh, kw), stride, padding)
     parents = (x, weight)
@@ -81,27 +86,38 @@ def conv2d(x, weight, bias=None, stride=1, padding=0) -> Tensor:
     # im2col: one row per filter tap (c, i, j), one column per output pixel (p, q, n).
     windows = sliding_window_view(xp, (kh, kw), axis=(1, 2))[:, ::sh, ::sw]  # (C, OH, OW, N, kh, kw)
     cols = windows.transpose(0, 4, 5, 1, 2, 3).reshape(c * kh * kw, oh * ow * n)
-    out = weight.data.reshape(o, -1) @ cols
+    if groups == 1:
+        out = weight.data.reshape(o, -1) @ cols
+    else:  # the rows of group k's input channels are one block of cols
+        rows, outs = weight_c * kh * kw, o // groups
+        out = np.concatenate([weight.data[k * outs:(k + 1) * outs].reshape(outs, -1) @ cols[k * rows:(k + 1) * rows]
+                              for k in range(groups)])
     if bias is not None:
         out = out + bias.data[:, None]
     out = np.ascontiguousarray(out.reshape(o, oh, ow, n).transpose(3, 0, 1, 2))
-    return Tensor.from_op(out, parents, "conv2d", _conv2d_rule, (cols, xp.shape, padding, stride))
+    return Tensor.from_op(out, parents, "conv2d", _conv2d_rule, (cols, xp.shape, padding, stride, groups))
 
 
 def _conv2d_rule(out: Tensor, g: np.ndarray):
     x, weight = out._prev[:2]
-    cols, padded_shape, (ph, pw), stride = out._ctx
+    cols, padded_shape, (ph, pw), stride, groups = out._ctx
     n, o, oh, ow = g.shape
     c, kh, kw = weight.shape[1:]
+    outs, rows = o // groups, c * kh * kw
     g_cols = g.transpose(1, 2, 3, 0).reshape(o, -1)  # (O, OH·OW·N), columns in im2col order
-    dw = (g_cols @ cols.T).reshape(weight.shape) if weight.requires_grad else None
-    dx = None
+    dw = dx = None
+    if weight.requires_grad:
+        dw = np.concatenate([g_cols[k * outs:(k + 1) * outs] @ cols[k * rows:(k + 1) * rows].T
+                             for k in range(groups)]).reshape(weight.shape)
     if x.requires_grad:
-        # Filter taps ordered (i, j, c) so that each offset's column block is one contiguous array.
-        dcols = (weight.data.transpose(2, 3, 1, 0).reshape(-1, o) @ g_cols).reshape(kh, kw, c, oh, ow, n)
-        dxp = np.zeros(padded_shape, dtype=dcols.dtype)
-        for i, j, rows, columns in _taps((kh, kw), stride, (oh, ow)):  # col2im
-            dxp[:, rows, columns] += dcols[i, j]
+        dxp = np.zeros(padded_shape, dtype=g.dtype)
+        for k in range(groups):
+            # Filter taps ordered (i, j, c) so that each offset's column block is one contiguous array.
+            w_k = weight.data[k * outs:(k + 1) * outs].transpose(2, 3, 1, 0).reshape(-1, outs)
+            dcols = (w_k @ g_cols[k * outs:(k + 1) * outs]).reshape(kh, kw, c, oh, ow, n)
+            channels = slice(k * c, (k + 1) * c)
+            for i, j, r, q in _taps((kh, kw), stride, (oh, ow)):  # col2im
+                dxp[channels, r, q] += dcols[i, j]
         h, w = padded_shape[1] - 2 * ph, padded_shape[2] - 2 * pw
         dx = np.ascontiguousarray(dxp[:, ph:ph + h, pw:pw + w].transpose(3, 0, 1, 2))
     if len(out._prev) == 2:
@@ -110,61 +126,101 @@ def _conv2d_rule(out: Tensor, g: np.ndarray):
     return dx, dw, db
 
 
-def _pool_geometry(op: str, x: Tensor, kernel_size, stride) -> tuple[tuple, tuple, tuple]:
-    """(kernel, stride, output size) of a pooling op, stride defaulting to the kernel."""
+def _pool_output_size(size: int, kernel: int, stride: int, padding: int, ceil_mode: bool) -> int:
+    """PyTorch's pooling output size: ⌊(H + 2p - k) / s⌋ + 1 (⌈⌉ with ceil_mode, but a window may not
+    start in the right padding)."""
+    span = size + 2 * padding - kernel
+    out = (span + (stride - 1 if ceil_mode else 0)) // stride + 1
+    if ceil_mode and (out - 1) * stride >= size + padding:
+        out -= 1
+    return out
+
+
+def _pool_input(op: str, x: Tensor, kernel_size, stride, padding, ceil_mode: bool, fill: float):
+    """The input padded with `fill` to cover every window, and the geometry (kernel, stride, output size, padding)."""
     _check_input(op, x)
     kernel = int_pair(kernel_size, "kernel_size", 1)
     stride = kernel if stride is None else int_pair(stride, "stride", 1)
-    return kernel, stride, _out_size(op, x.shape[2:], kernel, stride)
+    padding = int_pair(padding, "padding", 0)
+    if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
+        raise ValueError(f"{op}: padding {padding} should be at most half of the kernel size {kernel}")
+    h, w = x.shape[2:]
+    _out_size(op, (h, w), kernel, stride, padding)  # the kernel must fit inside the padded input
+    out_size = tuple(_pool_output_size(*args, ceil_mode) for args in zip((h, w), kernel, stride, padding))
+    need = tuple((o - 1) * s + k for o, s, k in zip(out_size, stride, kernel))  # rows and columns the windows read
+    total = (max(need[0], h + 2 * padding[0]), max(need[1], w + 2 * padding[1]))
+    if total == (h, w):
+        return x.data, (kernel, stride, out_size), padding
+    xp = np.full(x.shape[:2] + total, fill, dtype=x.dtype)
+    xp[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + w] = x.data
+    return xp, (kernel, stride, out_size), padding
 
 
-def max_pool2d(x, kernel_size, stride=None) -> Tensor:
+def _unpad(dxp: np.ndarray, shape: tuple, padding: tuple) -> np.ndarray:
+    h, w = shape[2:]
+    return dxp[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + w]
+
+
+def max_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode: bool = False) -> Tensor:
     """Max over each kh×kw window, as torch.nn.functional.max_pool2d; stride defaults to the kernel.
 
-    out[n, c, p, q] = max_{i,j} x[n, c, s_h·p + i, s_w·q + j]
+    out[n, c, p, q] = max_{i,j} xp[n, c, s_h·p + i, s_w·q + j]  (xp: x padded with -inf)
     dx = g[n, c, p, q] at the window's maximum (the first in row-major order on ties), 0 elsewhere.
     """
     x = as_tensor(x)
-    geometry = _pool_geometry("max_pool2d", x, kernel_size, stride)
+    xp, geometry, padding = _pool_input("max_pool2d", x, kernel_size, stride, padding, ceil_mode, -np.inf)
     out = None
     for _, _, rows, columns in _taps(*geometry):
-        tap = x.data[:, :, rows, columns]
+        tap = xp[:, :, rows, columns]
         out = tap.copy() if out is None else np.maximum(out, tap, out=out)
-    return Tensor.from_op(out, (x,), "max_pool2d", _max_pool2d_rule, geometry)
+    return Tensor.from_op(out, (x,), "max_pool2d", _max_pool2d_rule, (xp, geometry, padding))
 
 
 def _max_pool2d_rule(out: Tensor, g: np.ndarray):
     (x,) = out._prev
-    dx = np.zeros(x.shape, dtype=g.dtype)
+    xp, geometry, padding = out._ctx
+    dxp = np.zeros(xp.shape, dtype=g.dtype)
     routed = np.zeros(out.shape, dtype=bool)
-    for _, _, rows, columns in _taps(*out._ctx):
-        winner = (x.data[:, :, rows, columns] == out.data) & ~routed
+    for _, _, rows, columns in _taps(*geometry):
+        winner = (xp[:, :, rows, columns] == out.data) & ~routed
         routed |= winner
-        dx[:, :, rows, columns] += g * winner
-    return (dx,)
+        dxp[:, :, rows, columns] += g * winner
+    return (_unpad(dxp, x.shape, padding),)
 
 
-def avg_pool2d(x, kernel_size, stride=None) -> Tensor:
+def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode: bool = False) -> Tensor:
     """Mean over each kh×kw window, as torch.nn.functional.avg_pool2d; stride defaults to the kernel.
 
-    out[n, c, p, q] = 1/(kh·kw) · Σ_{i,j} x[n, c, s_h·p + i, s_w·q + j]
-    dx[n, c, s_h·p + i, s_w·q + j] += g[n, c, p, q] / (kh·kw)
+    out[n, c, p, q] = 1/d · Σ_{i,j} xp[n, c, s_h·p + i, s_w·q + j]  (xp: x zero-padded), with d = kh·kw, the
+    zero padding counted, the part of a ceil_mode window beyond the padding not (count_include_pad, as PyTorch)
+    dx[n, c, s_h·p + i, s_w·q + j] += g[n, c, p, q] / d
     """
     x = as_tensor(x)
-    geometry = _pool_geometry("avg_pool2d", x, kernel_size, stride)
-    (kh, kw) = geometry[0]
+    xp, geometry, padding = _pool_input("avg_pool2d", x, kernel_size, stride, padding, ceil_mode, 0.0)
     out = None
     for _, _, rows, columns in _taps(*geometry):
-        tap = x.data[:, :, rows, columns]
+        tap = xp[:, :, rows, columns]
         out = tap.copy() if out is None else np.add(out, tap, out=out)
-    return Tensor.from_op(out / (kh * kw), (x,), "avg_pool2d", _avg_pool2d_rule, geometry)
+    divisor = _window_sizes(x.shape[2:], geometry, padding)
+    divisor = divisor if isinstance(divisor, int) else divisor.astype(x.dtype)
+    return Tensor.from_op(out / divisor, (x,), "avg_pool2d", _avg_pool2d_rule, (xp.shape, geometry, padding, divisor))
+
+
+def _window_sizes(size: tuple, geometry: tuple, padding: tuple):
+    """How many padded-input pixels each window covers: kh·kw, less where a ceil_mode window runs past the padding."""
+    (kh, kw), (sh, sw), (oh, ow) = geometry
+    ends = [np.minimum(np.arange(n) * s + k, length + 2 * p) - np.arange(n) * s
+            for n, s, k, length, p in ((oh, sh, kh, size[0], padding[0]), (ow, sw, kw, size[1], padding[1]))]
+    if ends[0].min() == kh and ends[1].min() == kw:
+        return kh * kw  # every window whole: one number
+    return np.outer(ends[0], ends[1])
 
 
 def _avg_pool2d_rule(out: Tensor, g: np.ndarray):
     (x,) = out._prev
-    kernel = out._ctx[0]
-    share = g / (kernel[0] * kernel[1])
-    dx = np.zeros(x.shape, dtype=g.dtype)
-    for _, _, rows, columns in _taps(*out._ctx):
-        dx[:, :, rows, columns] += share
-    return (dx,)
+    padded_shape, geometry, padding, divisor = out._ctx
+    share = g / divisor
+    dxp = np.zeros(padded_shape, dtype=g.dtype)
+    for _, _, rows, columns in _taps(*geometry):
+        dxp[:, :, rows, columns] += share
+    return (_unpad(dxp, x.shape, padding),)

@@ -5,15 +5,15 @@ gradient at the op's output shape; the engine sums broadcast gradients back to t
 parent's shape (`_fit`), the one place where broadcasting is undone.
 
 This file holds the Tensor class itself and its arithmetic (+ - * / ** @, comparisons).
-The other ops are grouped by concept in two mixins that Tensor inherits:
-`tensor_functions.py` (exp, log, tanh, ..., softmax) and `tensor_shape.py` (reductions,
-reshape, transpose, indexing, concatenate, stack).
+The other ops are grouped by concept in mixins that Tensor inherits:
+`tensor_functions.py` (exp, log, tanh, ..., softmax), `tensor_shape.py` (reductions,
+reshape, permute, transpose, indexing) and `tensor_inplace.py` (+=, add_, ..., copy_).
 """
 from __future__ import annotations
 
 from numbers import Number
 from sys import getrefcount
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 import numpy as np
 
@@ -21,7 +21,8 @@ from .anomaly import check_forward
 from .engine import Node
 from .mode import mode, open_switches
 from .tensor_functions import FunctionOps
-from .tensor_shape import ShapeOps
+from .tensor_inplace import InPlaceOps
+from .tensor_shape import ShapeOps, concatenate, stack  # noqa: F401 (autograd's public names)
 
 _new = object.__new__
 
@@ -45,22 +46,27 @@ _clock = _Clock()
 _UNSHARED = 3
 
 
-class Tensor(FunctionOps, ShapeOps, Node):
+class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
     """An array with a gradient: `Tensor(data, requires_grad=False)`."""
 
     __slots__ = ("requires_grad", "_version", "_recorded_at")
     __array_ufunc__ = None  # `array + tensor` calls Tensor.__radd__ instead of looping in numpy
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, label: str = ""):
+        """A copy of `data` (as torch.tensor copies; `as_tensor` shares an array, as torch.as_tensor)."""
         if isinstance(data, Node):
             raise TypeError(f"Tensor needs array data, got a {type(data).__name__}; use .data or .detach()")
+        if dtype is not None and np.dtype(dtype).kind not in "biuf":
+            raise TypeError(f"Tensor dtype must be a bool, integer or floating-point type, got {np.dtype(dtype)}")
         array = np.asarray(data, dtype=dtype)
-        if dtype is None and array.dtype.kind not in "f":
-            if array.dtype.kind not in "biu":
-                raise TypeError(f"Tensor needs numeric data, got dtype {array.dtype}")
+        if array.dtype.kind not in "biuf":
+            raise TypeError(_not_numeric(data, array))
+        if dtype is None and array.dtype.kind != "f":
             array = array.astype(np.float64)
         if requires_grad and array.dtype.kind != "f":
             raise TypeError(f"only floating-point Tensors can require grad, got dtype {array.dtype}")
+        if isinstance(data, np.ndarray) and np.may_share_memory(array, data):
+            array = array.copy()  # as torch.tensor: an in-place update must not change the caller's array
         self.requires_grad = bool(requires_grad)
         self._version = 0
         self._init_leaf(array, None, label)
@@ -99,22 +105,24 @@ class Tensor(FunctionOps, ShapeOps, Node):
         out._init_leaf(data, None, "")
         return out
 
-    def _lift(self, other: Any, op: str) -> Tensor:
+    def _lift(self, other: Any, op: str, reflected: bool = False) -> Tensor:
         """`other` as a Tensor operand of `op`: a number or array becomes a constant.
 
         A number takes this tensor's float dtype, as a Python number does in numpy, so float32
-        stays float32; arrays keep their own dtype and follow numpy's promotion.
+        stays float32; arrays keep their own dtype and follow numpy's promotion. Complex numbers
+        are refused (their imaginary part would be lost). `reflected`: `other` is the left operand.
         """
         if isinstance(other, Tensor):
             return other
-        if isinstance(other, (Number, np.bool_)) and not isinstance(other, complex):
+        if isinstance(other, (Number, np.bool_)) and not isinstance(other, (complex, np.complexfloating)):
             dtype = self.data.dtype
             return Tensor.constant(np.asarray(other, dtype=dtype if dtype.kind == "f" else None))
         if isinstance(other, (np.ndarray, list, tuple)):
             array = np.asarray(other)
             if array.dtype.kind in "biuf":
                 return Tensor.constant(array)
-        raise TypeError(f"unsupported operand types for {op}: 'Tensor' and '{type(other).__name__}'")
+        names = (type(other).__name__, "Tensor") if reflected else ("Tensor", type(other).__name__)
+        raise TypeError(f"unsupported operand types for {op}: '{names[0]}' and '{names[1]}'")
 
     def __repr__(self) -> str:
         body = np.array2string(self.data, precision=4, separator=", ", prefix="Tensor(")
@@ -224,15 +232,42 @@ class Tensor(FunctionOps, ShapeOps, Node):
     def dtype(self) -> np.dtype:
         return self.data.dtype
 
-    @property
-    def size(self) -> int:
+    def size(self, dim: int | None = None):
+        """The shape (a tuple, as torch.Size is), or the size of one dim."""
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def numel(self) -> int:
+        """The number of elements."""
         return self.data.size
+
+    def dim(self) -> int:
+        """The number of dims (as ndim)."""
+        return self.data.ndim
+
+    @property
+    def is_leaf(self) -> bool:
+        """True when no recorded op produced this Tensor (created by the user, or under no_grad)."""
+        return not self._prev
+
+    @property
+    def grad_fn(self) -> GradFn | None:
+        """The op that produced this Tensor in the graph (None for a leaf), as PyTorch's grad_fn."""
+        return GradFn(self._op) if self._prev else None
 
     def item(self) -> float:
         return self.data.item()
 
     def numpy(self) -> np.ndarray:
         return self.data
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        """np.asarray(tensor): the data (as torch refuses, a Tensor that requires grad needs .detach() first)."""
+        if self.requires_grad:
+            raise RuntimeError("Can't convert a Tensor that requires grad to a numpy array; "
+                               "use tensor.detach().numpy() (or .data)")
+        if copy:
+            return np.array(self.data, dtype=dtype, copy=True)
+        return self.data if dtype is None else self.data.astype(dtype, copy=False)
 
     def zeros_like_data(self) -> np.ndarray:
         return np.zeros_like(self.data)
@@ -245,7 +280,7 @@ class Tensor(FunctionOps, ShapeOps, Node):
 
     def detach(self) -> "Tensor":
         """The same data (shared, not copied), cut from the graph."""
-        return Tensor(self.data)
+        return Tensor.constant(self.data)
 
     def zero_grad(self) -> None:
         """Forget this tensor's gradient (set it to None, as PyTorch does)."""
@@ -358,6 +393,35 @@ class Tensor(FunctionOps, ShapeOps, Node):
             db = db[..., 0] if b.data.ndim == 1 else db
         return da, db
 
+    # PyTorch's method forms
+    def add(self, other, alpha: float = 1) -> Tensor:
+        """a + alpha * b, as torch.add."""
+        return self + (other if alpha == 1 else alpha * self._lift(other, "add"))
+
+    def sub(self, other, alpha: float = 1) -> Tensor:
+        """a - alpha * b, as torch.sub."""
+        return self - (other if alpha == 1 else alpha * self._lift(other, "sub"))
+
+    def mul(self, other) -> Tensor:
+        """a * b, as torch.mul."""
+        return self * other
+
+    def div(self, other) -> Tensor:
+        """a / b, as torch.div."""
+        return self / other
+
+    def pow(self, exponent) -> Tensor:
+        """a ** b, as torch.pow."""
+        return self ** exponent
+
+    def matmul(self, other) -> Tensor:
+        """a @ b, as torch.matmul."""
+        return self @ other
+
+    def neg(self) -> Tensor:
+        """-a, as torch.neg."""
+        return -self
+
     def __neg__(self) -> "Tensor":
         """-a; da = -g."""
         return self.from_op(-self.data, (self,), "neg", Tensor._neg_rule)
@@ -369,27 +433,27 @@ class Tensor(FunctionOps, ShapeOps, Node):
     # Reflected forms (`2 - t`): the number becomes the left operand, so argument order is kept.
     def __radd__(self, other) -> "Tensor":
         """b + a for a number or array b; da = g."""
-        return self._lift(other, "+") + self
+        return self._lift(other, "+", reflected=True) + self
 
     def __rsub__(self, other) -> "Tensor":
         """b - a for a number or array b; da = -g."""
-        return self._lift(other, "-") - self
+        return self._lift(other, "-", reflected=True) - self
 
     def __rmul__(self, other) -> "Tensor":
         """b * a for a number or array b; da = g * b."""
-        return self._lift(other, "*") * self
+        return self._lift(other, "*", reflected=True) * self
 
     def __rtruediv__(self, other) -> "Tensor":
         """b / a for a number or array b; da = -g * b / a²."""
-        return self._lift(other, "/") / self
+        return self._lift(other, "/", reflected=True) / self
 
     def __rpow__(self, other) -> "Tensor":
         """b ** a for a number or array b; da = g * b^a * ln b."""
-        return self._lift(other, "**") ** self
+        return self._lift(other, "**", reflected=True) ** self
 
     def __rmatmul__(self, other) -> "Tensor":
         """b @ a for an array b; da = bᵀ @ g."""
-        return self._lift(other, "@") @ self
+        return self._lift(other, "@", reflected=True) @ self
 
     # --- comparisons: elementwise, a bool Tensor outside the graph (as in PyTorch) ---
 
@@ -424,6 +488,37 @@ class Tensor(FunctionOps, ShapeOps, Node):
     __hash__ = Node.__hash__  # identity: Tensors can be dict keys and set members
 
 
+# grad_fn names: PyTorch's where our op name differs from its own
+_TORCH_NAMES = {"+": "Add", "-": "Sub", "*": "Mul", "/": "Div", "**": "Pow", "@": "Matmul", "neg": "Neg",
+                "index": "Index", "log_softmax": "LogSoftmax", "leaky_relu": "LeakyRelu", "max_pool2d": "MaxPool2D",
+                "avg_pool2d": "AvgPool2D", "conv2d": "Convolution", "concatenate": "Cat"}
+
+
+class GradFn:
+    """What `tensor.grad_fn` gives: the op that made a Tensor, named as PyTorch names its backward."""
+
+    def __init__(self, op: str):
+        self.op = op
+
+    def name(self) -> str:
+        """e.g. 'MulBackward0' for '*', 'TanhBackward0' for 'tanh'."""
+        return _TORCH_NAMES.get(self.op, self.op[:1].upper() + self.op[1:]) + "Backward0"
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} (op '{self.op}')>"
+
+
+def _not_numeric(data: Any, array: np.ndarray) -> str:
+    """Why `data` cannot be a Tensor's data."""
+    if array.dtype.kind == "c":
+        return "Tensor needs real numbers, got complex data (the imaginary part would be lost)"
+    big = [x for x in np.ravel(array) if isinstance(x, int) and not isinstance(x, bool)] if array.dtype == object else []
+    if big:
+        return (f"Tensor needs numbers that fit in 64 bits, got the integer {big[0]!r}; "
+                "pass it as a float (e.g. 1e30) if that is what you mean")
+    return f"Tensor needs numeric data, got dtype {array.dtype} (numbers or arrays of them)"
+
+
 def _matmul_mismatch(a: tuple, b: tuple) -> str:
     if not a or not b:
         return f"matmul needs operands with at least one axis, got shapes {a} and {b}"
@@ -434,51 +529,16 @@ def _matmul_mismatch(a: tuple, b: tuple) -> str:
     return f"matmul shape mismatch: {a} @ {b}; the batch axes {a[:-2]} and {b[:-2]} do not broadcast"
 
 
-# --- gradient rules: (out, g) -> one gradient per parent, at out's shape (or None) ---
-
-
-
-
-
-
-
 
 def as_tensor(x: Any) -> Tensor:
-    """`x` itself if it is a Tensor, else a new Tensor around it (as torch.as_tensor)."""
-    return x if isinstance(x, Tensor) else Tensor(x)
+    """`x` itself if it is a Tensor, else a Tensor around it, sharing a float array's memory (as torch.as_tensor)."""
+    if isinstance(x, Tensor):
+        return x
+    if type(x) is np.ndarray and x.dtype.kind == "f":
+        return Tensor.constant(x)
+    return Tensor(x)
 
 
 def _data_of(other: Any) -> Any:
     """A Tensor's array; anything else (a number, an array) as it is."""
     return other.data if isinstance(other, Tensor) else other
-
-
-def _lift_all(items: Sequence, op: str) -> tuple:
-    """A sequence of Tensors and arrays as a tuple of Tensors (the parents of `op`)."""
-    like = next((t for t in items if isinstance(t, Tensor)), None)
-    if like is None:
-        raise TypeError(f"{op} needs a sequence of Tensors, got {[type(t).__name__ for t in items]}")
-    return tuple(like._lift(t, op) for t in items)
-
-
-def concatenate(tensors: Sequence, axis: int = 0) -> Tensor:
-    """y = the tensors joined along an existing axis; each input's gradient is its slice of g."""
-    tensors = _lift_all(tensors, "concatenate")
-    data = np.concatenate([t.data for t in tensors], axis=axis)
-    ends = np.cumsum([t.data.shape[axis] for t in tensors])
-    return Tensor.from_op(data, tensors, "concatenate", _concatenate_rule, (axis, ends[:-1]))
-
-
-def _concatenate_rule(out: Tensor, g: np.ndarray) -> list:
-    axis, splits = out._ctx
-    return np.split(g, splits, axis=axis)
-
-
-def stack(tensors: Sequence, axis: int = 0) -> Tensor:
-    """y = the tensors joined along a new axis; each input's gradient is its slice of g."""
-    tensors = _lift_all(tensors, "stack")
-    return Tensor.from_op(np.stack([t.data for t in tensors], axis=axis), tensors, "stack", _stack_rule, axis)
-
-
-def _stack_rule(out: Tensor, g: np.ndarray) -> tuple:
-    return tuple(np.moveaxis(g, out._ctx, 0))

@@ -1,14 +1,16 @@
-"""Tensor's elementwise functions (exp, log, tanh, sigmoid, relu, ...) and softmax.
+"""Tensor's elementwise functions (exp, log, tanh, sigmoid, relu, gelu, ...) and softmax.
 
 A mixin of Tensor: each method computes its forward with numpy and records the rule
 written right below it, which returns the gradient from the incoming gradient `g`.
 """
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .tensor_shape import dim_args
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -107,35 +109,113 @@ class FunctionOps:
             g = g * (x <= high)
         return (g,)
 
-    def softmax(self: Tensor, axis: int = -1) -> Tensor:
-        """s = eˣ / Σ eˣ along axis; dx = s * (g - Σ g·s)."""
-        e = np.exp(self.data - self.data.max(axis=axis, keepdims=True))  # shifted so e ≤ 1: no overflow
-        return self.from_op(e / e.sum(axis=axis, keepdims=True), (self,), "softmax", FunctionOps._softmax_rule, axis)
+    def softplus(self: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+        """y = ln(1 + e^(βx)) / β, and y = x where βx > threshold (as PyTorch); dx = g * sigmoid(βx)."""
+        bx = self.data * beta
+        with np.errstate(over="ignore"):  # e^(βx) overflows only where the linear branch is taken
+            y = np.where(bx > threshold, self.data, np.logaddexp(0, bx) / beta)
+        return self.from_op(y, (self,), "softplus", FunctionOps._softplus_rule, (beta, threshold))
+
+    @staticmethod
+    def _softplus_rule(out: Tensor, g: np.ndarray):
+        beta, threshold = out._ctx
+        bx = out._prev[0].data * beta
+        with np.errstate(over="ignore"):
+            return (np.where(bx > threshold, g, g / (1 + np.exp(-bx))),)
+
+    def gelu(self: Tensor, approximate: str = "none") -> Tensor:
+        """y = x·Φ(x), Φ the standard normal CDF (PyTorch's default, exact erf form); dx = g * (Φ(x) + x·φ(x)).
+
+        approximate='tanh': y = x/2 · (1 + tanh(√(2/π)(x + 0.044715x³))), as PyTorch's option.
+        """
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"gelu approximate must be 'none' or 'tanh', got {approximate!r}")
+        x = self.data
+        if approximate == "tanh":
+            y = 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)))
+        else:
+            y = x * _normal_cdf(x)
+        return self.from_op(y.astype(x.dtype, copy=False), (self,), "gelu", FunctionOps._gelu_rule, approximate)
+
+    @staticmethod
+    def _gelu_rule(out: Tensor, g: np.ndarray):
+        x = out._prev[0].data
+        if out._ctx == "tanh":
+            inner = _SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)
+            t = np.tanh(inner)
+            return (g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)),)
+        density = np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+        return (g * (_normal_cdf(x) + x * density),)
+
+    def elu(self: Tensor, alpha: float = 1.0) -> Tensor:
+        """y = x if x > 0 else α(eˣ - 1); dx = g if x > 0 else g·α·eˣ."""
+        x = self.data
+        with np.errstate(over="ignore"):  # eˣ is only used where x ≤ 0
+            y = np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+        return self.from_op(y, (self,), "elu", FunctionOps._elu_rule, alpha)
+
+    @staticmethod
+    def _elu_rule(out: Tensor, g: np.ndarray):
+        x = out._prev[0].data
+        return (np.where(x > 0, g, g * out._ctx * np.exp(np.minimum(x, 0))),)
+
+    def silu(self: Tensor) -> Tensor:
+        """y = x·σ(x) (also called swish); dx = g * σ(x)(1 + x(1 - σ(x)))."""
+        with np.errstate(over="ignore"):
+            s = 1 / (1 + np.exp(-self.data))
+        return self.from_op(self.data * s, (self,), "silu", FunctionOps._silu_rule)
+
+    @staticmethod
+    def _silu_rule(out: Tensor, g: np.ndarray):
+        x = out._prev[0].data
+        with np.errstate(over="ignore"):
+            s = 1 / (1 + np.exp(-x))
+        return (g * s * (1 + x * (1 - s)),)
+
+    def relu6(self: Tensor) -> Tensor:
+        """y = min(max(x, 0), 6); dx = g where 0 < x < 6, else 0."""
+        return self.from_op(np.clip(self.data, 0, 6), (self,), "relu6", FunctionOps._relu6_rule)
+
+    @staticmethod
+    def _relu6_rule(out: Tensor, g: np.ndarray):
+        x = out._prev[0].data
+        return (g * ((x > 0) & (x < 6)),)
+
+    def softmax(self: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+        """s = eˣ / Σ eˣ along dim (the last by default); dx = s * (g - Σ g·s)."""
+        dim = _softmax_dim("softmax", dim, axis)
+        e = np.exp(self.data - self.data.max(axis=dim, keepdims=True))  # shifted so e ≤ 1: no overflow
+        return self.from_op(e / e.sum(axis=dim, keepdims=True), (self,), "softmax", FunctionOps._softmax_rule, dim)
 
     @staticmethod
     def _softmax_rule(out: Tensor, g: np.ndarray):
         s = out.data
         return (s * (g - (g * s).sum(axis=out._ctx, keepdims=True)),)
 
-    def log_softmax(self: Tensor, axis: int = -1) -> Tensor:
-        """y = x - ln Σ eˣ along axis; dx = g - softmax(x) * Σ g."""
-        z = self.data - self.data.max(axis=axis, keepdims=True)
-        return self.from_op(z - np.log(np.exp(z).sum(axis=axis, keepdims=True)), (self,), "log_softmax",
-                       FunctionOps._log_softmax_rule, axis)
+    def log_softmax(self: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+        """y = x - ln Σ eˣ along dim (the last by default); dx = g - softmax(x) * Σ g."""
+        dim = _softmax_dim("log_softmax", dim, axis)
+        z = self.data - self.data.max(axis=dim, keepdims=True)
+        return self.from_op(z - np.log(np.exp(z).sum(axis=dim, keepdims=True)), (self,), "log_softmax",
+                            FunctionOps._log_softmax_rule, dim)
 
     @staticmethod
     def _log_softmax_rule(out: Tensor, g: np.ndarray):
         return (g - np.exp(out.data) * g.sum(axis=out._ctx, keepdims=True),)
 
 
-# --- gradient rules: (out, g) -> (gradient of the one parent,) ---------------------
+def _softmax_dim(op: str, dim, axis) -> int:
+    """The one dim softmax normalises along: `dim` (or numpy's alias `axis`), the last one by default."""
+    dim = dim_args(op, dim, False, axis)[0]
+    if isinstance(dim, tuple):
+        raise TypeError(f"{op}() takes one dim, got {dim!r}")
+    return -1 if dim is None else dim
 
 
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+_erf = np.frompyfunc(math.erf, 1, 1)
 
 
-
-
-
-
-
-
+def _normal_cdf(x: np.ndarray) -> np.ndarray:
+    """Φ(x) = (1 + erf(x/√2)) / 2, elementwise with the standard library's erf (numpy has none)."""
+    return 0.5 * (1 + np.asarray(_erf(x / math.sqrt(2)), dtype=x.dtype))

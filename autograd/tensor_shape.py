@@ -1,12 +1,19 @@
-"""Tensor's reductions (sum, mean, max, min) and shape ops (reshape, transpose, indexing).
+"""Tensor's reductions (sum, mean, amax, max, argmax, ...) and shape ops (reshape, view,
+permute, transpose, squeeze, indexing).
 
 A mixin of Tensor: each method computes its forward with numpy and records the rule
-written right below it. Reductions take `axis` (None, an int or a tuple; negative
-counts from the end) and `keepdims`, as numpy does; a full reduction has shape ().
+written right below it. Names and meanings are PyTorch's: reductions take `dim` (None, an
+int, or a tuple/list of ints; negative counts from the end) and `keepdim`; numpy's `axis`
+and `keepdims` are accepted as aliases with the same meaning. A full reduction has shape ().
+`max(dim)`/`min(dim)` return a `(values, indices)` named tuple, `transpose(dim0, dim1)`
+swaps two dims and `permute(*dims)` reorders all of them.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections import namedtuple
+from collections.abc import Sequence
+from numbers import Integral
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -15,33 +22,82 @@ from .engine import Node
 if TYPE_CHECKING:
     from .tensor import Tensor
 
+# torch.return_types.max / .min: a named tuple of the values and their positions along dim
+max_result = namedtuple("max", ["values", "indices"])
+min_result = namedtuple("min", ["values", "indices"])
+
+
+def dim_args(op: str, dim, keepdim: bool, axis=None, keepdims: bool | None = None) -> tuple:
+    """PyTorch's (dim, keepdim) from either spelling; numpy's axis/keepdims are aliases.
+
+    A list of dims becomes a tuple; giving a name and its alias together is an error.
+    """
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{op}() got both dim={dim!r} and its numpy alias axis={axis!r}; pass one of them")
+        dim = axis
+    if keepdims is not None:
+        if keepdim:
+            raise TypeError(f"{op}() got both keepdim and its numpy alias keepdims; pass one of them")
+        keepdim = keepdims
+    if isinstance(dim, list):
+        dim = tuple(dim)
+    return dim, bool(keepdim)
+
+
+def _dim_index(op: str, dim, ndim: int) -> int:
+    """One dim as a non-negative index, checked against ndim (PyTorch's IndexError otherwise)."""
+    if not isinstance(dim, Integral) or isinstance(dim, bool):
+        raise TypeError(f"{op}() takes an integer dim, got {dim!r}")
+    if not -max(ndim, 1) <= dim < max(ndim, 1):
+        raise IndexError(f"{op}(): dimension out of range (expected to be in range of "
+                         f"[{-max(ndim, 1)}, {max(ndim, 1) - 1}], but got {dim})")
+    return int(dim) % max(ndim, 1)
+
 
 class ShapeOps:
-    """Reductions over axes, and ops that move elements without changing them."""
+    """Reductions over dims, and ops that move elements without changing them."""
 
     __slots__ = ()
 
-    def sum(self: Tensor, axis: int | tuple | None = None, keepdims: bool = False) -> Tensor:
-        """y = Σ x over axis; dx = g copied along the summed axes."""
-        return self.from_op(self.data.sum(axis=axis, keepdims=keepdims), (self,), "sum", ShapeOps._sum_rule, (axis, keepdims))
+    # --- reductions ----------------------------------------------------------------------
+
+    def sum(self: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None) -> Tensor:
+        """y = Σ x over dim; dx = g copied along the summed dims."""
+        dim, keepdim = dim_args("sum", dim, keepdim, axis, keepdims)
+        return self.from_op(self.data.sum(axis=dim, keepdims=keepdim), (self,), "sum", ShapeOps._sum_rule,
+                            (dim, keepdim))
 
     @staticmethod
     def _sum_rule(out: Tensor, g: np.ndarray):
         x = out._prev[0].data
         return (_spread(g, x.shape, *out._ctx),)
 
-    def mean(self: Tensor, axis: int | tuple | None = None, keepdims: bool = False) -> Tensor:
-        """y = Σ x / n over axis; dx = g / n copied along the averaged axes."""
-        return self.from_op(self.data.mean(axis=axis, keepdims=keepdims), (self,), "mean", ShapeOps._mean_rule, (axis, keepdims))
+    def mean(self: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None) -> Tensor:
+        """y = Σ x / n over dim; dx = g / n copied along the averaged dims (the mean of nothing is NaN)."""
+        dim, keepdim = dim_args("mean", dim, keepdim, axis, keepdims)
+        with np.errstate(invalid="ignore", divide="ignore"):  # an empty mean is NaN, as in PyTorch, without a warning
+            data = np.add.reduce(self.data, axis=dim, keepdims=keepdim) / _count(self.data.shape, dim)
+        return self.from_op(data, (self,), "mean", ShapeOps._mean_rule, (dim, keepdim))
 
     @staticmethod
     def _mean_rule(out: Tensor, g: np.ndarray):
         x = out._prev[0].data
+        if x.size == 0:
+            return (np.zeros(x.shape, dtype=g.dtype),)
         return (_spread(g * (out.data.size / x.size), x.shape, *out._ctx),)
 
-    def max(self: Tensor, axis: int | tuple | None = None, keepdims: bool = False) -> Tensor:
-        """y = max x over axis; dx = g at the positions equal to y, split evenly among ties."""
-        return self.from_op(self.data.max(axis=axis, keepdims=keepdims), (self,), "max", ShapeOps._extremum_rule, (axis, keepdims))
+    def amax(self: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None) -> Tensor:
+        """y = max x over dim; dx = g at the positions equal to y, split evenly among ties."""
+        dim, keepdim = dim_args("amax", dim, keepdim, axis, keepdims)
+        return self.from_op(self.data.max(axis=dim, keepdims=keepdim), (self,), "amax", ShapeOps._extremum_rule,
+                            (dim, keepdim))
+
+    def amin(self: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None) -> Tensor:
+        """y = min x over dim; dx = g at the positions equal to y, split evenly among ties."""
+        dim, keepdim = dim_args("amin", dim, keepdim, axis, keepdims)
+        return self.from_op(self.data.min(axis=dim, keepdims=keepdim), (self,), "amin", ShapeOps._extremum_rule,
+                            (dim, keepdim))
 
     @staticmethod
     def _extremum_rule(out: Tensor, g: np.ndarray):
@@ -54,46 +110,139 @@ class ShapeOps:
         hits = (x == extreme).astype(x.dtype)
         return (hits * (g / hits.sum(axis=axis, keepdims=True)),)
 
-    def min(self: Tensor, axis: int | tuple | None = None, keepdims: bool = False) -> Tensor:
-        """y = min x over axis; dx = g at the positions equal to y, split evenly among ties."""
-        return self.from_op(self.data.min(axis=axis, keepdims=keepdims), (self,), "min", ShapeOps._extremum_rule, (axis, keepdims))
+    def max(self: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None):
+        """As torch.max: `max()` is the largest element (a 0-d Tensor; ties share the gradient);
+        `max(dim)` is a named tuple (values, indices) along dim, whose gradient goes to the index."""
+        return self._extreme("max", np.argmax, max_result, dim, keepdim, axis, keepdims)
+
+    def min(self: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None):
+        """As torch.min: `min()` is the smallest element (a 0-d Tensor; ties share the gradient);
+        `min(dim)` is a named tuple (values, indices) along dim, whose gradient goes to the index."""
+        return self._extreme("min", np.argmin, min_result, dim, keepdim, axis, keepdims)
+
+    def _extreme(self: Tensor, op: str, pick, result, dim, keepdim, axis, keepdims):
+        dim, keepdim = dim_args(op, dim, keepdim, axis, keepdims)
+        if isinstance(dim, Node):
+            raise TypeError(f"{op}(other) (the elementwise {op}imum of two tensors) is not supported; "
+                            f"{op}(dim) reduces along one dim")
+        if dim is None:
+            if keepdim:
+                raise TypeError(f"{op}() without dim takes no keepdim, as in PyTorch; use a{op}(keepdim=True)")
+            reduce = self.data.max if op == "max" else self.data.min
+            return self.from_op(reduce(), (self,), op, ShapeOps._extremum_rule, (None, False))
+        if isinstance(dim, tuple):
+            raise TypeError(f"{op}(dim) takes one dim, as in PyTorch, got {dim!r}; a{op}(dim) reduces over several")
+        dim = _dim_index(op, dim, self.data.ndim)
+        x = self.data if self.data.ndim else self.data.reshape(1)
+        index = pick(x, axis=dim, keepdims=True)
+        values = np.take_along_axis(x, index, axis=dim)
+        if not keepdim:
+            values, index = values.squeeze(dim), index.squeeze(dim)
+        values = values.reshape(self.data.shape) if self.data.ndim == 0 else values
+        out = self.from_op(values, (self,), op, ShapeOps._select_rule, (dim, keepdim, index))
+        return result(out, self.constant(index.reshape(values.shape)))
+
+    @staticmethod
+    def _select_rule(out: Tensor, g: np.ndarray):
+        x = out._prev[0].data
+        dim, keepdim, index = out._ctx
+        if x.ndim == 0:
+            return (g,)
+        if not keepdim:
+            g, index = np.expand_dims(g, dim), np.expand_dims(index, dim)
+        grad = np.zeros(x.shape, dtype=g.dtype)
+        np.put_along_axis(grad, index, g, axis=dim)
+        return (grad,)
+
+    def argmax(self: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None) -> Tensor:
+        """The index of the largest element along dim (of the flattened tensor if dim is None); no gradient."""
+        dim, keepdim = dim_args("argmax", dim, keepdim, axis, keepdims)
+        return self.from_op(np.argmax(self.data, axis=dim, keepdims=keepdim), (), "argmax", None)
+
+    def argmin(self: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None) -> Tensor:
+        """The index of the smallest element along dim (of the flattened tensor if dim is None); no gradient."""
+        dim, keepdim = dim_args("argmin", dim, keepdim, axis, keepdims)
+        return self.from_op(np.argmin(self.data, axis=dim, keepdims=keepdim), (), "argmin", None)
+
+    # --- new shapes for the same elements -------------------------------------------------
 
     def reshape(self: Tensor, *shape) -> Tensor:
         """The same elements in a new shape (`reshape(2, 3)` or `reshape((2, 3))`); dx = g reshaped back."""
-        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = shape[0]
-        return self.from_op(self.data.reshape(shape), (self,), "reshape", ShapeOps._reshape_rule)
+        return self.from_op(self.data.reshape(_shape_arg(shape)), (self,), "reshape", ShapeOps._reshape_rule)
+
+    def view(self: Tensor, *shape) -> Tensor:
+        """As reshape (PyTorch's name; the data is shared when numpy can do so); dx = g reshaped back."""
+        return self.from_op(self.data.reshape(_shape_arg(shape)), (self,), "view", ShapeOps._reshape_rule)
 
     @staticmethod
     def _reshape_rule(out: Tensor, g: np.ndarray):
         return (g.reshape(out._prev[0].data.shape),)
 
-    def flatten(self: Tensor) -> Tensor:
-        """The elements as one axis; dx = g reshaped back."""
-        return self.from_op(self.data.reshape(-1), (self,), "flatten", ShapeOps._reshape_rule)
+    def flatten(self: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Dims start_dim..end_dim merged into one (all of them by default); dx = g reshaped back."""
+        shape = self.data.shape
+        if not shape:
+            return self.from_op(self.data.reshape(1), (self,), "flatten", ShapeOps._reshape_rule)
+        start, end = _dim_index("flatten", start_dim, len(shape)), _dim_index("flatten", end_dim, len(shape))
+        if start > end:
+            raise ValueError(f"flatten() has start_dim={start_dim} after end_dim={end_dim} for shape {shape}")
+        merged = shape[:start] + (int(np.prod(shape[start:end + 1])),) + shape[end + 1:]
+        return self.from_op(self.data.reshape(merged), (self,), "flatten", ShapeOps._reshape_rule)
 
-    def transpose(self: Tensor, *axes) -> Tensor:
-        """Axes permuted as numpy does: reversed, or in the order given; dx = g permuted back.
+    def unsqueeze(self: Tensor, dim: int) -> Tensor:
+        """A new dim of size 1 inserted at `dim`; dx = g reshaped back."""
+        _dim_index("unsqueeze", dim, self.data.ndim + 1)
+        return self.from_op(np.expand_dims(self.data, dim), (self,), "unsqueeze", ShapeOps._reshape_rule)
 
-        `t.transpose(2, 0, 1)` lists every axis (PyTorch's two-axis swap is `t.transpose(1, 0)`
-        only for a matrix).
-        """
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
-        axes = axes or None
-        return self.from_op(self.data.transpose(axes), (self,), "transpose", ShapeOps._transpose_rule, axes)
+    def squeeze(self: Tensor, dim=None) -> Tensor:
+        """The dims of size 1 removed (all of them, or those of `dim` that have size 1, as in PyTorch)."""
+        shape = self.data.shape
+        if dim is None:
+            dims = range(len(shape))
+        else:
+            dims = [_dim_index("squeeze", d, len(shape)) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))]
+        drop = {d for d in dims if shape and shape[d] == 1}
+        kept = tuple(size for d, size in enumerate(shape) if d not in drop)
+        return self.from_op(self.data.reshape(kept), (self,), "squeeze", ShapeOps._reshape_rule)
+
+    def permute(self: Tensor, *dims) -> Tensor:
+        """The dims reordered: output dim i is input dim dims[i]; dx = g permuted back."""
+        dims = tuple(_shape_arg(dims))
+        if sorted(_dim_index("permute", d, self.data.ndim) for d in dims) != list(range(self.data.ndim)):
+            raise ValueError(f"permute() needs each of the {self.data.ndim} dims once, got {dims}")
+        dims = tuple(d % max(self.data.ndim, 1) for d in dims)
+        return self.from_op(self.data.transpose(dims), (self,), "permute", ShapeOps._permute_rule, dims)
 
     @staticmethod
-    def _transpose_rule(out: Tensor, g: np.ndarray):
-        axes = out._ctx
-        if axes is None:
-            return (g.transpose(),)
-        return (g.transpose(np.argsort([a % g.ndim for a in axes])),)
+    def _permute_rule(out: Tensor, g: np.ndarray):
+        dims = out._ctx
+        return (g.transpose() if dims is None else g.transpose(np.argsort(dims)),)
+
+    def transpose(self: Tensor, *dims) -> Tensor:
+        """dim0 and dim1 swapped, as torch.transpose(dim0, dim1); dx = g with them swapped back."""
+        if len(dims) != 2 or not all(isinstance(d, Integral) for d in dims):
+            raise TypeError(
+                f"transpose(dim0, dim1) swaps two dims (PyTorch's meaning), got transpose{dims!r}; "
+                "for numpy's full axis order use permute(*dims), for a matrix .T or .t()"
+            )
+        d0, d1 = (_dim_index("transpose", d, self.data.ndim) for d in dims)
+        order = list(range(self.data.ndim))
+        order[d0], order[d1] = order[d1], order[d0]
+        return self.from_op(self.data.transpose(order), (self,), "transpose", ShapeOps._permute_rule, tuple(order))
+
+    def t(self: Tensor) -> Tensor:
+        """A matrix transposed (a vector or a number unchanged), as torch.t; dx = gᵀ."""
+        if self.data.ndim > 2:
+            raise ValueError(f"t() expects a tensor with <= 2 dimensions, but self is {self.data.ndim}D; "
+                             "use transpose(dim0, dim1) or permute(*dims)")
+        return self.from_op(self.data.T, (self,), "transpose", ShapeOps._permute_rule)
 
     @property
-    def T(self: Tensor) -> Tensor:  # noqa: N802 (PyTorch's name)
-        """The axes reversed (a matrix transposed); dx = gᵀ."""
-        return self.from_op(self.data.T, (self,), "transpose", ShapeOps._transpose_rule)
+    def T(self: Tensor) -> Tensor:
+        """The dims reversed (a matrix transposed); dx = gᵀ."""
+        return self.from_op(self.data.T, (self,), "transpose", ShapeOps._permute_rule)
+
+    # --- indexing ----------------------------------------------------------------------
 
     def __getitem__(self: Tensor, index) -> Tensor:
         """y = x[index]; dx = g added into zeros at the indexed positions (repeats accumulate)."""
@@ -111,6 +260,58 @@ class ShapeOps:
         else:
             np.add.at(grad, index, g)  # `grad[index] += g` would count a repeated index once
         return (grad,)
+
+
+# --- joining tensors ---------------------------------------------------------------------
+
+def _lift_all(items: Sequence, op: str) -> tuple:
+    """A sequence of Tensors and arrays as a tuple of Tensors (the parents of `op`)."""
+    like = next((t for t in items if isinstance(t, ShapeOps)), None)  # ShapeOps: a Tensor
+    if like is None:
+        raise TypeError(f"{op} needs a sequence of Tensors, got {[type(t).__name__ for t in items]}")
+    return tuple(like._lift(t, op) for t in items)
+
+
+def _check_axis(op: str, axis: Any) -> None:
+    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
+        raise TypeError(f"{op} needs an integer axis (numpy's axis=None, which flattens first, is not supported), "
+                        f"got {axis!r}")
+
+
+def concatenate(tensors: Sequence, axis: int = 0) -> Tensor:
+    """y = the tensors joined along an existing axis; each input's gradient is its slice of g."""
+    tensors = _lift_all(tensors, "concatenate")
+    _check_axis("concatenate", axis)
+    data = np.concatenate([t.data for t in tensors], axis=axis)
+    ends = np.cumsum([t.data.shape[axis] for t in tensors])
+    return type(tensors[0]).from_op(data, tensors, "concatenate", _concatenate_rule, (axis, ends[:-1]))
+
+
+def _concatenate_rule(out: Tensor, g: np.ndarray) -> list:
+    axis, splits = out._ctx
+    return np.split(g, splits, axis=axis)
+
+
+def stack(tensors: Sequence, axis: int = 0) -> Tensor:
+    """y = the tensors joined along a new axis; each input's gradient is its slice of g."""
+    tensors = _lift_all(tensors, "stack")
+    _check_axis("stack", axis)
+    return type(tensors[0]).from_op(np.stack([t.data for t in tensors], axis=axis), tensors, "stack", _stack_rule, axis)
+
+
+def _stack_rule(out: Tensor, g: np.ndarray) -> tuple:
+    return tuple(np.moveaxis(g, out._ctx, 0))
+
+
+def _shape_arg(shape: tuple) -> tuple:
+    """`f(2, 3)` or `f((2, 3))` as the tuple (2, 3)."""
+    return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+
+
+def _count(shape: tuple, axis) -> int:
+    """How many elements a reduction over `axis` combines into each result."""
+    axes = range(len(shape)) if axis is None else (axis if isinstance(axis, tuple) else (axis,))
+    return int(np.prod([shape[a] for a in axes])) if shape else 1
 
 
 def _kept_shape(shape: tuple, axis) -> tuple:

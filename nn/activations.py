@@ -7,6 +7,7 @@ scalars have it) in `autograd`, a class here, and its row in the op tables under
 from __future__ import annotations
 
 from autograd import Tensor, as_tensor
+from autograd.tensor_shape import dim_args
 
 from .module import Module
 
@@ -55,19 +56,82 @@ class LeakyReLU(Activation):
 
 
 class Softmax(Activation):
-    """e^xᵢ / Σⱼ e^xⱼ along `axis`."""
+    """e^xᵢ / Σⱼ e^xⱼ along `dim` (the last by default; numpy's `axis` is an alias)."""
 
     op = "softmax"
 
-    def __init__(self, axis: int = -1):
-        self.axis = axis
+    def __init__(self, dim: int | None = None, *, axis: int | None = None):
+        self.dim = dim_args("Softmax", dim, False, axis)[0]
 
     def forward(self, x) -> Tensor:
-        return as_tensor(x).softmax(axis=self.axis)
+        x = as_tensor(x)
+        if self.dim is None and x.data.ndim > 2:  # PyTorch's implicit dim would be 0 or 1 here, not the last
+            raise ValueError(f"Softmax() on a {x.data.ndim}-D input needs dim: PyTorch's implicit choice "
+                             "(deprecated) is not the last dim there; write Softmax(dim=...)")
+        return x.softmax(dim=self.dim)
 
     def extra_repr(self) -> str:
-        return f"axis={self.axis}"
+        return f"dim={self.dim}"
 
 
-ACTIVATIONS: dict[str, type[Activation]] = {cls.op: cls for cls in (ReLU, Tanh, Sigmoid, LeakyReLU, Softmax)}
+class Softplus(Activation):
+    """ln(1 + e^(βx)) / β, linear where βx > threshold."""
+
+    op = "softplus"
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0):
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, x) -> Tensor:
+        return as_tensor(x).softplus(self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class GELU(Activation):
+    """x·Φ(x) (exact erf form; approximate='tanh' for the tanh formula), as torch.nn.GELU."""
+
+    op = "gelu"
+
+    def __init__(self, approximate: str = "none"):
+        self.approximate = approximate
+
+    def forward(self, x) -> Tensor:
+        return as_tensor(x).gelu(self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class ELU(Activation):
+    """x if x > 0 else α(eˣ - 1)."""
+
+    op = "elu"
+
+    def __init__(self, alpha: float = 1.0):
+        self.alpha = alpha
+
+    def forward(self, x) -> Tensor:
+        return as_tensor(x).elu(self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class SiLU(Activation):
+    """x·σ(x) (swish)."""
+
+    op = "silu"
+
+
+class ReLU6(Activation):
+    """min(max(x, 0), 6)."""
+
+    op = "relu6"
+
+
+ACTIVATIONS: dict[str, type[Activation]] = {
+    cls.op: cls for cls in (ReLU, Tanh, Sigmoid, LeakyReLU, Softmax, Softplus, GELU, ELU, SiLU, ReLU6)
+}
 SCALAR_ACTIVATIONS = tuple(name for name, cls in ACTIVATIONS.items() if cls.scalar)

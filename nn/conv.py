@@ -3,57 +3,63 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd import Tensor
-from autograd import avg_pool2d, conv2d, int_pair, max_pool2d
+from autograd import Tensor, avg_pool2d, conv2d, int_pair, max_pool2d
 
 from .init import weights as initial_weights
 from .module import Module
 
 
 class Conv2d(Module):
-    """out = conv2d(x, weight, bias, stride, padding) with weight of shape (out, in, kh, kw).
+    """out = conv2d(x, weight, bias, stride, padding, groups) with weight of shape (out, in/groups, kh, kw).
 
-    Weights start He-style, N(0, √(2 / fan_in)) with fan_in = in·kh·kw (the taps one output
-    pixel sums over), which keeps the variance of ReLU activations steady layer to layer.
+    Weights start He-style, N(0, √(2 / fan_in)) with fan_in = in/groups·kh·kw (the taps one
+    output pixel sums over), which keeps the variance of ReLU activations steady layer to layer.
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 bias: bool = True, init: str = "he", dtype=np.float64):
-        for name, size in (("in_channels", in_channels), ("out_channels", out_channels)):
-            if not isinstance(size, (int, np.integer)) or size < 1:
+                 bias: bool = True, init: str = "he", dtype=np.float64, groups: int = 1):
+        for name, size in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
+            if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
                 raise ValueError(f"Conv2d needs a positive integer {name}, got {size!r}")
-        self.in_channels, self.out_channels = int(in_channels), int(out_channels)
+        if in_channels % groups or out_channels % groups:
+            raise ValueError(f"Conv2d: in_channels ({in_channels}) and out_channels ({out_channels}) must both be "
+                             f"divisible by groups ({groups})")
+        self.in_channels, self.out_channels, self.groups = int(in_channels), int(out_channels), int(groups)
         self.kernel_size = int_pair(kernel_size, "kernel_size", 1)
         self.stride = int_pair(stride, "stride", 1)
         self.padding = int_pair(padding, "padding", 0)
-        shape = (self.out_channels, self.in_channels) + self.kernel_size
+        shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
         taps = self.kernel_size[0] * self.kernel_size[1]
-        self.weight = Tensor(initial_weights(shape, self.in_channels * taps, self.out_channels * taps, init,
-                                             dtype=dtype), requires_grad=True, label="weight")
+        fan_in, fan_out = shape[1] * taps, self.out_channels // self.groups * taps
+        self.weight = Tensor(initial_weights(shape, fan_in, fan_out, init, dtype=dtype), requires_grad=True,
+                             label="weight")
         self.bias = Tensor(np.zeros(self.out_channels, dtype=dtype), requires_grad=True, label="bias") if bias else None
 
     def forward(self, x) -> Tensor:
-        return conv2d(x, self.weight, self.bias, self.stride, self.padding)
+        return conv2d(x, self.weight, self.bias, self.stride, self.padding, self.groups)
 
     def extra_repr(self) -> str:
+        groups = f", groups={self.groups}" if self.groups != 1 else ""
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}, "
-                f"padding={self.padding}, bias={self.bias is not None}")
+                f"padding={self.padding}{groups}, bias={self.bias is not None}")
 
 
 class _Pool2d(Module):
-    """`pool` over each kernel_size window; stride defaults to kernel_size."""
+    """`pool` over each kernel_size window; stride defaults to kernel_size; padding and ceil_mode as PyTorch."""
 
     pool = None
 
-    def __init__(self, kernel_size, stride=None):
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False):
         self.kernel_size = int_pair(kernel_size, "kernel_size", 1)
         self.stride = self.kernel_size if stride is None else int_pair(stride, "stride", 1)
+        self.padding = int_pair(padding, "padding", 0)
+        self.ceil_mode = bool(ceil_mode)
 
     def forward(self, x) -> Tensor:
-        return self.pool(x, self.kernel_size, self.stride)
+        return self.pool(x, self.kernel_size, self.stride, self.padding, self.ceil_mode)
 
     def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}"
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, ceil_mode={self.ceil_mode}"
 
 
 class MaxPool2d(_Pool2d):

@@ -5,6 +5,8 @@ weights every neuron gets the same gradient and they stay copies of each other.
 """
 from __future__ import annotations
 
+import random
+
 import numpy as np
 
 _generator = np.random.default_rng()
@@ -13,13 +15,27 @@ SCHEMES = ("uniform", "xavier", "he", "zeros")
 
 
 def manual_seed(seed: int) -> None:
-    """Seed the generator every layer draws its starting weights from."""
+    """Seed the generators starting weights are drawn from: numpy's (Tensor layers, dropout) and
+    Python's `random` (the scalar Neuron's micrograd-style U(-1, 1), as micrograd draws it)."""
     global _generator
     _generator = np.random.default_rng(seed)
+    random.seed(seed)
 
 
 def default_rng() -> np.random.Generator:
     return _generator
+
+
+def scalar_weights(nin: int, fan_out: int, scheme: str = "uniform", rng: np.random.Generator | None = None) -> list:
+    """A scalar neuron's `nin` starting weights as floats.
+
+    The default, uniform without an `rng`, draws `random.uniform(-1, 1)` from Python's `random`
+    one weight at a time, exactly as micrograd does: after `random.seed(s)` a model gets
+    micrograd's own weights. Other schemes (or an explicit rng) use `weights`.
+    """
+    if scheme == "uniform" and rng is None:
+        return [random.uniform(-1, 1) for _ in range(nin)]
+    return [float(w) for w in weights((nin,), nin, fan_out, scheme, rng)]
 
 
 def weights(shape: tuple, fan_in: int, fan_out: int, scheme: str = "uniform",

@@ -33,7 +33,7 @@ class Neuron(Module):
         if not isinstance(nin, int) or nin < 1:
             raise ValueError(f"Neuron needs a positive number of inputs, got {nin!r}")
         self.activation = _activation_name(activation, nonlin)
-        self.w = [Value(float(w)) for w in init.weights((nin,), nin, fan_out, init_scheme, rng)]
+        self.w = [Value(w) for w in init.scalar_weights(nin, fan_out, init_scheme, rng)]
         self.b = Value(0.0)
 
     @property
@@ -69,14 +69,20 @@ class Layer(Module):
 
 
 class MLP(Module):
-    """MLP(nin, [h1, h2, ..., nout]): hidden layers use `activation`, the last is linear."""
+    """MLP(nin, [h1, h2, ..., nout]): hidden layers use `activation`, the last `output_activation`.
 
-    def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu", **kwargs):
+    The defaults are micrograd's (ReLU hidden, linear output). The first lecture's MLP, tanh in
+    every layer, is `MLP(3, [4, 4, 1], activation="tanh", output_activation="tanh")`.
+    """
+
+    def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu", output_activation: str = "linear",
+                 **kwargs):
         if not nouts:
             raise ValueError("MLP needs at least one layer size in nouts")
         sizes = [nin, *nouts]
         self.layers = [
-            Layer(sizes[i], sizes[i + 1], activation=activation if i != len(nouts) - 1 else "linear", **kwargs)
+            Layer(sizes[i], sizes[i + 1], activation=activation if i != len(nouts) - 1 else output_activation,
+                  **kwargs)
             for i in range(len(nouts))
         ]
 

@@ -14,7 +14,7 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
-from autograd import concatenate, stack
+from autograd import avg_pool2d, concatenate, conv2d, max_pool2d, stack
 
 # --- shapes -----------------------------------------------------------------------
 
@@ -64,6 +64,12 @@ def off_half(x: np.ndarray) -> np.ndarray:
     return np.where(np.abs(np.abs(x) - 0.5) < 0.05, x * 1.3, x)
 
 
+def off_zero_and_six(x: np.ndarray) -> np.ndarray:
+    """Spread over (-6, 12), away from relu6's kinks at 0 and 6."""
+    x = 4 * x + 3
+    return np.where(np.abs(x) < 0.2, x + 0.5, np.where(np.abs(x - 6) < 0.2, x + 0.5, x))
+
+
 def integers(x: np.ndarray) -> np.ndarray:
     """Whole numbers, so comparisons meet equal elements."""
     return np.round(2 * x)
@@ -94,24 +100,25 @@ class Op:
         return [(shapes, params) for shapes in self.shapes for params in self.params]
 
 
-def _dims(x: torch.Tensor, axis):
-    return tuple(range(x.ndim)) if axis is None else axis
+def _dims(x: torch.Tensor, dim):
+    return tuple(range(x.ndim)) if dim is None else dim
 
 
 def _reduction(name: str, method: str, torch_fn: Callable, shapes: list, params: list) -> Op:
-    """sum / mean / max / min over `axis` (None, int or tuple), with `keepdims`."""
+    """sum / mean / amax / amin over `dim` (None, int, tuple or list), with `keepdim`."""
     return Op(
         name,
         lambda x, **kw: getattr(x, method)(**kw),
-        lambda x, axis=None, keepdims=False: torch_fn(x, dim=_dims(x, axis), keepdim=keepdims),
+        lambda x, dim=None, keepdim=False: torch_fn(x, dim=_dims(x, dim), keepdim=keepdim),
         shapes,
         params=params,
     )
 
 
-REDUCTIONS = {"sum": torch.sum, "mean": torch.mean, "max": torch.amax, "min": torch.amin}
-AXIS_PARAMS = [{"keepdims": True}, {"axis": 0}, {"axis": -2}, {"axis": -1, "keepdims": True}, {"axis": (0, 2)},
-               {"axis": (0, -1)}, {"axis": (-1, 0), "keepdims": True}, {"axis": (0, 1, 2)}]
+REDUCTIONS = {"sum": torch.sum, "mean": torch.mean, "amax": torch.amax, "amin": torch.amin}
+DIM_PARAMS = [{"keepdim": True}, {"dim": 0}, {"dim": -2}, {"dim": -1, "keepdim": True}, {"dim": (0, 2)},
+              {"dim": (0, -1)}, {"dim": (-1, 0), "keepdim": True}, {"dim": (0, 1, 2)}, {"dim": [2, 1]}]
+ONE_DIM_PARAMS = [{"dim": 0}, {"dim": -1}, {"dim": 1, "keepdim": True}]
 MASK = np.array([[True, False, True, True], [False, False, True, False], [True, True, False, False]])
 
 OPS: list[Op] = [
@@ -157,24 +164,58 @@ OPS: list[Op] = [
     Op("sqrt", lambda a: a.sqrt(), torch.sqrt, UNARY_SHAPES, (positive,), elementwise=True),
     Op("clip", lambda a, **kw: a.clip(**kw), lambda a, min=None, max=None: torch.clamp(a, min, max), UNARY_SHAPES,
        (off_half,), params=[{"min": -0.5, "max": 0.5}, {"min": -0.5}, {"max": 0.5}], elementwise=True),
-    Op("softmax", lambda a, **kw: a.softmax(**kw), lambda a, axis=-1: torch.softmax(a, dim=axis), AXIS_SHAPES,
-       params=[{}, {"axis": 0}]),
-    Op("log_softmax", lambda a, **kw: a.log_softmax(**kw), lambda a, axis=-1: torch.log_softmax(a, dim=axis),
-       AXIS_SHAPES, params=[{}, {"axis": 0}]),
+    Op("softplus", lambda a, **kw: a.softplus(**kw), torch.nn.functional.softplus, UNARY_SHAPES,
+       params=[{}, {"beta": 2.0}, {"beta": 0.5, "threshold": 1.0}], elementwise=True),
+    Op("gelu", lambda a, **kw: a.gelu(**kw), torch.nn.functional.gelu, UNARY_SHAPES,
+       params=[{}, {"approximate": "tanh"}], elementwise=True),
+    Op("elu", lambda a, **kw: a.elu(**kw), torch.nn.functional.elu, UNARY_SHAPES, (nonzero,),
+       params=[{}, {"alpha": 0.5}], elementwise=True),
+    Op("silu", lambda a: a.silu(), torch.nn.functional.silu, UNARY_SHAPES, elementwise=True),
+    Op("relu6", lambda a: a.relu6(), torch.nn.functional.relu6, UNARY_SHAPES, (off_zero_and_six,), elementwise=True),
+    Op("softmax", lambda a, **kw: a.softmax(**kw), lambda a, dim=-1: torch.softmax(a, dim=dim), AXIS_SHAPES,
+       params=[{}, {"dim": 0}]),
+    Op("log_softmax", lambda a, **kw: a.log_softmax(**kw), lambda a, dim=-1: torch.log_softmax(a, dim=dim),
+       AXIS_SHAPES, params=[{}, {"dim": 0}]),
     # matmul: 1-D, 2-D, batched, batch axes broadcast
     Op("matmul", lambda a, b: a @ b, lambda a, b: a @ b, MATMUL_PAIRS),
     # reductions
     *(_reduction(name, name, fn, UNARY_SHAPES, [{}]) for name, fn in REDUCTIONS.items()),
-    *(_reduction(f"{name}_axes", name, fn, [((2, 3, 4),)], AXIS_PARAMS) for name, fn in REDUCTIONS.items()),
+    *(_reduction(f"{name}_dims", name, fn, [((2, 3, 4),)], DIM_PARAMS) for name, fn in REDUCTIONS.items()),
+    Op("max", lambda a: a.max(), lambda a: a.max(), UNARY_SHAPES),
+    Op("min", lambda a: a.min(), lambda a: a.min(), UNARY_SHAPES),
+    # max(dim)/min(dim): (values, indices); values' gradient goes to the index (inputs have no ties)
+    Op("max_dim", lambda a, **kw: a.max(**kw).values, lambda a, **kw: a.max(**kw).values, AXIS_SHAPES,
+       params=ONE_DIM_PARAMS[:2]),
+    Op("min_dim", lambda a, **kw: a.min(**kw).values, lambda a, **kw: a.min(**kw).values, [((2, 3, 4),)],
+       params=ONE_DIM_PARAMS),
+    Op("max_indices", lambda a, **kw: a.max(**kw).indices, lambda a, **kw: a.max(**kw).indices, [((2, 3, 4),)],
+       params=ONE_DIM_PARAMS, grad=False),
+    Op("argmax", lambda a, **kw: a.argmax(**kw), lambda a, **kw: a.argmax(**kw), AXIS_SHAPES,
+       params=[{}, {"dim": 0}, {"dim": -1, "keepdim": True}], grad=False),
+    Op("argmin", lambda a, **kw: a.argmin(**kw), lambda a, **kw: a.argmin(**kw), AXIS_SHAPES,
+       params=[{}, {"dim": 0}], grad=False),
     # shape ops
     Op("reshape", lambda a: a.reshape(4, 6), lambda a: a.reshape(4, 6), [((2, 3, 4),)]),
     Op("reshape_tuple", lambda a: a.reshape((6, -1)), lambda a: a.reshape((6, -1)), [((2, 3, 4),)]),
+    Op("view", lambda a: a.view(4, -1), lambda a: a.view(4, -1), [((2, 3, 4),)]),
+    Op("view_tuple", lambda a: a.view((6, 4)), lambda a: a.view((6, 4)), [((2, 3, 4),)]),
     Op("flatten", lambda a: a.flatten(), lambda a: a.flatten(), UNARY_SHAPES),
+    Op("flatten_dims", lambda a, **kw: a.flatten(**kw), lambda a, **kw: a.flatten(**kw), [((2, 3, 4, 5),)],
+       params=[{"start_dim": 1}, {"start_dim": 1, "end_dim": 2}, {"end_dim": -2}, {"start_dim": -1}]),
+    Op("unsqueeze", lambda a, **kw: a.unsqueeze(**kw), lambda a, **kw: a.unsqueeze(**kw), [((3, 4),)],
+       params=[{"dim": 0}, {"dim": 2}, {"dim": -1}, {"dim": -3}]),
+    Op("squeeze", lambda a, **kw: a.squeeze(**kw), lambda a, **kw: a.squeeze(**kw), [((1, 3, 1, 4),), ((1,),)],
+       params=[{}, {"dim": 0}, {"dim": -1}]),
+    Op("squeeze_dims", lambda a, **kw: a.squeeze(**kw), lambda a, **kw: a.squeeze(**kw), [((1, 3, 1, 4),)],
+       params=[{"dim": 1}, {"dim": (0, 2)}, {"dim": (1, 2)}]),
     Op("T", lambda a: a.T, lambda a: a.permute(*reversed(range(a.ndim))), [((5,),), ((3, 4),), ((2, 3, 4),)]),
-    Op("transpose", lambda a: a.transpose(), lambda a: a.permute(2, 1, 0), [((2, 3, 4),)]),
-    Op("transpose_axes", lambda a: a.transpose(2, 0, 1), lambda a: a.permute(2, 0, 1), [((2, 3, 4),)]),
-    Op("transpose_tuple", lambda a: a.transpose((-1, 0, 1)), lambda a: a.permute(2, 0, 1), [((2, 3, 4),)]),
+    Op("t", lambda a: a.t(), lambda a: a.t(), [((),), ((5,),), ((3, 4),)]),
+    Op("transpose", lambda a, **kw: a.transpose(*kw["dims"]), lambda a, **kw: a.transpose(*kw["dims"]),
+       [((2, 3, 4),)], params=[{"dims": (0, 1)}, {"dims": (1, 2)}, {"dims": (-1, 0)}, {"dims": (2, 2)}]),
     Op("transpose_matrix", lambda a: a.transpose(1, 0), lambda a: a.transpose(0, 1), [((3, 4),)]),
+    Op("permute", lambda a, **kw: a.permute(*kw["dims"]), lambda a, **kw: a.permute(*kw["dims"]), [((2, 3, 4),)],
+       params=[{"dims": (2, 0, 1)}, {"dims": (1, 0, 2)}, {"dims": (-1, 0, 1)}]),
+    Op("permute_tuple", lambda a: a.permute((2, 1, 0)), lambda a: a.permute((2, 1, 0)), [((2, 3, 4),)]),
     # indexing
     Op("index_int", lambda a: a[1], lambda a: a[1], [((3, 4),), ((2, 3, 4),)]),
     Op("index_element", lambda a: a[1, -2], lambda a: a[1, -2], [((3, 4),)]),
@@ -190,6 +231,22 @@ OPS: list[Op] = [
        [((3, 4),)]),
     Op("index_mask", lambda a: a[MASK], lambda a: a[torch.from_numpy(MASK)], [((3, 4),)]),
     Op("index_row_mask", lambda a: a[MASK[:, 0]], lambda a: a[torch.from_numpy(MASK[:, 0])], [((3, 4),)]),
+    # convolution and pooling (NCHW), with PyTorch's groups, padding and ceil_mode
+    Op("conv2d", lambda x, w, b, **kw: conv2d(x, w, b, **kw), torch.nn.functional.conv2d,
+       [((2, 3, 6, 5), (4, 3, 3, 2), (4,))], params=[{}, {"stride": 2, "padding": 1}, {"padding": (2, 0)}]),
+    Op("conv2d_groups", lambda x, w, b, **kw: conv2d(x, w, b, **kw), torch.nn.functional.conv2d,
+       [((2, 4, 5, 5), (6, 2, 3, 3), (6,))], params=[{"groups": 2}, {"groups": 2, "stride": 2, "padding": 1}]),
+    Op("conv2d_depthwise", lambda x, w, b, **kw: conv2d(x, w, b, **kw), torch.nn.functional.conv2d,
+       [((1, 3, 5, 4), (6, 1, 2, 2), (6,))], params=[{"groups": 3}]),
+    Op("max_pool2d", lambda x, **kw: max_pool2d(x, **kw), torch.nn.functional.max_pool2d, [((2, 2, 7, 6),)],
+       params=[{"kernel_size": 2}, {"kernel_size": 3, "stride": 2, "padding": 1},
+               {"kernel_size": 2, "ceil_mode": True}, {"kernel_size": (3, 2), "stride": 2, "padding": (1, 1),
+                                                       "ceil_mode": True}]),
+    Op("avg_pool2d", lambda x, **kw: avg_pool2d(x, **kw), torch.nn.functional.avg_pool2d, [((2, 2, 7, 6),)],
+       params=[{"kernel_size": 2}, {"kernel_size": 3, "stride": 2, "padding": 1},
+               {"kernel_size": 2, "ceil_mode": True}, {"kernel_size": (3, 2), "stride": 2, "padding": (1, 1),
+                                                       "ceil_mode": True}, {"kernel_size": 3, "stride": 3,
+                                                                            "ceil_mode": True}]),
     # joining
     Op("concatenate", lambda *ts, **kw: concatenate(ts, **kw), lambda *ts, axis=0: torch.cat(ts, dim=axis),
        [((2, 3), (4, 3), (1, 3))]),

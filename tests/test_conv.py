@@ -190,7 +190,8 @@ def test_pooling_layers():
     x = np.random.default_rng(11).standard_normal((2, 3, 6, 6))
     np.testing.assert_allclose(MaxPool2d(2)(x).data, F.max_pool2d(torch.tensor(x), 2).numpy())
     np.testing.assert_allclose(AvgPool2d(3, 1)(x).data, F.avg_pool2d(torch.tensor(x), 3, 1).numpy())
-    assert MaxPool2d(2).parameters() == [] and repr(AvgPool2d((2, 3))) == "AvgPool2d(kernel_size=(2, 3), stride=(2, 3))"
+    assert MaxPool2d(2).parameters() == [] and repr(AvgPool2d((2, 3))) == (
+        "AvgPool2d(kernel_size=(2, 3), stride=(2, 3), padding=(0, 0), ceil_mode=False)")
 
 
 class CosineDecay:
@@ -250,3 +251,17 @@ def test_filter_and_feature_map_pictures():
     assert len(plot_filters(model[0]).axes) == 2  # the mosaic and its colour bar
     with pytest.raises(ValueError, match=r"shape \(32, 9\)"):
         plot_filters(np.zeros((32, 9)))
+
+
+def test_conv_and_pool_modules_take_torchs_groups_padding_and_ceil_mode():
+    x = np.random.default_rng(12).standard_normal((2, 4, 7, 7))
+    conv = Conv2d(4, 6, 3, padding=1, groups=2)
+    twin = torch.nn.Conv2d(4, 6, 3, padding=1, groups=2).double()
+    assert conv.weight.shape == tuple(twin.weight.shape) == (6, 2, 3, 3)
+    with torch.no_grad():
+        twin.weight.copy_(torch.from_numpy(conv.weight.data))
+        twin.bias.copy_(torch.from_numpy(conv.bias.data))
+        np.testing.assert_allclose(conv(x).data, twin(torch.tensor(x)).numpy(), rtol=1e-12)
+    for ours, theirs in ((MaxPool2d(3, 2, padding=1, ceil_mode=True), torch.nn.MaxPool2d(3, 2, padding=1, ceil_mode=True)),
+                         (AvgPool2d(2, ceil_mode=True), torch.nn.AvgPool2d(2, ceil_mode=True))):
+        np.testing.assert_allclose(ours(x).data, theirs(torch.tensor(x)).numpy(), rtol=1e-12)

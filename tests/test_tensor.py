@@ -48,7 +48,7 @@ def test_matches_torch(op, shapes, params):
     assert type(out) is Tensor and type(out.data) is np.ndarray
     if not op.grad:
         expected, _ = run_torch(lambda *xs: op.theirs(*xs, **params), arrays, grad=False)
-        assert out.dtype == np.bool_ and not out.requires_grad and out._prev == ()
+        assert out.dtype == expected.dtype and not out.requires_grad and out._prev == ()
         np.testing.assert_array_equal(out.data, expected)
         return
     cotangent = rng.standard_normal(out.shape)
@@ -69,7 +69,7 @@ def test_float32_stays_float32(op, shapes, params):
     # where nothing casts it back to float32
     inner = [x + 0 for x in xs]
     out = op.ours(*inner, **params)
-    assert out.dtype == (np.float32 if op.grad else np.bool_)
+    assert out.dtype == np.float32 if op.grad else out.dtype in (np.bool_, np.int64)
     if not op.grad:
         return
     cotangent = rng.standard_normal(out.shape).astype(np.float32)
@@ -174,36 +174,145 @@ def test_index_with_bool_tensor():
     np.testing.assert_array_equal(x.grad, [0.0, 4.0, 0.0, 8.0])
 
 
-def test_max_and_min_split_the_gradient_among_ties():
+def test_amax_amin_and_full_max_min_split_the_gradient_among_ties():
     data = np.array([[1.0, 3.0, 3.0, 1.0], [5.0, 5.0, 5.0, -1.0]])
-    for name, torch_fn in (("max", torch.amax), ("min", torch.amin)):
-        for axis in (None, 1, (0, 1)):
+    for name in ("amax", "amin"):
+        for dim in (None, 1, (0, 1)):
             x = Tensor(data, requires_grad=True)
-            getattr(x, name)(axis=axis).sum().backward()
+            getattr(x, name)(dim=dim).sum().backward()
             t = torch.tensor(data, requires_grad=True)
-            torch_fn(t, dim=(0, 1) if axis is None else axis).sum().backward()
-            assert_close(x.grad, t.grad.numpy(), what=f"{name} axis={axis}")
+            getattr(torch, name)(t, dim=(0, 1) if dim is None else dim).sum().backward()
+            assert_close(x.grad, t.grad.numpy(), what=f"{name} dim={dim}")
+    for name in ("max", "min"):  # max() without dim: ties share the gradient, as in PyTorch
+        x, t = Tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+        getattr(x, name)().backward()
+        getattr(t, name)().backward()
+        assert_close(x.grad, t.grad.numpy(), what=f"{name}()")
     x = Tensor(data, requires_grad=True)
-    x.max(axis=1).sum().backward()
+    x.amax(dim=1).sum().backward()
     np.testing.assert_allclose(x.grad, [[0, 0.5, 0.5, 0], [1 / 3, 1 / 3, 1 / 3, 0]])
-    x = Tensor(data, requires_grad=True)
-    x.min(axis=1).sum().backward()
-    np.testing.assert_allclose(x.grad, [[0.5, 0, 0, 0.5], [0, 0, 0, 1]])
 
 
-@pytest.mark.parametrize("name", ["sum", "mean", "max", "min"])
+def test_max_with_dim_is_values_and_indices_as_in_torch():
+    data = np.array([[1.0, 3.0, 3.0, 1.0], [5.0, 5.0, 5.0, -1.0], [0.0, -2.0, 7.0, 7.0]])
+    for name in ("max", "min"):
+        for dim, keepdim in ((1, False), (0, True), (-1, True)):
+            x, t = Tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+            ours, theirs = getattr(x, name)(dim, keepdim), getattr(t, name)(dim, keepdim)
+            assert type(ours).__name__ == name and ours._fields == ("values", "indices")
+            values, indices = ours  # unpacks like torch.return_types.max
+            np.testing.assert_array_equal(values.data, theirs.values.detach().numpy())
+            np.testing.assert_array_equal(indices.data, theirs.indices.numpy())
+            assert indices.dtype == np.int64 and not indices.requires_grad
+            (ours[0] * np.arange(1.0, values.size()[-1] + 1)).sum().backward()
+            (theirs[0] * torch.arange(1.0, values.size()[-1] + 1)).sum().backward()
+            np.testing.assert_array_equal(x.grad, t.grad.numpy())  # ties: all to the first index, as torch
+    x = Tensor(data)
+    np.testing.assert_array_equal(x.max(1)[0].data, [3.0, 5.0, 7.0])  # every row's maximum, not row 0's
+
+
+def test_max_refuses_what_torch_refuses():
+    x = Tensor(np.ones((2, 3)))
+    with pytest.raises(TypeError, match="amax"):
+        x.max((0, 1))
+    with pytest.raises(TypeError, match="amax"):
+        x.max(keepdim=True)
+    with pytest.raises(TypeError, match="elementwise"):
+        x.max(Tensor(np.zeros((2, 3))))
+    with pytest.raises(IndexError, match="out of range"):
+        x.max(2)
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "amax", "amin"])
 def test_reduction_shapes(name):
     x = Tensor(np.random.default_rng(1).standard_normal((2, 3, 4)), requires_grad=True)
     reduce = getattr(x, name)
     assert reduce().shape == () and type(reduce().data) is np.ndarray
-    assert reduce(keepdims=True).shape == (1, 1, 1)
-    assert reduce(axis=1).shape == (2, 4)
-    assert reduce(axis=-1, keepdims=True).shape == (2, 3, 1)
-    assert reduce(axis=(0, -1)).shape == (3,)
-    assert reduce(axis=(2, 0), keepdims=True).shape == (1, 3, 1)
-    out = reduce(axis=(0, 2))
+    assert reduce(keepdim=True).shape == (1, 1, 1)
+    assert reduce(1).shape == reduce(dim=1).shape == (2, 4)
+    assert reduce(dim=-1, keepdim=True).shape == (2, 3, 1)
+    assert reduce(dim=(0, -1)).shape == reduce(dim=[0, -1]).shape == (3,)
+    assert reduce(dim=(2, 0), keepdim=True).shape == (1, 3, 1)
+    out = reduce(dim=(0, 2))
     out.backward(np.ones(3))
     assert x.grad.shape == x.shape
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "amax", "amin", "argmax", "argmin", "softmax", "log_softmax"])
+def test_numpy_axis_and_keepdims_are_aliases_and_not_both(name):
+    data = np.random.default_rng(2).standard_normal((2, 3, 4))
+    x = Tensor(data)
+    kwargs = {} if name in ("softmax", "log_softmax") else {"keepdim": True}
+    aliases = {} if name in ("softmax", "log_softmax") else {"keepdims": True}
+    np.testing.assert_array_equal(getattr(x, name)(dim=1, **kwargs).data, getattr(x, name)(axis=1, **aliases).data)
+    expected = getattr(torch, name)(torch.tensor(data), dim=1, **kwargs)
+    np.testing.assert_allclose(getattr(x, name)(axis=1, **aliases).data, expected.numpy(), rtol=1e-12)
+    with pytest.raises(TypeError, match="both dim=1 and its numpy alias axis=2"):
+        getattr(x, name)(dim=1, axis=2)
+    if kwargs:
+        with pytest.raises(TypeError, match="both keepdim and its numpy alias keepdims"):
+            getattr(x, name)(dim=1, keepdim=True, keepdims=True)
+
+
+def test_transpose_swaps_two_dims_and_refuses_numpy_axis_order():
+    data = np.arange(24.0).reshape(2, 3, 4)
+    x = Tensor(data)
+    np.testing.assert_array_equal(Tensor(data[0]).transpose(0, 1).data, data[0].T)  # not unchanged, as numpy's (0, 1)
+    np.testing.assert_array_equal(x.transpose(1, 2).data, torch.tensor(data).transpose(1, 2).numpy())
+    for bad in ((2, 0, 1), ((2, 0, 1),), ()):
+        with pytest.raises(TypeError, match=r"PyTorch's meaning.*permute\(\*dims\)"):
+            x.transpose(*bad)
+    with pytest.raises(IndexError, match="out of range"):
+        x.transpose(0, 3)
+    with pytest.raises(ValueError, match="each of the 3 dims once"):
+        x.permute(0, 0, 1)
+    with pytest.raises(ValueError, match="<= 2 dimensions"):
+        x.t()
+
+
+def test_size_numel_dim_and_method_forms_match_torch():
+    data = np.arange(1.0, 7.0).reshape(2, 3)
+    x, t = Tensor(data), torch.tensor(data)
+    assert x.size() == tuple(t.size()) and x.size(1) == t.size(1) and x.size(-2) == t.size(-2)
+    assert x.numel() == t.numel() and x.dim() == t.dim()
+    other = np.full((2, 3), 2.0)
+    for name in ("add", "sub", "mul", "div", "pow"):
+        np.testing.assert_allclose(getattr(x, name)(Tensor(other)).data,
+                                   getattr(t, name)(torch.tensor(other)).numpy(), rtol=1e-15)
+    np.testing.assert_array_equal(x.add(other, alpha=3).data, t.add(torch.tensor(other), alpha=3).numpy())
+    np.testing.assert_array_equal(x.sub(2.0, alpha=0.5).data, t.sub(2.0, alpha=0.5).numpy())
+    np.testing.assert_array_equal(x.matmul(Tensor(data.T)).data, t.matmul(t.T).numpy())
+    np.testing.assert_array_equal(x.neg().data, t.neg().numpy())
+    assert x.flatten(0, 1).shape == tuple(t.flatten(0, 1).shape) and x.view(-1).shape == (6,)
+    assert x.unsqueeze(1).squeeze().shape == (2, 3) and x.unsqueeze(0).squeeze(1).shape == (1, 2, 3)
+
+
+def test_grad_fn_is_leaf_and_requires_grad_as_in_torch():
+    w = Tensor(np.ones(3))
+    t = torch.ones(3, dtype=torch.float64)
+    assert w.requires_grad_() is w and w.requires_grad and t.requires_grad_().requires_grad
+    y, ty = (w * 2).tanh(), (t * 2).tanh()
+    assert w.is_leaf == t.is_leaf and y.is_leaf == ty.is_leaf is False
+    assert w.grad_fn is None and t.grad_fn is None
+    assert y.grad_fn.name() == ty.grad_fn.name() == "TanhBackward0"
+    assert (w * 2).grad_fn.name() == (t * 2).grad_fn.name() == "MulBackward0"
+    with no_grad():
+        z = w * 2
+    assert z.is_leaf and z.grad_fn is None
+    with pytest.raises(RuntimeError, match="leaf variables"):
+        y.requires_grad_(False)
+    with pytest.raises(TypeError, match="floating"):
+        Tensor(np.arange(3), dtype=np.int64).requires_grad_()
+
+
+def test_backward_takes_torch_keywords():
+    x, t = Tensor(np.array([1.0, -2.0]), requires_grad=True), torch.tensor([1.0, -2.0], requires_grad=True)
+    y, ty = x * x, t * t
+    y.backward(gradient=np.array([1.0, 0.5]), retain_graph=True)
+    ty.backward(gradient=torch.tensor([1.0, 0.5]), retain_graph=True)
+    y.backward(gradient=Tensor(np.array([1.0, 1.0])))
+    ty.backward(gradient=torch.tensor([1.0, 1.0]))
+    np.testing.assert_array_equal(x.grad, t.grad.numpy())
 
 
 def test_full_reduction_is_zero_dimensional():
@@ -289,7 +398,7 @@ def test_graph_has_no_reference_cycles():
         w = Tensor(rng.standard_normal((3, 5)), requires_grad=True)
         h = (x @ w).tanh()
         parts = [h.relu(), h.sigmoid().log(), (h ** 2).softmax(), h.log_softmax(axis=0), h[[0, 0, 1]].sum(axis=0),
-                 concatenate([h, h]).max(axis=0), stack([h, h]).mean(axis=(0, 1)), h.T.reshape(-1).clip(-0.5, 0.5)]
+                 concatenate([h, h]).amax(dim=0), h.max(1).values, h.min(0)[0], stack([h, h]).mean(axis=(0, 1)), h.T.reshape(-1).clip(-0.5, 0.5)]
         loss = sum(part.sum() for part in parts)
         loss.backward()
         del h, parts, loss
@@ -364,14 +473,15 @@ def test_wrong_operand_types_name_both_types(bad):
         with pytest.raises(TypeError, match=rf"'Tensor' and '{name}'"):
             op()
     if not isinstance(bad, (str, Value)):  # str and Value raise their own TypeError first
-        with pytest.raises(TypeError, match=rf"'Tensor' and '{name}'"):
-            bad - x
+        for op in (lambda: bad - x, lambda: bad @ x, lambda: bad / x, lambda: bad ** x):
+            with pytest.raises(TypeError, match=rf"'{name}' and 'Tensor'"):  # reflected: the left operand first
+                op()
 
 
 def test_bad_axis_names_the_axis_and_ndim():
     x = Tensor(np.ones((2, 3)), requires_grad=True)
-    for op in (lambda: x.sum(axis=2), lambda: x.mean(axis=(0, 5)), lambda: x.max(axis=-3), lambda: x.min(axis=3),
-               lambda: x.softmax(axis=2), lambda: x.log_softmax(axis=-3), lambda: concatenate([x, x], axis=2),
+    for op in (lambda: x.sum(dim=2), lambda: x.mean(axis=(0, 5)), lambda: x.amax(dim=-3), lambda: x.amin(axis=3),
+               lambda: x.softmax(dim=2), lambda: x.log_softmax(axis=-3), lambda: concatenate([x, x], axis=2),
                lambda: stack([x, x], axis=4)):
         with pytest.raises(ValueError, match=r"axis -?\d+ is out of bounds for array of dimension \d"):
             op()
@@ -382,11 +492,13 @@ def test_bad_axis_names_the_axis_and_ndim():
 def test_attributes_and_conversions():
     data = np.arange(6.0).reshape(2, 3)
     x = Tensor(data, requires_grad=True)
-    assert x.shape == (2, 3) and x.ndim == 2 and x.dtype == np.float64 and len(x) == 2 and x.size == 6
-    assert x.numpy() is data and x.T.shape == (3, 2)
+    assert x.shape == (2, 3) and x.ndim == 2 and x.dtype == np.float64 and len(x) == 2 and x.numel() == 6
+    assert x.numpy() is x.data and x.T.shape == (3, 2)
+    assert not np.shares_memory(x.data, data) and not np.shares_memory(Tensor(data).data, data)  # as torch.tensor
+    assert autograd.as_tensor(data).data is data  # shares the caller's array, as torch.as_tensor does
     assert Tensor(np.array([2.5])).item() == 2.5 and float(Tensor(1.5)) == 1.5
     d = x.detach()
-    assert d.data is data and not d.requires_grad and d._prev == ()
+    assert d.data is x.data and not d.requires_grad and d._prev == ()
     rows = list(x)
     assert len(rows) == 2 and rows[1].requires_grad
     np.testing.assert_array_equal(rows[1].data, [3.0, 4.0, 5.0])

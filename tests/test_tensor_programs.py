@@ -30,6 +30,9 @@ from autograd import Tensor, concatenate, gradcheck, stack
 # to stay away from when comparing with finite differences.
 
 
+AMAX = {"max": "amax", "min": "amin"}
+
+
 class Ours:
     """Backend: chainrule's Tensor."""
 
@@ -41,10 +44,11 @@ class Ours:
     def constant(array):
         return np.array(array)  # a plain array operand, lifted by the op
 
-    reduce = staticmethod(lambda x, how, axis, keepdims: getattr(x, how)(axis=axis, keepdims=keepdims))
-    softmax = staticmethod(lambda x, axis: x.softmax(axis=axis))
-    log_softmax = staticmethod(lambda x, axis: x.log_softmax(axis=axis))
-    permute = staticmethod(lambda x, axes: x.transpose(*axes))
+    # max/min over several dims are amax/amin, in PyTorch as here
+    reduce = staticmethod(lambda x, how, axis, keepdims: getattr(x, AMAX.get(how, how))(dim=axis, keepdim=keepdims))
+    softmax = staticmethod(lambda x, axis: x.softmax(dim=axis))
+    log_softmax = staticmethod(lambda x, axis: x.log_softmax(dim=axis))
+    permute = staticmethod(lambda x, axes: x.permute(*axes))
     reverse_axes = staticmethod(lambda x: x.T)
     index = staticmethod(lambda x, idx: x[idx])
     leaky_relu = staticmethod(lambda x, slope: x.leaky_relu(slope))

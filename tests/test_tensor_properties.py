@@ -66,10 +66,10 @@ def axes(draw, ndim: int):
 @given(name=st.sampled_from(sorted(REDUCTIONS)), shape=shapes, keepdims=st.booleans(), seed=seeds, data=st.data())
 def test_reductions_over_random_axes(name, shape, keepdims, seed, data):
     axis = data.draw(axes(len(shape)))
-    op = BY_NAME[f"{name}_axes"]
+    op = BY_NAME[f"{name}_dims"]
     rng = np.random.default_rng(seed)
-    check_against_torch(lambda x: op.ours(x, axis=axis, keepdims=keepdims),
-                        lambda x: op.theirs(x, axis=axis, keepdims=keepdims),
+    check_against_torch(lambda x: op.ours(x, dim=axis, keepdim=keepdims),
+                        lambda x: op.theirs(x, dim=axis, keepdim=keepdims),
                         [rng.standard_normal(shape)], rng)
 
 
@@ -79,7 +79,7 @@ def test_softmax_on_random_axes_and_scales(name, shape, scale, seed, data):
     axis = data.draw(st.integers(-len(shape), len(shape) - 1))
     op = BY_NAME[name]
     rng = np.random.default_rng(seed)
-    check_against_torch(lambda x: op.ours(x, axis=axis), lambda x: op.theirs(x, axis=axis),
+    check_against_torch(lambda x: op.ours(x, dim=axis), lambda x: op.theirs(x, dim=axis),
                         [scale * rng.standard_normal(shape)], rng)
 
 
