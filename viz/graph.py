@@ -6,7 +6,6 @@ assert on it. Nothing here recurses, so a deep graph draws as well as a shallow 
 """
 from __future__ import annotations
 
-import contextlib
 import math
 from collections import Counter
 
@@ -16,14 +15,7 @@ import numpy as np
 from autograd import Node, topological_order
 
 from .modules import ModuleMap, inside
-
-INSTALL_HINT = (
-    "Graphviz's `dot` program is not installed (the graphviz Python package only writes DOT text).\n"
-    "  Debian/Ubuntu: sudo apt-get install graphviz\n"
-    "  Fedora:        sudo dnf install graphviz\n"
-    "  macOS:         brew install graphviz\n"
-    "Until then, graph.source holds the DOT text and graph.save('graph.dot') writes it."
-)
+from .render import Drawing
 
 FILL = {"root": "#ffd966", "param": "#b6d7a8", "leaf": "#cfe2f3", "const": "#eeeeee", "result": "#ffffff"}
 BORDER = {"root": "#b45f06", "param": "#38761d", "leaf": "#3d85c6", "const": "#999999", "result": "#444444"}
@@ -35,36 +27,6 @@ BOX_STYLE = {"shape": "box3d", "style": "filled", "fillcolor": "#e6e0f0", "color
 POSITIVE, NEGATIVE = (178, 24, 43), (33, 102, 172)  # strongest red and blue of the grad scale
 NONFINITE = "#8e44ad"
 GRAD_DECADES = (-6, 2)  # |grad| from 1e-6 (palest) to 1e2 (strongest), log scale
-
-
-class GraphvizNotInstalled(graphviz.ExecutableNotFound):
-    """Rendering needs Graphviz's `dot` program; the message says how to install it."""
-
-    def __init__(self) -> None:
-        RuntimeError.__init__(self, INSTALL_HINT)
-
-
-@contextlib.contextmanager
-def _explaining_missing_dot():
-    """Turn graphviz's ExecutableNotFound into GraphvizNotInstalled, which says how to install it."""
-    try:
-        yield
-    except GraphvizNotInstalled:
-        raise
-    except graphviz.ExecutableNotFound as error:
-        raise GraphvizNotInstalled() from error
-
-
-class Drawing(graphviz.Digraph):
-    """A graphviz.Digraph (shown inline in Jupyter) that explains a missing `dot` program."""
-
-    def pipe(self, *args, **kwargs):
-        with _explaining_missing_dot():
-            return super().pipe(*args, **kwargs)
-
-    def render(self, *args, **kwargs):
-        with _explaining_missing_dot():
-            return super().render(*args, **kwargs)
 
 
 def fmt(x) -> str:
@@ -107,7 +69,7 @@ def grad_color(g: float) -> tuple[str, str, float]:
     t = min(max((math.log10(abs(g)) - lo) / (hi - lo), 0.0), 1.0)
     mix = 0.1 + 0.9 * t
     rgb = [round(255 + (c - 255) * mix) for c in (POSITIVE if g > 0 else NEGATIVE)]
-    return "#%02x%02x%02x" % tuple(rgb), ("white" if mix > 0.6 else "black"), t
+    return "#{:02x}{:02x}{:02x}".format(*rgb), ("white" if mix > 0.6 else "black"), t
 
 
 def _esc(text: str) -> str:
@@ -155,7 +117,7 @@ def _edge_label(k: int, g, local, sent) -> str:
 
 def draw_graph(root: Node, rankdir: str = "LR", color_by: str | None = None, edge_labels: bool = False,
                params: dict | None = None, cluster: bool = True, collapse=(), max_nodes: int = 2000,
-               highlight=None, modules=None) -> Drawing:
+               highlight=None, modules=None, format: str = "svg") -> Drawing:
     """Draw the graph that computed `root`; returns a graphviz.Digraph.
 
     Each value is a record `label │ data │ grad` (a Tensor shows shape, dtype and a summary),
@@ -176,8 +138,10 @@ def draw_graph(root: Node, rankdir: str = "LR", color_by: str | None = None, edg
     collapse lists module paths or module objects to draw as one box node each. A graph of
     more than max_nodes values is drawn with its modules collapsed, or as one summary node.
     """
-    return _draw(root, rankdir=rankdir, color_by=color_by, edge_labels=edge_labels, params=params,
-                 cluster=cluster, collapse=collapse, max_nodes=max_nodes, highlight=highlight, modules=modules)
+    graph = _draw(root, rankdir=rankdir, color_by=color_by, edge_labels=edge_labels, params=params,
+                  cluster=cluster, collapse=collapse, max_nodes=max_nodes, highlight=highlight, modules=modules)
+    graph.format = format
+    return graph
 
 
 def _draw(root: Node, *, rankdir, color_by, edge_labels, params, cluster, collapse, max_nodes, highlight,
@@ -187,6 +151,11 @@ def _draw(root: Node, *, rankdir, color_by, edge_labels, params, cluster, collap
     It maps "grads", "pending" (contributions not yet added) and "flows" (the gradient each
     reached node sent on) by id(node), and names the "current" node.
     """
+    if not isinstance(root, Node):
+        raise TypeError(f"draw_graph draws the graph behind a Value or Tensor, got {type(root).__name__}: "
+                        "compute it from Values or Tensors first")
+    if modules is not None and not hasattr(modules, "named_parameters"):
+        raise TypeError(f"modules must be an nn.Module (the model that built the graph), got {type(modules).__name__}")
     if color_by not in (None, "grad"):
         raise ValueError(f"color_by must be None or 'grad', got {color_by!r}")
     order = topological_order(root)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
-from typing import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap, TwoSlopeNorm
 from matplotlib.figure import Figure
+
 
 class _Figure(Figure):
     """A Figure that Jupyter shows as a PNG even when pyplot (and its inline backend) is unused."""

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import html
 import inspect
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
-from autograd import backward_pass
-from autograd import Node, topological_order
+from autograd import Node, backward_pass, topological_order
 
 from .graph import Drawing, _draw, draw_graph, summarize
 
@@ -28,7 +28,7 @@ class Frame:
     grad: Any
     parent_grads: tuple
     changed: tuple
-    run: "_Run" = field(repr=False)
+    run: _Run = field(repr=False)
 
 
 @dataclass(eq=False)
@@ -89,7 +89,9 @@ def render_step(root: Node, frame: Frame, **options) -> Drawing:
     settings = inspect.signature(draw_graph).bind(root, **{**options, "highlight": frame.node})
     settings.apply_defaults()  # draw_graph's defaults, and a TypeError for an unknown option
     step = {"grads": grads, "pending": pending, "flows": flows, "current": frame.node}
+    output_format = settings.arguments.pop("format")
     graph = _draw(**settings.arguments, step=step)
+    graph.format = output_format
     graph.attr(label=describe(frame).replace("\\", "\\\\"), labelloc="t", fontsize="14")
     return graph
 

