@@ -16,7 +16,8 @@ import numpy as np
 
 from autograd import Node, Value, no_grad, topological_order
 
-from .graph import INSTALL_HINT, GraphvizNotInstalled, draw_graph, fmt
+from .graph import draw_graph, fmt
+from .render import INSTALL_HINT, GraphvizNotInstalled
 from .steps import Frame, backward_steps, render_step
 
 SYMBOLS = {"+": "+", "-": "-", "*": "·", "/": "/", "**": "**"}
@@ -109,16 +110,16 @@ def moons_demo(out_dir: Path, steps: int = 100, seed: int = 1337) -> dict:
 
     Returns the final loss and accuracy and the files written.
     """
-    from sklearn.datasets import make_moons
     from tqdm import tqdm
 
     import nn
+    from nn.data import moons
     from nn.losses import hinge_loss
     from nn.optim import SGD
 
     from .plots import plot_decision_boundary, plot_history
 
-    X, labels = make_moons(100, noise=0.1, random_state=1)
+    X, labels = moons(100, noise=0.1, seed=1)
     y = 2.0 * labels - 1.0  # classes as -1 / +1 for the hinge loss
     rows = X.tolist()
     nn.manual_seed(seed)
