@@ -4,14 +4,26 @@
 """
 from .graph import draw_graph
 from .render import GraphvizNotInstalled
-from .steps import Frame, backward_steps, describe, render_step, step_through
+from .steps import (
+           Frame,
+           StepThrough,
+           backward_steps,
+           describe,
+           export_steps,
+           render_step,
+           step_through,
+           steps_html,
+)
 
 __all__ = [
            "Frame",
            "GraphvizNotInstalled",
+           "StepThrough",
            "backward_steps",
            "describe",
            "draw_graph",
+           "export_steps",
            "render_step",
            "step_through",
+           "steps_html",
 ]
