@@ -150,8 +150,15 @@ class StepThrough:
                 pins["nodes"][obj["name"]] = {"pos": obj["pos"] + "!", "width": obj["width"], "height": obj["height"]}
             elif obj["name"].startswith("cluster_"):
                 pins["clusters"][obj["name"]] = obj["bb"]
+        names = {obj["_gvid"]: obj["name"] for obj in layout.get("objects", [])}
+        laid: dict = {}  # (tail, head) -> the positions of its edges, in the order they were written
         for edge in sorted(layout.get("edges", []), key=lambda e: e["_gvid"]):
-            pins["edges"].append({"pos": edge["pos"], **({"lp": edge["lp"]} if "lp" in edge else {})})
+            pin = {"pos": edge["pos"], **({"lp": edge["lp"]} if "lp" in edge else {})}
+            laid.setdefault((names[edge["tail"]], names[edge["head"]]), []).append(pin)
+        seen: dict = {}
+        for tail, head, _ in edges:
+            k = seen[tail, head] = seen.get((tail, head), -1) + 1
+            pins["edges"].append(laid[tail, head][k])
         return pins
 
     def drawing(self, k: int) -> Drawing:
