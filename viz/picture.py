@@ -212,7 +212,7 @@ class Picture:
                 continue
             target = f"m{box[i]}" if box[i] is not None else f"o{i}"
             if box[i] is None:
-                attrs = shade(color_by, self.grad(node), scale)
+                attrs = edge_style(color_by, self.grad(node), scale)
                 scene.edges.append((target, f"v{i}", {**attrs, "dir": "back"} if step is not None else attrs))
             current = step is not None and node is step["current"]
             g = step["flows"].get(id(node)) if step else node.grad
@@ -227,7 +227,7 @@ class Picture:
                         merged[source, target] += 1
                     continue
                 given = None if sent is None or self.constant[j] else sent[k]
-                attrs = shade(color_by, given, scale)
+                attrs = edge_style(color_by, given, scale)
                 if (edge_labels or current) and given is not None:
                     attrs["label"] = edge_label(k, g, local, given)
                 if current:
@@ -263,7 +263,7 @@ def record(node: Node, name: str, g, pending, rankdir: str, stacked: bool, const
     return "{ " + text + " }" if across != stacked else text
 
 
-def shade(color_by: str | None, g, scale: GradScale | None) -> dict:
+def edge_style(color_by: str | None, g, scale: GradScale | None) -> dict:
     """Edge attributes: coloured and thickened by the gradient it carries when color_by='grad'."""
     size = signed_size(g) if color_by else None
     if size is None:
