@@ -265,3 +265,43 @@ def test_bad_options_raise():
         draw_graph(f, color_by="data")
     with pytest.raises(ValueError, match="modules=model"):
         draw_graph(f, collapse=["layers.0"])
+
+
+def test_hostile_inputs_give_clear_errors_and_valid_dot():
+    with pytest.raises(TypeError, match="Value or Tensor"):
+        draw_graph(3.0)
+    f, _ = lecture_graph()
+    with pytest.raises(TypeError, match="nn.Module"):
+        draw_graph(f, modules=3)
+    with pytest.raises(ValueError, match="format"):
+        draw_graph(f, format="exe")
+    a = Value(1.0, label="bad\0name")
+    b = a * 2.0
+    b.label = "out\0"
+    source = draw_graph(b).source
+    assert "\0" not in source and "bad\u2400name" in source
+    assert draw_graph(b).pipe(format="svg").startswith(b"<?xml")
+
+
+def test_empty_tensor_draws_without_warnings():
+    import warnings
+    x = Tensor(np.zeros((0, 3)), requires_grad=True, label="x")
+    y = x * 2.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        source = draw_graph(y, color_by="grad").source
+    assert "(0, 3) float64" in source
+
+
+def test_optional_extras_name_what_to_install(monkeypatch):
+    import importlib
+    import sys
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)
+    f, _ = lecture_graph()
+    with pytest.raises(ImportError, match=r"pip install 'chainrule\[notebooks\]'"):
+        step_through(f)
+    for name in [m for m in sys.modules if m.startswith(("viz.plots", "viz.figure", "viz.multiples", "matplotlib"))]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(ImportError, match=r"viz.plots needs matplotlib: pip install 'chainrule\[notebooks\]'"):
+        importlib.import_module("viz.plots")
