@@ -11,15 +11,17 @@ rate·Σ|w| or rate·½Σw² over the weights (not the biases).
 """
 from __future__ import annotations
 
+import itertools
+
 from dataclasses import asdict, dataclass, field, fields, replace
 
 import numpy as np
 
 import nn
-from nn.data import moons
-from nn.optim import SGD
 from autograd import Tensor, no_grad
 from nn.activations import ACTIVATIONS
+from nn.data import moons
+from nn.optim import SGD
 
 DATASETS = ("circle", "xor", "gauss", "spiral", "moons")
 FEATURES = {
@@ -127,12 +129,12 @@ class Playground:
         s = self.settings
         X, y = make_dataset(s.dataset, s.points, s.noise, s.seed)
         order = np.random.default_rng(s.seed + 1).permutation(len(X))
-        cut = int(round(s.train_ratio * len(X)))
+        cut = round(s.train_ratio * len(X))
         self.X_train, self.y_train = X[order[:cut]], y[order[:cut]]
         self.X_test, self.y_test = X[order[cut:]], y[order[cut:]]
         rng = np.random.default_rng(s.seed + 2)
         sizes = [len(s.features), *map(int, s.hidden), 1]
-        self.layers = [nn.Linear(a, b, init="xavier", rng=rng) for a, b in zip(sizes, sizes[1:])]
+        self.layers = [nn.Linear(a, b, init="xavier", rng=rng) for a, b in itertools.pairwise(sizes)]
         self.optimizer = SGD([p for layer in self.layers for p in layer.parameters()], lr=s.lr)
         self.shuffle = np.random.default_rng(s.seed + 3)
         self.epochs = 0

@@ -98,8 +98,8 @@ def surface(pg: Playground, output: np.ndarray, x0: float) -> str:
         return (v + EXTENT) / (2 * EXTENT) * BIG
 
     parts = [f'<g transform="translate({x0},{TOP})" id="boundary">',
-             f'<image width="{BIG}" height="{BIG}" href="{data_uri(output)}" preserveAspectRatio="none" '
-             'id="boundary-image"/>']
+             (f'<image width="{BIG}" height="{BIG}" href="{data_uri(output)}" preserveAspectRatio="none" '
+              'id="boundary-image"/>')]
     for X, y, ring in ((pg.X_train, pg.y_train, "white"), (pg.X_test, pg.y_test, "black")):
         colour = np.where(y > 0, "#0877bd", "#f59322")
         parts += [f'<circle cx="{at(a):.1f}" cy="{BIG - at(b):.1f}" r="2.6" fill="{c}" stroke="{ring}" '
