@@ -14,7 +14,7 @@ import zlib
 
 import numpy as np
 
-from .playground import EXTENT, FEATURE_LABELS, Playground
+from .play_model import EXTENT, FEATURE_LABELS, Playground
 
 ORANGE, WHITE, BLUE = np.array([245, 147, 34]), np.array([232, 234, 235]), np.array([8, 119, 189])
 NODE, GAP_X, GAP_Y, TOP = 34, 86, 44, 38  # unit picture size and spacing in the network drawing

@@ -2,8 +2,8 @@
 
 `Playground(**settings)` holds a dataset, a small network of nn.Linear layers and the training
 state; `epoch()` trains one pass over the training points in mini-batches. The pictures are
-drawn by viz.playground_view; `viz.playground()` (a notebook panel, ipywidgets) and
-`python -m viz.playground_server` (a standalone page) put controls around them.
+drawn by viz.play_view; `viz.playground()` (a notebook panel, ipywidgets) and
+`python -m viz.play_server` (a standalone page) put controls around them.
 
 As in the Playground: labels are -1 (orange) and +1 (blue), the output unit is tanh, the loss
 is ½(output − label)² averaged over the points, and L1/L2 regularisation adds
@@ -12,7 +12,6 @@ rate·Σ|w| or rate·½Σw² over the weights (not the biases).
 from __future__ import annotations
 
 import itertools
-
 from dataclasses import asdict, dataclass, field, fields, replace
 
 import numpy as np
