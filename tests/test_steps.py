@@ -38,7 +38,7 @@ def neuron():
 def shapes(svg: str) -> dict[str, str]:
     """Node name -> the coordinates of its outline (polygon points or ellipse centre and radii)."""
     found = {}
-    for title, body in re.findall(r'<g id="node\d+" class="node">\s*<title>(\w+)</title>(.*?)</g>', svg, re.S):
+    for title, body in re.findall(r'<g id="node\d+" class="node">\s*<title>(\w+)</title>(.*?)</g>', svg, re.DOTALL):
         outline = re.search(r'<(?:polygon|ellipse)[^>]*?((?:points="[^"]*")|(?:cx="[^"]*" cy="[^"]*" rx="[^"]*" '
                             r'ry="[^"]*"))', body)
         found[title] = outline.group(1)
@@ -70,7 +70,7 @@ def arrows(svg: str) -> list[tuple[str, str, tuple[float, float]]]:
     """(tail, head, arrowhead centre) of each edge."""
     out = []
     for tail, head, body in re.findall(r'<g id="edge\d+" class="edge">\s*<title>(\w+)&#45;&gt;(\w+)</title>(.*?)</g>',
-                                       svg, re.S):
+                                       svg, re.DOTALL):
         head_shape = re.search(r'<polygon[^>]*points="([^"]*)"', body)
         out.append((tail, head, centre(f'points="{head_shape.group(1)}"')))
     return out
@@ -114,13 +114,14 @@ def test_render_step_reuses_the_frames_layout():
     root = lecture()
     frames = list(backward_steps(root))
     first, last = render_step(root, frames[0]), render_step(root, frames[-1])
-    pos = lambda source: re.findall(r'^\s*(v\d+) \[.*pos="([^"]*)"', source, re.M)  # noqa: E731
+    pos = lambda source: re.findall(r'^\s*(v\d+) \[.*pos="([^"]*)"', source, re.MULTILINE)
     assert pos(first.source) == pos(last.source) and len(pos(first.source)) == 5
 
 
 def test_html_page_is_self_contained(tmp_path):
     page = export_steps(lecture(), tmp_path / "steps.html")
-    text = open(page, encoding="utf-8").read()
+    with open(page, encoding="utf-8") as f:
+        text = f.read()
     assert text.count('class="cr-frame"') == 5 and "<svg" in text and "<script>" in text
     assert not re.search(r'(src|href)="(https?:)?//', text)  # nothing fetched
     assert isinstance(steps_html(lecture()), StepThrough) and "cr-frame" in steps_html(lecture())._repr_html_()
@@ -143,7 +144,7 @@ def test_html_page_steps_in_a_browser(tmp_path):
         [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
          "--virtual-time-budget=2000", "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=120)
+        capture_output=True, text=True, timeout=120, check=False)
     dom = done.stdout
     assert 'data-step="2"' in dom, done.stderr[-2000:]
     assert 'data-shown="none,none,block,none,none"' in dom

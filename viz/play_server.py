@@ -18,7 +18,14 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
-from .play_model import DATASETS, FEATURE_LABELS, FEATURES, PLAYGROUND_ACTIVATIONS, REGULARIZATION, Playground
+from .play_model import (
+    DATASETS,
+    FEATURE_LABELS,
+    FEATURES,
+    PLAYGROUND_ACTIVATIONS,
+    REGULARIZATION,
+    Playground,
+)
 from .play_view import render
 
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
