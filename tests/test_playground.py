@@ -181,3 +181,28 @@ def test_page_trains_in_a_browser(tmp_path):
         browser.close()
         server.shutdown()
         server.server_close()
+
+
+def test_notebook_panel_steps_plays_and_draws_a_unit():
+    pytest.importorskip("ipywidgets")
+    from viz import playground
+
+    box = playground(hidden=(6, 6), points=100)
+    c, pg = box.controls, box.playground
+    before = c["view"].value
+    c["step"].click()
+    assert pg.epochs == 1 and c["view"].value != before and c["status"].value.startswith("epoch 1")
+    c["play"].value = True  # trains in a thread until paused
+    deadline = time.time() + 30
+    while pg.epochs < 6 and time.time() < deadline:
+        time.sleep(0.05)
+    c["play"].value = False
+    box.worker.join(timeout=10)
+    assert pg.epochs >= 6 and pg.history["train"][-1] < pg.history["train"][0]
+    c["hidden"].value = "3"  # a new network: starts over
+    assert [lay.out_features for lay in pg.layers] == [3, 1] and pg.epochs == 0
+    assert [label for label, _ in c["unit"].options] == ["layer 1 unit 1", "layer 1 unit 2", "layer 1 unit 3", "output"]
+    c["unit"].value = (0, 2)
+    c["draw"].click()
+    assert c["graph"].value.startswith("<svg") and "layer 1 unit 3" in c["graph"].value
+    assert 'stroke="#e31a1c"' in c["view"].value  # the picked unit is outlined

@@ -3,6 +3,7 @@
 `viz.plots` (matplotlib) is imported on its own: `from viz.plots import plot_history`.
 """
 from .graph import draw_graph
+from .play_widget import playground
 from .render import GraphvizNotInstalled
 from .steps import (
            Frame,
