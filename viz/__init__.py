@@ -5,7 +5,27 @@
 from .graph import draw_graph
 from .play_widget import playground
 from .render import GraphvizNotInstalled
-from .steps import Frame, StepThrough, backward_steps, describe, export_steps, render_step, step_through, steps_html
+from .steps import (
+           Frame,
+           StepThrough,
+           backward_steps,
+           describe,
+           export_steps,
+           render_step,
+           step_through,
+           steps_html,
+)
 
-__all__ = ["draw_graph", "backward_steps", "render_step", "step_through", "steps_html", "export_steps", "describe",
-           "Frame", "StepThrough", "GraphvizNotInstalled", "playground"]
+__all__ = [
+           "Frame",
+           "GraphvizNotInstalled",
+           "StepThrough",
+           "backward_steps",
+           "describe",
+           "draw_graph",
+           "export_steps",
+           "playground",
+           "render_step",
+           "step_through",
+           "steps_html",
+]
