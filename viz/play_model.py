@@ -32,6 +32,8 @@ FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1^2": "x₁²", "x2^2": "x₂²"
                   "sin x2": "sin x₂"}
 PLAYGROUND_ACTIVATIONS = ("tanh", "relu", "sigmoid", "leaky_relu")  # hidden-unit choices (nn's registry names)
 REGULARIZATION = ("none", "L1", "L2")
+LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)  # the Playground's choices
+REG_RATES = (0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
 EXTENT = 6.0  # the plane shown is [-6, 6]²
 
 

@@ -28,9 +28,6 @@ from .play_model import (
 )
 from .play_view import render
 
-LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
-REG_RATES = (0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
-
 
 class Session:
     """One Playground shared by the page's requests (one at a time)."""
