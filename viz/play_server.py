@@ -22,7 +22,9 @@ from .play_model import (
     DATASETS,
     FEATURE_LABELS,
     FEATURES,
+    LEARNING_RATES,
     PLAYGROUND_ACTIVATIONS,
+    REG_RATES,
     REGULARIZATION,
     Playground,
 )

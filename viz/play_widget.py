@@ -13,11 +13,12 @@ from .play_model import (
     DATASETS,
     FEATURE_LABELS,
     FEATURES,
+    LEARNING_RATES,
     PLAYGROUND_ACTIVATIONS,
+    REG_RATES,
     REGULARIZATION,
     Playground,
 )
-from .play_server import LEARNING_RATES, REG_RATES
 from .play_view import render
 
 
