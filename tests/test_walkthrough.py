@@ -18,7 +18,7 @@ def test_walkthrough_end_to_end(tmp_path, capsys, monkeypatch):
     assert "step 1  df/dz = df/df · ∂f/∂z = 1 · 3 = 3" in text
     assert "step 2  df/dq = df/df · ∂f/∂q = 1 · -4 = -4" in text
     assert "step 4  df/dx = df/dq · ∂q/∂x = -4 · 1 = -4" in text
-    for name in ("graph_forward.svg", "graph_backward.svg", "moons_boundary.png", "moons_loss.png"):
+    for name in ("graph_forward.svg", "graph_backward.svg", "steps.html", "moons_boundary.png", "moons_loss.png"):
         assert (tmp_path / name).stat().st_size > 1000
     assert sorted(p.name for p in (tmp_path / "steps").iterdir()) == [f"step_0{k}.svg" for k in range(5)]
     accuracy = int(re.search(r"training accuracy (\d+)%", text).group(1))

@@ -17,8 +17,8 @@ import numpy as np
 from autograd import Node, Value, no_grad, topological_order
 
 from .graph import draw_graph, fmt
-from .render import INSTALL_HINT, GraphvizNotInstalled
-from .steps import Frame, backward_steps, render_step
+from .render import INSTALL_HINT, GraphvizNotInstalled, available
+from .steps import Frame, StepThrough, backward_steps, render_step
 
 SYMBOLS = {"+": "+", "-": "-", "*": "·", "/": "/", "**": "**"}
 
@@ -101,6 +101,8 @@ def chain_rule_demo(out_dir: Path) -> list[Path]:
     for line in backward_lines(f, frames):
         print("  " + line)
     written += [save_graph(render_step(f, frame), out_dir / "steps" / f"step_{frame.step:02d}") for frame in frames]
+    if available():  # every step on one page: a slider and the arrow keys, no server
+        written.append(Path(StepThrough(f, frames).save(out_dir / "steps.html")))
     written.append(save_graph(draw_graph(f, edge_labels=True), out_dir / "graph_backward"))
     return written
 
@@ -174,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     written = chain_rule_demo(args.out)
     if any(path.suffix == ".dot" for path in written):
         print("\n" + INSTALL_HINT)
-    print(f"\nwrote {len(written)} graph pictures under {args.out}/ (graph_forward, graph_backward, steps/)\n")
+    print(f"\nwrote {len(written)} graph pictures under {args.out}/ (graph_forward, graph_backward, steps/, steps.html)\n")
     result = moons_demo(args.out)
     print("wrote " + ", ".join(str(p) for p in result["files"]))
     return 0
