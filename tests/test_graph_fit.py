@@ -176,3 +176,44 @@ def test_legend_sits_beside_the_output():
     model, loss = moons_sample()
     source = draw_graph(loss, modules=model, collapse=["layers.1"], color_by="grad").source
     assert re.search(r"\{rank=same; legend; v\d+\}", source)
+
+
+def _bounds(points: list[float]) -> tuple[float, float, float, float]:
+    xs, ys = points[0::2], points[1::2]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _inside(x: float, y: float, box) -> bool:
+    left, top, right, bottom = box
+    return left < x < right and top < y < bottom
+
+
+def _contains(outer, inner) -> bool:
+    return outer[0] <= inner[0] and outer[1] <= inner[1] and outer[2] >= inner[2] and outer[3] >= inner[3]
+
+
+def small_mlp_boxes():
+    """A 2-3-1 MLP boxed by module: MLP, two layers, four neurons."""
+    nn.manual_seed(0)
+    model = nn.MLP(2, [3, 1])
+    loss = hinge_loss(model([Value(0.5, label="x1"), Value(-1.0, label="x2")]), -1.0)
+    loss.backward()
+    return draw_graph(loss, modules=model, color_by="grad")
+
+
+@pytest.mark.parametrize("build", [nb04_modules, small_mlp_boxes], ids=lambda f: f.__name__)
+def test_module_boxes_never_cover_another_box_label(build):
+    """A cluster's caption lies in no other box except those that hold its own box (before: the
+    layers.1 box overlapped the layers.2 label)."""
+    svg = build().pipe(format="svg", encoding="utf-8")
+    clusters = []
+    for body in re.findall(r'<g id="clust\d+" class="cluster">(.*?)</g>', svg, re.S):
+        shape = re.search(r'(?:d|points)="([^"]+)"', body).group(1)
+        box = _bounds([float(v) for v in re.findall(r"-?\d+\.?\d*", shape)])
+        text = re.search(r'<text[^>]*x="([-\d.]+)" y="([-\d.]+)"', body)
+        clusters.append((box, float(text.group(1)), float(text.group(2))))
+    assert len(clusters) >= 2
+    for box, x, y in clusters:
+        for other, _, _ in clusters:
+            if other is not box and not _contains(other, box):
+                assert not _inside(x, y, other)

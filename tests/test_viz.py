@@ -305,3 +305,11 @@ def test_optional_extras_name_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     with pytest.raises(ImportError, match=r"viz.plots needs matplotlib: pip install 'chainrule\[notebooks\]'"):
         importlib.import_module("viz.plots")
+
+
+def test_collapsed_box_coloured_by_its_parameters_gradients():
+    model, loss = tiny_mlp_loss()
+    box = nodes(draw_graph(loss, modules=model, collapse=["layers.0"], color_by="grad").source)["m0"]
+    grads = np.array([p.grad for p in model.layers[0].parameters()])
+    assert f"mean |grad| {float(np.abs(grads).mean()):.4g}" in box
+    assert fill(box) != "#e6e0f0"  # not the plain box colour

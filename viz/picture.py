@@ -196,9 +196,15 @@ class Picture:
         for k, path in enumerate(self.folded):
             members = [i for i, b in enumerate(self.box) if b == k]
             if members:
-                n_params = sum(1 for i in members if i in self.mm.names)
-                label = f"{clean(self.mm.title(path))}\\n{len(members):,} values, {n_params:,} parameters"
-                self._place(scene, self.mm.parent.get(path), f"m{k}", {"label": label, **BOX_STYLE})
+                params = [i for i in members if i in self.mm.names]
+                label = f"{clean(self.mm.title(path))}\\n{len(members):,} values, {len(params):,} parameters"
+                attrs = {"label": label, **BOX_STYLE}
+                grads = [np.ravel(self.grad(self.order[i])) for i in params if self.grad(self.order[i]) is not None]
+                if color_by and grads:  # the box coloured by its parameters' mean |grad|
+                    size = signed_size(np.concatenate(grads))
+                    attrs["fillcolor"], attrs["fontcolor"], _ = scale.color(size)
+                    attrs["label"] += f"\\nparameters' mean |grad| {fmt(abs(size))}"
+                self._place(scene, self.mm.parent.get(path), f"m{k}", attrs)
 
     def _edges(self, scene: Scene, color_by, edge_labels: bool, scale) -> None:
         """Parent → op → result; edges into or out of a collapsed module are merged with a count.
