@@ -207,7 +207,7 @@ def test_module_boxes_never_cover_another_box_label(build):
     layers.1 box overlapped the layers.2 label)."""
     svg = build().pipe(format="svg", encoding="utf-8")
     clusters = []
-    for body in re.findall(r'<g id="clust\d+" class="cluster">(.*?)</g>', svg, re.S):
+    for body in re.findall(r'<g id="clust\d+" class="cluster">(.*?)</g>', svg, re.DOTALL):
         shape = re.search(r'(?:d|points)="([^"]+)"', body).group(1)
         box = _bounds([float(v) for v in re.findall(r"-?\d+\.?\d*", shape)])
         text = re.search(r'<text[^>]*x="([-\d.]+)" y="([-\d.]+)"', body)

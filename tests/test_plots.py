@@ -12,8 +12,17 @@ from matplotlib.image import AxesImage
 
 import nn
 from autograd import Value
-from viz.plots import (LiveView, grad_stats, live_plot, plot_activation_stats, plot_decision_boundary,
-                       plot_gradient_flow, plot_history, plot_optimizer_paths, plot_weight_images)
+from viz.plots import (
+    LiveView,
+    grad_stats,
+    live_plot,
+    plot_activation_stats,
+    plot_decision_boundary,
+    plot_gradient_flow,
+    plot_history,
+    plot_optimizer_paths,
+    plot_weight_images,
+)
 
 rng = np.random.default_rng(0)
 X = rng.normal(size=(40, 2))
