@@ -217,3 +217,18 @@ def test_module_boxes_never_cover_another_box_label(build):
         for other, _, _ in clusters:
             if other is not box and not _contains(other, box):
                 assert not _inside(x, y, other)
+
+
+def test_a_labelled_node_without_requires_grad_is_drawn_as_a_constant():
+    """A target named `y` that needs no gradient (requires_grad False) shows no grad (before: 'grad 0.2687')."""
+
+    class Target(Value):  # stands for a Value made by Value.constant once it says requires_grad False
+        __slots__ = ()
+        requires_grad = False
+
+    y = Target(1.0, "y")
+    a = Value(0.3, label="a")
+    loss = (a - y) ** 2
+    loss.backward()
+    source = draw_graph(loss).source
+    assert 'label="{ y | data 1 }"' in source and 'label="{ a | data 0.3 | grad -1.4 }"' in source

@@ -105,6 +105,8 @@ def test_activation_stats_count_dead_and_saturated_units():
     assert first.get_shared_x_axes().joined(first, second)
     assert sum(p.get_height() for p in first.patches) == relu.size
     assert [p.get_height() for p in bars.patches] == [0.5, 1.0]
+    logged = plot_activation_stats({"h1": relu, "h2": tanh}, kind={"h1": "relu", "h2": "tanh"}, log_counts=True)
+    assert [ax.get_yscale() for ax in logged.axes] == ["log", "log", "linear"]
     assert [t.get_text() for t in bars.texts] == ["50% dead", "100% saturated"]
     with pytest.raises(ValueError, match="kind"):
         plot_activation_stats({"h": relu}, kind="swish")

@@ -83,13 +83,14 @@ def unhealthy(a: np.ndarray, kind: str) -> float:
 
 
 def plot_activation_stats(activations: Mapping[str, object], kind: str | Mapping[str, str] = "relu",
-                          max_cols: int = 4) -> NotebookFigure:
+                          max_cols: int = 4, log_counts: bool = False) -> NotebookFigure:
     """A histogram of each layer's activations in its own panel (shared x axis), and the fraction
     that is dead (ReLU: a unit that is zero on every sample) or saturated (tanh |a| > 0.97,
     sigmoid < 0.03 or > 0.97) as bars.
 
     activations maps a layer name to its outputs (samples, units) from one forward pass;
-    kind names the activation, or maps each layer to its own.
+    kind names the activation, or maps each layer to its own; log_counts puts every histogram's
+    counts on a log scale (when they span orders of magnitude).
     """
     names = list(activations)
     if not names:
@@ -110,7 +111,7 @@ def plot_activation_stats(activations: Mapping[str, object], kind: str | Mapping
     finite = np.concatenate([a[np.isfinite(a)].ravel() for a in arrays])
     edges = np.linspace(finite.min(), finite.max(), 41) if finite.size and finite.min() < finite.max() else 40
     for k, (ax, name, a) in enumerate(zip(axes.ravel(), names, arrays)):
-        ax.hist(a.ravel(), bins=edges, color=f"C{k % 10}", alpha=0.85)
+        ax.hist(a.ravel(), bins=edges, color=f"C{k % 10}", alpha=0.85, log=log_counts)
         ax.set_title(f"{name} ({kinds[k]}): {fractions[k]:.0%} {labels[k]}", fontsize=9)
         ax.tick_params(labelsize=8)
     for ax in axes.ravel()[len(names):]:
