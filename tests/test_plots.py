@@ -12,8 +12,17 @@ from matplotlib.image import AxesImage
 
 import nn
 from autograd import Value
-from viz.plots import (LiveView, grad_stats, live_plot, plot_activation_stats, plot_decision_boundary,
-                       plot_gradient_flow, plot_history, plot_optimizer_paths, plot_weight_images)
+from viz.plots import (
+    LiveView,
+    grad_stats,
+    live_plot,
+    plot_activation_stats,
+    plot_decision_boundary,
+    plot_gradient_flow,
+    plot_history,
+    plot_optimizer_paths,
+    plot_weight_images,
+)
 
 rng = np.random.default_rng(0)
 X = rng.normal(size=(40, 2))
@@ -31,18 +40,22 @@ def contours(ax):
 def test_decision_boundary_shades_scores_and_draws_the_data():
     fig = plot_decision_boundary(score, X, y, resolution=30)
     assert isinstance(fig, Figure)
-    (ax,) = fig.axes
+    ax, bar = fig.axes
     assert len(contours(ax)) == 2  # the shaded surface and the boundary line
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("$x_1$", "$x_2$") and len(ax.get_xticks()) > 2  # axes
+    assert bar.get_label() == "<colorbar>" and bar.get_ylabel() == "score"  # and a colour scale
     scatters = [c for c in ax.collections if isinstance(c, PathCollection)]
     assert [len(s.get_offsets()) for s in scatters] == [int((y == -1).sum()), int((y == 1).sum())]
 
 
 def test_decision_boundary_with_hidden_units_and_classes():
     fig = plot_decision_boundary(score, X, y, resolution=20, hidden=lambda p: np.tanh(p @ np.ones((2, 5))))
-    assert len(fig.axes) == 1 + 6  # main + 5 units on a 3 × 2 grid (one left empty)
+    assert len(fig.axes) == 1 + 6 + 2  # main + 5 units on a 3 × 2 grid (one left empty) + 2 colour bars
     assert [ax.get_title() for ax in fig.axes[1:6]] == ["h0", "h1", "h2", "h3", "h4"]
+    bars = [ax for ax in fig.axes if ax.get_label() == "<colorbar>"]
+    assert sorted(b.get_ylabel() or b.get_xlabel() for b in bars) == ["score", "unit output"]
     three = plot_decision_boundary(lambda p: np.column_stack([p[:, 0], p[:, 1], -p[:, 0]]), X, y % 3, resolution=20)
-    assert len(contours(three.axes[0])) == 1
+    assert len(contours(three.axes[0])) == 1 and three.axes[1].get_ylabel() == "class (arg-max)"
     with pytest.raises(ValueError, match="hidden"):
         plot_decision_boundary(score, X, y, ax=fig.axes[0], hidden=lambda p: p)
 
@@ -87,8 +100,13 @@ def test_activation_stats_count_dead_and_saturated_units():
     relu[:, :2] = 0  # two dead units
     tanh = np.tanh(np.full((50, 4), 5.0))  # all saturated
     fig = plot_activation_stats({"h1": relu, "h2": tanh}, kind={"h1": "relu", "h2": "tanh"})
-    hist, bars = fig.axes
+    first, second, bars = fig.axes  # one histogram panel per layer, then the bars
+    assert first.get_title() == "h1 (relu): 50% dead" and second.get_title() == "h2 (tanh): 100% saturated"
+    assert first.get_shared_x_axes().joined(first, second)
+    assert sum(p.get_height() for p in first.patches) == relu.size
     assert [p.get_height() for p in bars.patches] == [0.5, 1.0]
+    logged = plot_activation_stats({"h1": relu, "h2": tanh}, kind={"h1": "relu", "h2": "tanh"}, log_counts=True)
+    assert [ax.get_yscale() for ax in logged.axes] == ["log", "log", "linear"]
     assert [t.get_text() for t in bars.texts] == ["50% dead", "100% saturated"]
     with pytest.raises(ValueError, match="kind"):
         plot_activation_stats({"h": relu}, kind="swish")
@@ -106,9 +124,13 @@ def test_optimizer_paths_on_contours():
     bowl = lambda a, b: a ** 2 + 10 * b ** 2
     paths = {"sgd": [(2.0, 1.0), (1.0, 0.5), (0.2, 0.1)], "momentum": np.array([[2.0, 1.0], [0.5, -0.3], [0.0, 0.0]])}
     fig = plot_optimizer_paths(bowl, paths)
-    ax = fig.axes[0]
-    assert len(contours(ax)) == 1
-    assert [line.get_label() for line in ax.lines if not line.get_label().startswith("_")] == ["sgd", "momentum"]
+    sgd, momentum, bar = fig.axes  # one panel per optimizer on shared axes, one colour scale
+    assert len(contours(sgd)) == 1 and len(contours(momentum)) == 1 and bar.get_ylabel() == "loss"
+    assert sgd.get_shared_x_axes().joined(sgd, momentum) and sgd.get_shared_y_axes().joined(sgd, momentum)
+    assert [sgd.get_title(), momentum.get_title()] == ["sgd", "momentum"]
+    assert [line.get_label() for line in momentum.lines if not line.get_label().startswith("_")] == ["momentum"]
+    partway = plot_optimizer_paths(bowl, paths, step=1).axes[0]
+    assert partway.get_title() == "sgd · step 1" and list(partway.lines[1].get_xdata()) == [2.0, 1.0]
 
 
 def test_live_view_records_and_draws_at_the_end():
@@ -118,5 +140,5 @@ def test_live_view_records_and_draws_at_the_end():
         view(k, 1.0 / (k + 1), acc=k / 5)
     assert view.history["loss"][-1] == (4, 0.2)
     fig = view.close()
-    assert len(fig.axes) == 3 and fig.axes[1].get_title() == "step 4: loss 0.2"
+    assert len(fig.axes) == 4 and fig.axes[1].get_title() == "step 4: loss 0.2"  # boundary, curves, bar, twin
     assert isinstance(live_plot(lambda k: 1.0 / (k + 1), 3, score, X, y), Figure)

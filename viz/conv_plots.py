@@ -12,11 +12,7 @@ import numpy as np
 
 from autograd import Tensor, no_grad
 
-from .plots import _Figure
-
-
-def _array(x) -> np.ndarray:
-    return np.asarray(x.data if isinstance(x, Tensor) else x, dtype=np.float64)
+from .figure import NotebookFigure, as_array
 
 
 def _mosaic(images: np.ndarray, ncols: int) -> np.ndarray:
@@ -29,7 +25,7 @@ def _mosaic(images: np.ndarray, ncols: int) -> np.ndarray:
     return grid[:-1, :-1]
 
 
-def _draw(ax, images: np.ndarray, ncols: int, first: int = 0):
+def draw_mosaic(ax, images: np.ndarray, ncols: int, first: int = 0):
     """A mosaic of images on one symmetric colour scale, each tile labelled with its index."""
     scale = float(np.nanmax(np.abs(images))) or 1.0
     shown = ax.imshow(_mosaic(images, ncols), cmap="RdBu_r", vmin=-scale, vmax=scale, interpolation="nearest")
@@ -44,20 +40,20 @@ def _draw(ax, images: np.ndarray, ncols: int, first: int = 0):
     return shown
 
 
-def plot_filters(weight, ncols: int = 8, channel: int = 0) -> _Figure:
+def plot_filters(weight, ncols: int = 8, channel: int = 0) -> NotebookFigure:
     """Every filter of a conv weight (out, in, kh, kw), at input channel `channel`, as a small numbered image.
 
     `weight` may be a Conv2d layer, a Tensor or an array; one colour scale for all filters.
     """
-    w = _array(getattr(weight, "weight", weight))
+    w = as_array(getattr(weight, "weight", weight))
     if w.ndim != 4:
         raise ValueError(f"plot_filters expects a conv weight of shape (out, in, kh, kw), got shape {w.shape}")
     w = w[:, channel]
     ncols = min(ncols, len(w))
     nrows = -(-len(w) // ncols)
-    fig = _Figure(figsize=(1.0 * ncols + 1.2, 1.05 * nrows + 0.5), layout="constrained")
+    fig = NotebookFigure(figsize=(1.0 * ncols + 1.2, 1.05 * nrows + 0.5), layout="constrained")
     ax = fig.subplots()
-    fig.colorbar(_draw(ax, w, ncols), ax=ax, shrink=0.8, label="weight")
+    fig.colorbar(draw_mosaic(ax, w, ncols), ax=ax, shrink=0.8, label="weight")
     return fig
 
 
@@ -66,7 +62,7 @@ def feature_maps(model, image) -> list[tuple[int, str, np.ndarray]]:
 
     The model runs in eval() mode (no dropout) and is put back in the mode it was in.
     """
-    x = _array(image)
+    x = as_array(image)
     dtype = next((p.dtype for p in model.parameters()), x.dtype)
     x = Tensor(x.reshape((1,) * (4 - x.ndim) + x.shape).astype(dtype, copy=False))
     was_training, maps = model.training, []
@@ -82,7 +78,7 @@ def feature_maps(model, image) -> list[tuple[int, str, np.ndarray]]:
     return maps
 
 
-def plot_feature_maps(model, image, layers=None, max_channels: int = 16) -> _Figure:
+def plot_feature_maps(model, image, layers=None, max_channels: int = 16) -> NotebookFigure:
     """The input image, then one row per layer output: its first `max_channels` channels, numbered.
 
     `layers` picks rows by index in the Sequential model (default: every 4-D output); each row
@@ -92,15 +88,15 @@ def plot_feature_maps(model, image, layers=None, max_channels: int = 16) -> _Fig
     if not maps:
         raise ValueError(f"no layer with a 4-D output among layers {layers}")
     ncols = min(max_channels, max(m.shape[0] for _, _, m in maps))
-    fig = _Figure(figsize=(0.55 * ncols + 1.6, 0.8 * (len(maps) + 1) + 0.5), layout="constrained")
+    fig = NotebookFigure(figsize=(0.55 * ncols + 1.6, 0.8 * (len(maps) + 1) + 0.5), layout="constrained")
     axes = fig.subplots(len(maps) + 1, 1, squeeze=False)[:, 0]
-    picture = _array(image)
+    picture = as_array(image)
     axes[0].imshow(picture.reshape(picture.shape[-2:]), cmap="gray_r", interpolation="nearest")
     axes[0].set_xticks([])
     axes[0].set_yticks([])
     axes[0].set_ylabel("input", rotation=0, ha="right", va="center", fontsize=8)
     for ax, (i, name, m) in zip(axes[1:], maps):
-        _draw(ax, m[:ncols], ncols)
+        draw_mosaic(ax, m[:ncols], ncols)
         ax.set_ylabel(f"{i}: {name}\n{m.shape[0]}×{m.shape[1]}×{m.shape[2]}", rotation=0, ha="right", va="center",
                       fontsize=8)
     return fig

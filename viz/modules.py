@@ -18,7 +18,6 @@ from autograd import Node
 from nn.activations import ACTIVATIONS
 
 
-
 def inside(path: str, prefix: str) -> bool:
     """True when module `path` is `prefix` or lies below it ("" is the whole model)."""
     return prefix == "" or path == prefix or path.startswith(prefix + ".")

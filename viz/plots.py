@@ -6,36 +6,46 @@ backend (Agg included) and a notebook shows it once, when it is the cell's value
 """
 from __future__ import annotations
 
-import io
 from collections import defaultdict
-from typing import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
-from matplotlib.colors import LinearSegmentedColormap, TwoSlopeNorm
-from matplotlib.figure import Figure
 
-class _Figure(Figure):
-    """A Figure that Jupyter shows as a PNG even when pyplot (and its inline backend) is unused."""
+from .extras import NOTEBOOK_EXTRA
+from .figure import NotebookFigure, as_array
+from .multiples import (
+    optimizer_paths_slider,
+    plot_activation_stats,
+    plot_optimizer_paths,
+    unhealthy,
+)
 
-    def _repr_png_(self) -> bytes:
-        buffer = io.BytesIO()
-        self.savefig(buffer, format="png", bbox_inches="tight")
-        return buffer.getvalue()
-
+try:
+    from matplotlib.colors import LinearSegmentedColormap, TwoSlopeNorm
+    from matplotlib.figure import Figure
+except ImportError as error:
+    raise ImportError(f"viz.plots needs matplotlib: {NOTEBOOK_EXTRA}") from error
 
 # TensorFlow-Playground colours: orange for the negative class, blue for the positive one.
 ORANGE, BLUE = "#f59322", "#0877bd"
+__all__ = [
+    "BLUE",
+    "ORANGE",
+    "PLAYGROUND",
+    "LiveView",
+    "grad_stats",
+    "live_plot",
+    "optimizer_paths_slider",
+    "plot_activation_stats",
+    "plot_decision_boundary",
+    "plot_gradient_flow",
+    "plot_history",
+    "plot_optimizer_paths",
+    "plot_weight_images",
+    "shade_surface",
+    "unhealthy",
+]
 PLAYGROUND = LinearSegmentedColormap.from_list("playground", [ORANGE, "#ffffff", BLUE])
-
-
-def _as_array(x) -> np.ndarray:
-    """An array from an array, a Tensor, a Value, or (nested) lists of Values or numbers."""
-    if hasattr(x, "data") and not isinstance(x, np.ndarray):
-        x = x.data
-    a = np.asarray(x)
-    if a.dtype == object:
-        a = np.vectorize(lambda v: getattr(v, "data", v), otypes=[float])(a)
-    return a.astype(float)
 
 
 def _grid(X: np.ndarray, resolution: int, margin: float):
@@ -44,15 +54,24 @@ def _grid(X: np.ndarray, resolution: int, margin: float):
     return xx, yy, np.column_stack([xx.ravel(), yy.ravel()])
 
 
-def _shade(ax, xx, yy, z: np.ndarray, threshold: float) -> None:
-    """Fill a score surface in playground colours, white at the threshold, with the boundary line."""
-    span = float(np.nanmax(np.abs(z - threshold))) or 1.0
+def shade_surface(ax, xx, yy, z: np.ndarray, threshold: float, ticks: bool = True, span: float | None = None):
+    """Fill a score surface in playground colours, white at the threshold, with the boundary line;
+    returns the filled contours (for a colour bar). `span`: the distance from the threshold to
+    either end of the colour scale (default: the surface's own largest)."""
+    span = span or float(np.nanmax(np.abs(z - threshold))) or 1.0
     norm = TwoSlopeNorm(vcenter=threshold, vmin=threshold - span, vmax=threshold + span)
-    ax.contourf(xx, yy, z, levels=21, cmap=PLAYGROUND, norm=norm, alpha=0.75)
+    filled = ax.contourf(xx, yy, z, levels=np.linspace(threshold - span, threshold + span, 21), cmap=PLAYGROUND,
+                         norm=norm, alpha=0.75, extend="both")
     if np.nanmin(z) < threshold < np.nanmax(z):
         ax.contour(xx, yy, z, levels=[threshold], colors="#333333", linewidths=1.5)
-    ax.set_xticks([])
-    ax.set_yticks([])
+    if ticks:
+        ax.set_xlabel("$x_1$")
+        ax.set_ylabel("$x_2$")
+        ax.tick_params(labelsize=8)
+    else:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return filled
 
 
 def plot_decision_boundary(predict_fn: Callable, X, y, ax=None, hidden: Callable | None = None,
@@ -63,37 +82,45 @@ def plot_decision_boundary(predict_fn: Callable, X, y, ax=None, hidden: Callable
     to class scores (M, K), shaded by the arg-max class. hidden, if given, maps points to the
     hidden units' outputs (M, H) and adds a small picture of each unit (a new figure; no ax).
     """
-    X, y = _as_array(X), np.asarray(y).ravel()
+    X, y = as_array(X), np.asarray(y).ravel()
     if hidden is not None and ax is not None:
         raise ValueError("hidden=... draws its own grid of panels: leave ax=None")
     xx, yy, points = _grid(X, resolution, margin)
-    z = _as_array(predict_fn(points))
-    units = None if hidden is None else _as_array(hidden(points)).reshape(len(points), -1)
+    z = as_array(predict_fn(points))
+    units = None if hidden is None else as_array(hidden(points)).reshape(len(points), -1)
     if ax is None:
         if units is None:
-            ax = _Figure(figsize=(5.5, 5), layout="constrained").add_subplot()
+            ax = NotebookFigure(figsize=(5.5, 5), layout="constrained").add_subplot()
         else:
             cols = int(np.ceil(np.sqrt(units.shape[1])))
             rows = int(np.ceil(units.shape[1] / cols))
-            fig = _Figure(figsize=(5.5 + 1.4 * cols, max(5.0, 1.4 * rows)), layout="constrained")
+            fig = NotebookFigure(figsize=(5.5 + 1.4 * cols, max(5.0, 1.4 * rows)), layout="constrained")
             main, side = fig.subfigures(1, 2, width_ratios=[5.5, 1.4 * cols])
             ax = main.add_subplot()
             side.suptitle("hidden units", fontsize=10)
-            for k, unit_ax in enumerate(side.subplots(rows, cols, squeeze=False).ravel()):
+            unit_axes = side.subplots(rows, cols, squeeze=False)
+            span = float(np.nanmax(np.abs(units))) or 1.0  # one colour scale for every unit
+            for k, unit_ax in enumerate(unit_axes.ravel()):
                 if k < units.shape[1]:
-                    _shade(unit_ax, xx, yy, units[:, k].reshape(xx.shape), 0.0)
+                    filled = shade_surface(unit_ax, xx, yy, units[:, k].reshape(xx.shape), 0.0, ticks=False,
+                                           span=span)
                     unit_ax.set_title(f"h{k}", fontsize=8)
                 else:
                     unit_ax.set_axis_off()
+            side.colorbar(filled, ax=unit_axes, shrink=0.6, label="unit output", location="bottom",
+                          ticks=[-span, 0.0, span], format="%.2g")
     fig = ax.figure if isinstance(ax.figure, Figure) else ax.figure.figure  # a SubFigure knows its Figure
     if z.ndim == 2 and z.shape[1] > 1:
         classes = z.argmax(axis=1).reshape(xx.shape)
-        ax.contourf(xx, yy, classes, levels=np.arange(z.shape[1] + 1) - 0.5, cmap="tab10", alpha=0.3)
+        shown = ax.contourf(xx, yy, classes, levels=np.arange(z.shape[1] + 1) - 0.5, cmap="tab10", alpha=0.3)
         ax.scatter(X[:, 0], X[:, 1], c=y, cmap="tab10", vmin=0, vmax=9, s=28, edgecolors="white", linewidths=0.8)
-        ax.set_xticks([])
-        ax.set_yticks([])
+        ax.set_xlabel("$x_1$")
+        ax.set_ylabel("$x_2$")
+        ax.figure.colorbar(shown, ax=ax, shrink=0.8, label="class (arg-max)", ticks=range(z.shape[1]))
     else:
-        _shade(ax, xx, yy, z.reshape(xx.shape), threshold)
+        filled = shade_surface(ax, xx, yy, z.reshape(xx.shape), threshold)
+        ax.figure.colorbar(filled, ax=ax, shrink=0.8, label="score" if threshold == 0 else "probability",
+                     ticks=[filled.levels[0], threshold, filled.levels[-1]], format="%.2g")
         labels = np.unique(y)
         for label, color in zip(labels[:2], (ORANGE, BLUE)):
             keep = y == label
@@ -112,7 +139,7 @@ def plot_history(history: Mapping[str, Sequence[float]]) -> Figure:
     panels = [(kind, keys) for kind, keys in panels if keys]
     if not panels:
         raise ValueError("history needs at least one of train_loss, val_loss, train_acc, val_acc")
-    fig = _Figure(figsize=(5 * len(panels), 3.8), layout="constrained")
+    fig = NotebookFigure(figsize=(5 * len(panels), 3.8), layout="constrained")
     for ax, (kind, keys) in zip(fig.subplots(1, len(panels), squeeze=False)[0], panels):
         for key in keys:
             values = history[key]
@@ -141,7 +168,7 @@ def plot_gradient_flow(stats: Mapping[str, Sequence[tuple[float, float]]]) -> Fi
     """Mean (solid) and max (dashed) |grad| of each layer over training, on a log scale,
     and the last step's values as bars. stats maps a layer name to one (mean, max) per step
     (collect them with grad_stats(model) after each backward)."""
-    fig = _Figure(figsize=(11, 4), layout="constrained")
+    fig = NotebookFigure(figsize=(11, 4), layout="constrained")
     over_time, last = fig.subplots(1, 2, width_ratios=[3, 2])
     names = list(stats)
     colors = [f"C{k % 10}" for k in range(len(names))]
@@ -165,55 +192,15 @@ def plot_gradient_flow(stats: Mapping[str, Sequence[tuple[float, float]]]) -> Fi
     return fig
 
 
-def _unhealthy(a: np.ndarray, kind: str) -> float:
-    """Dead ReLU units (zero for every sample), or saturated tanh/sigmoid outputs, as a fraction."""
-    if kind == "relu":
-        return float(np.mean(np.all(a <= 0, axis=0)))
-    if kind == "tanh":
-        return float(np.mean(np.abs(a) > 0.97))
-    if kind == "sigmoid":
-        return float(np.mean((a < 0.03) | (a > 0.97)))
-    raise ValueError(f"kind must be 'relu', 'tanh' or 'sigmoid', got {kind!r}")
-
-
-def plot_activation_stats(activations: Mapping[str, object], kind: str | Mapping[str, str] = "relu") -> Figure:
-    """Histogram of each layer's activations and the fraction that is dead (ReLU: a unit
-    that is zero on every sample) or saturated (tanh |a| > 0.97, sigmoid < 0.03 or > 0.97).
-
-    activations maps a layer name to its outputs (samples, units) from one forward pass;
-    kind names the activation, or maps each layer to its own.
-    """
-    fig = _Figure(figsize=(11, 4), layout="constrained")
-    hist, bars = fig.subplots(1, 2, width_ratios=[3, 2])
-    names, fractions, labels = list(activations), [], []
-    for k, name in enumerate(names):
-        a = _as_array(activations[name])
-        a = a.reshape(len(a), -1) if a.ndim > 1 else a[:, None]
-        layer_kind = kind if isinstance(kind, str) else kind[name]
-        fractions.append(_unhealthy(a, layer_kind))
-        labels.append("dead" if layer_kind == "relu" else "saturated")
-        hist.hist(a.ravel(), bins=50, histtype="step", linewidth=1.8, color=f"C{k % 10}", label=f"{name} ({layer_kind})")
-    hist.set_xlabel("activation")
-    hist.set_ylabel("count")
-    hist.legend(fontsize=8)
-    x = np.arange(len(names))
-    rects = bars.bar(x, fractions, color=[f"C{k % 10}" for k in range(len(names))])
-    bars.bar_label(rects, [f"{f:.0%} {lab}" for f, lab in zip(fractions, labels)], fontsize=8)
-    bars.set_xticks(x, names, rotation=30, ha="right")
-    bars.set_ylim(0, 1.1)
-    bars.set_ylabel("fraction dead / saturated")
-    return fig
-
-
 def plot_weight_images(W, shape: tuple[int, int] = (8, 8), ncols: int = 8) -> Figure:
     """Each row of a first-layer weight matrix (units, pixels) as a small image, red positive,
     blue negative, one scale for all. W may be an array, a Tensor or Value lists."""
-    W = _as_array(W)
+    W = as_array(W)
     W = W.reshape(len(W), -1)
     if W.shape[1] != shape[0] * shape[1]:
         raise ValueError(f"each row has {W.shape[1]} weights, which does not fit an image of shape {shape}")
     rows = int(np.ceil(len(W) / ncols))
-    fig = _Figure(figsize=(1.3 * ncols + 0.8, 1.4 * rows), layout="constrained")
+    fig = NotebookFigure(figsize=(1.3 * ncols + 0.8, 1.4 * rows), layout="constrained")
     axes = fig.subplots(rows, ncols, squeeze=False)
     scale = float(np.abs(W).max()) or 1.0
     image = None
@@ -223,36 +210,6 @@ def plot_weight_images(W, shape: tuple[int, int] = (8, 8), ncols: int = 8) -> Fi
             image = ax.imshow(W[k].reshape(shape), cmap="RdBu_r", vmin=-scale, vmax=scale)
             ax.set_title(f"unit {k}", fontsize=8)
     fig.colorbar(image, ax=axes, shrink=0.8, label="weight")
-    return fig
-
-
-def plot_optimizer_paths(loss_fn2d: Callable, paths: Mapping[str, object], xlim=None, ylim=None,
-                         levels: int = 30) -> Figure:
-    """Optimizer trajectories over the contours of a 2-D loss. loss_fn2d(x, y) works on
-    arrays; paths maps a name to its points (steps, 2); ● marks the start, ★ the end."""
-    tracks = {name: _as_array(p).reshape(-1, 2) for name, p in paths.items()}
-    every = np.concatenate(list(tracks.values()))
-    pad = 0.15 * (every.max(axis=0) - every.min(axis=0) + 1e-9)
-    xlim = xlim or (every[:, 0].min() - pad[0], every[:, 0].max() + pad[0])
-    ylim = ylim or (every[:, 1].min() - pad[1], every[:, 1].max() + pad[1])
-    xx, yy = np.meshgrid(np.linspace(*xlim, 200), np.linspace(*ylim, 200))
-    z = np.asarray(loss_fn2d(xx, yy), dtype=float)
-    fig = _Figure(figsize=(6.5, 5.5), layout="constrained")
-    ax = fig.add_subplot()
-    if np.nanmin(z) > 0:  # log-spaced levels show the valley floor as well as the walls
-        lv = np.geomspace(np.nanmin(z), np.nanmax(z), levels)
-    else:
-        lv = levels
-    contour = ax.contourf(xx, yy, z, levels=lv, cmap="viridis", alpha=0.85)
-    fig.colorbar(contour, ax=ax, label="loss", format="%.3g")
-    for k, (name, track) in enumerate(tracks.items()):
-        color = f"C{(k + 1) % 10}"
-        ax.plot(track[:, 0], track[:, 1], "-", color=color, linewidth=2, marker=".", markersize=4, label=name)
-        ax.plot(*track[0], "o", color=color, markeredgecolor="white", markersize=8)
-        ax.plot(*track[-1], "*", color=color, markeredgecolor="white", markersize=14)
-    ax.set_xlim(xlim)
-    ax.set_ylim(ylim)
-    ax.legend()
     return fig
 
 
@@ -274,7 +231,7 @@ class LiveView:
     """
 
     def __init__(self, predict_fn: Callable, X, y, every: int = 10, resolution: int = 60):
-        self.predict_fn, self.X, self.y = predict_fn, _as_array(X), np.asarray(y).ravel()
+        self.predict_fn, self.X, self.y = predict_fn, as_array(X), np.asarray(y).ravel()
         self.every, self.resolution = every, resolution
         self.history: dict[str, list] = defaultdict(list)
         self.notebook = _in_notebook()
@@ -288,7 +245,7 @@ class LiveView:
 
     def figure(self) -> Figure:
         """The current boundary and curves as a new Figure."""
-        fig = _Figure(figsize=(10, 4.2), layout="constrained")
+        fig = NotebookFigure(figsize=(10, 4.2), layout="constrained")
         boundary, curves = fig.subplots(1, 2)
         plot_decision_boundary(self.predict_fn, self.X, self.y, ax=boundary, resolution=self.resolution)
         for k, (name, points) in enumerate(self.history.items()):

@@ -1,17 +1,26 @@
-"""Backward one node at a time: frames to print, draw, or scrub through with a slider."""
+"""Backward one node at a time: frames to print, draw, or step through with a slider.
+
+Every frame of one backward pass is drawn on one layout (laid out once with dot, then every
+position pinned), so from frame to frame only colours and numbers change. The edges along
+which a step sends gradients point backward, from the op to its inputs, as the gradient travels.
+"""
 from __future__ import annotations
 
 import html
-import inspect
+import itertools
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
-from autograd import backward_pass
-from autograd import Node, topological_order
+from autograd import Node, backward_pass, topological_order
 
-from .graph import Drawing, _draw, draw_graph, summarize
+from .extras import require
+from .graph import NOTEBOOK_WIDTH, GraphPlan
+from .picture import clean, is_constant, summarize
+from .render import Drawing, available, render_dot
 
 
 @dataclass(frozen=True, eq=False)
@@ -28,26 +37,28 @@ class Frame:
     grad: Any
     parent_grads: tuple
     changed: tuple
-    run: "_Run" = field(repr=False)
+    run: Run = field(repr=False)
 
 
 @dataclass(eq=False)
-class _Run:
-    """What every frame of one backward pass shares: grads before it began, frames so far."""
+class Run:
+    """What every frame of one backward pass shares: grads before it began, frames so far, and
+    the step-throughs drawn of it (by their options)."""
 
     start: dict[int, Any]
     frames: list[Frame] = field(default_factory=list)
+    drawn: dict[str, StepThrough] = field(default_factory=dict)
 
 
 def _copy(grad):
-    return np.array(grad, copy=True) if isinstance(grad, np.ndarray) else grad
+    return np.array(grad, copy=True) if grad is not None and np.ndim(grad) else grad
 
 
 def backward_steps(root: Node, grad=None) -> Iterator[Frame]:
     """Run backward from `root` (gradients accumulate into .grad), yielding one Frame per node
     in the order the engine visits them: reverse topological order."""
     root._check_backward_allowed()
-    run = _Run({id(node): _copy(node.grad) for node in topological_order(root)})
+    run = Run({id(node): _copy(node.grad) for node in topological_order(root)})
     for step, (node, g, parent_grads) in enumerate(backward_pass(root, root._seed(grad))):
         changed = {id(node): node}
         for p, c in zip(node._prev, parent_grads):
@@ -59,7 +70,11 @@ def backward_steps(root: Node, grad=None) -> Iterator[Frame]:
 
 
 def _name(node: Node) -> str:
-    return node.label or (f"the '{node._op}' result" if node._op else "a leaf")
+    if node.label:
+        return node.label
+    if node._op:
+        return f"the '{node._op}' result"
+    return f"the constant {summarize(node.numpy())}" if is_constant(node, named=False) else "a leaf"
 
 
 def describe(frame: Frame) -> str:
@@ -71,9 +86,8 @@ def describe(frame: Frame) -> str:
     return text + (f" and sends {', '.join(sends)}" if sends else "; a leaf, it has nothing to pass on")
 
 
-def render_step(root: Node, frame: Frame, **options) -> Drawing:
-    """draw_graph as of `frame`: nodes reached so far show their new grad, the others show the
-    contributions pending for them, and the current node and the edges it sends along are red."""
+def _state(frame: Frame) -> dict:
+    """Gradients as of `frame`: reached nodes hold their new grad, others the contributions pending."""
     grads = dict(frame.run.start)
     pending: dict[int, Any] = {}
     flows: dict[int, Any] = {}
@@ -86,28 +100,191 @@ def render_step(root: Node, frame: Frame, **options) -> Drawing:
         for p, c in zip(f.node._prev, f.parent_grads):
             if c is not None:
                 pending[id(p)] = c if id(p) not in pending else pending[id(p)] + c
-    settings = inspect.signature(draw_graph).bind(root, **{**options, "highlight": frame.node})
-    settings.apply_defaults()  # draw_graph's defaults, and a TypeError for an unknown option
-    step = {"grads": grads, "pending": pending, "flows": flows, "current": frame.node}
-    graph = _draw(**settings.arguments, step=step)
-    graph.attr(label=describe(frame).replace("\\", "\\\\"), labelloc="t", fontsize="14")
-    return graph
+    return {"grads": grads, "pending": pending, "flows": flows, "current": frame.node}
+
+
+def _longest(a: dict, b: dict) -> dict:
+    """Attributes a, with b's label where b's is longer: the space a layout reserves for both."""
+    if len(str(b.get("label", ""))) > len(str(a.get("label", ""))):
+        return {**a, "label": b["label"]}
+    return a
+
+
+class StepThrough:
+    """The frames of one backward pass, drawn on one pinned layout.
+
+    `drawing(k)` is frame k as a Drawing, `svgs()` all frames as SVG, `html()` a self-contained
+    page (SVG frames, a slider, arrow keys; no server, nothing fetched) that a notebook shows
+    inline and `save(path)` writes.
+    """
+
+    def __init__(self, root: Node, frames: list[Frame], *, width: float | None = NOTEBOOK_WIDTH,
+                 rankdir: str | None = None, **options):
+        if not frames:
+            raise ValueError("no backward steps to draw")
+        options.pop("format", None)
+        options.pop("highlight", None)  # each frame marks its current node
+        self.root, self.frames, self.width = root, frames, width
+        self.plan = GraphPlan(root, **options)
+        self.states = [_state(f) for f in frames]
+        self.scale = self.plan.grad_scale(self.states) if self.plan.color_by else None
+        self.layout = self.plan.fit(rankdir, width, self.states[0], self.scale)
+        self.scenes = []
+        for frame, state in zip(frames, self.states):
+            self.plan.marked = {self.plan.index[id(frame.node)]}
+            scene = self.plan.scene(self.layout, state, self.scale)
+            scene.graph_attr.update(label=clean(describe(frame)).replace("\\", "\\\\"), labelloc="t", fontsize="14")
+            self.scenes.append(scene)
+        self.pins = self._pin() if available() else None  # without Graphviz: DOT text only
+
+    def _pin(self) -> dict:
+        """Lay out once, with every label as long as it gets in any frame, and read the positions."""
+        union = self.scenes[0]
+        nodes = [(name, attrs, path) for name, attrs, path in union.nodes]
+        edges = list(union.edges)
+        for scene in self.scenes[1:]:
+            nodes = [(n, _longest(a, b), p) for (n, a, p), (_, b, _) in zip(nodes, scene.nodes)]
+            edges = [(t, h, _longest(a, b)) for (t, h, a), (_, _, b) in zip(edges, scene.edges)]
+        label = max((s.graph_attr["label"] for s in self.scenes), key=len)
+        widest = type(union)({**union.graph_attr, "label": label}, nodes, edges, union.clusters, union.same_rank)
+        layout = json.loads(render_dot(widest.digraph().source, "json"))
+        pins: dict = {"bb": layout["bb"], "lp": layout.get("lp"), "nodes": {}, "clusters": {}, "edges": []}
+        for obj in layout.get("objects", []):
+            if "pos" in obj:
+                pins["nodes"][obj["name"]] = {"pos": obj["pos"] + "!", "width": obj["width"], "height": obj["height"]}
+            elif obj["name"].startswith("cluster_"):
+                pins["clusters"][obj["name"]] = obj["bb"]
+        names = {obj["_gvid"]: obj["name"] for obj in layout.get("objects", [])}
+        laid: dict = {}  # (tail, head) -> the positions of its edges, in the order they were written
+        for edge in sorted(layout.get("edges", []), key=lambda e: e["_gvid"]):
+            pin = {"pos": edge["pos"], **({"lp": edge["lp"]} if "lp" in edge else {})}
+            laid.setdefault((names[edge["tail"]], names[edge["head"]]), []).append(pin)
+        seen: dict = {}
+        for tail, head, _ in edges:
+            k = seen[tail, head] = seen.get((tail, head), -1) + 1
+            pins["edges"].append(laid[tail, head][k])
+        return pins
+
+    def drawing(self, k: int) -> Drawing:
+        """Frame k on the shared layout."""
+        graph = self.scenes[k].digraph(self.pins)
+        if self.pins and self.pins["lp"]:
+            graph.attr(lp=self.pins["lp"])
+        if self.width is not None:
+            graph.attr(size=f"{self.width * 0.75 / 72:.3f},1000")
+        return graph
+
+    @property
+    def shown(self) -> list[Frame]:
+        """The frames a reader steps through: all but those of constants, which pass nothing on."""
+        named = {id(self.plan.order[i]) for i in self.plan.names}
+        return [f for f in self.frames if not (is_constant(f.node, id(f.node) in named) and not f.node._prev)]
+
+    def svgs(self) -> list[str]:
+        """The shown frames as SVG text (without the XML prologue, ready to inline in HTML)."""
+        out = []
+        for k in (f.step for f in self.shown):
+            svg = self.drawing(k).pipe(format="svg", encoding="utf-8")
+            out.append(svg[svg.index("<svg"):])
+        return out
+
+    def html(self) -> str:
+        """A self-contained page: all frames (shown one at a time once its script runs), a
+        slider and buttons, ←/→ keys. Without scripts (a static viewer) every frame shows, in order."""
+        uid = f"cr-steps-{next(_ids)}"
+        frames = "".join(
+            f'<figure class="cr-frame" data-step="{k}" style="margin:0 0 1em 0">'
+            f'<figcaption style="font:14px sans-serif;margin:4px 0">{html.escape(describe(f))}</figcaption>'
+            f"{svg}</figure>" for k, (f, svg) in enumerate(zip(self.shown, self.svgs())))
+        n = len(self.shown)
+        return f"""<div id="{uid}" class="cr-steps" tabindex="0" style="max-width:100%;outline:none">
+<div class="cr-controls" style="display:none;font:14px sans-serif;margin-bottom:6px">
+<button type="button" data-go="-1">&#9664; back</button>
+<input type="range" min="0" max="{n - 1}" value="0" step="1" style="width:50%;vertical-align:middle">
+<button type="button" data-go="1">forward &#9654;</button>
+<span class="cr-label"></span> <span style="color:#777">(← → keys)</span></div>
+{frames}
+<script>(function() {{
+  var root = document.getElementById("{uid}");
+  var frames = root.querySelectorAll(".cr-frame");
+  var slider = root.querySelector("input[type=range]");
+  var label = root.querySelector(".cr-label");
+  root.querySelector(".cr-controls").style.display = "block";
+  function show(k) {{
+    k = Math.max(0, Math.min(frames.length - 1, k));
+    for (var i = 0; i < frames.length; i++) frames[i].style.display = i === k ? "block" : "none";
+    slider.value = k; root.setAttribute("data-step", k);
+    label.textContent = "frame " + (k + 1) + " of " + frames.length;
+  }}
+  slider.addEventListener("input", function() {{ show(+slider.value); }});
+  root.querySelectorAll("button").forEach(function(b) {{
+    b.addEventListener("click", function() {{ show(+slider.value + (+b.getAttribute("data-go"))); root.focus(); }});
+  }});
+  root.addEventListener("keydown", function(e) {{
+    if (e.key === "ArrowRight") {{ show(+slider.value + 1); e.preventDefault(); }}
+    if (e.key === "ArrowLeft") {{ show(+slider.value - 1); e.preventDefault(); }}
+  }});
+  show(0);
+}})();</script></div>"""
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+    def save(self, path) -> str:
+        """Write the page as a standalone HTML file; returns its path."""
+        page = ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>backward, step by step</title></head>"
+                f"<body>{self.html()}<script>document.querySelector('.cr-steps').focus();</script></body></html>\n")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(page)
+        return str(path)
+
+
+_ids = itertools.count()
+
+
+def _drawn(root: Node, frame: Frame, options: dict) -> StepThrough:
+    key = repr(sorted(options.items()))
+    if key not in frame.run.drawn or len(frame.run.drawn[key].frames) != len(frame.run.frames):
+        frame.run.drawn[key] = StepThrough(root, list(frame.run.frames), **options)
+    return frame.run.drawn[key]
+
+
+def render_step(root: Node, frame: Frame, **options) -> Drawing:
+    """draw_graph as of `frame`, on the layout every frame of its backward pass shares: nodes
+    reached so far show their new grad, the others the contributions pending for them, and the
+    current node and the edges it sends gradients back along are red. Takes draw_graph's options."""
+    drawing = _drawn(root, frame, options).drawing(frame.step)
+    drawing.format = options.get("format", "svg")
+    return drawing
+
+
+def steps_html(root: Node, **options) -> StepThrough:
+    """Run backward from `root` and return its frames on one layout: shown inline in a notebook
+    (a slider that works in a static viewer too), `.save('steps.html')` writes the page."""
+    return StepThrough(root, list(backward_steps(root)), **options)
+
+
+def export_steps(root: Node, path, **options) -> str:
+    """Write `root`'s backward pass as a self-contained HTML page at `path`; returns the path."""
+    return steps_html(root, **options).save(path)
 
 
 def step_through(root: Node, **options):
-    """A Jupyter slider over the backward steps of `root` (this runs backward once).
+    """A Jupyter slider (ipywidgets) over the backward steps of `root` (this runs backward once).
 
-    Each position shows render_step(root, frame, **options) under a one-line description.
+    All frames share one layout; each position shows the frame's SVG under a one-line description.
     """
-    import ipywidgets as widgets
-    from IPython.display import display
+    widgets = require("ipywidgets", "step_through (viz.steps_html(root) needs nothing)")
+    steps = steps_html(root, **options)
+    pictures = steps.svgs()
+    slider = widgets.IntSlider(value=0, min=0, max=len(pictures) - 1, description="step")
+    shown = steps.shown
+    caption = widgets.HTML(html.escape(describe(shown[0])))
+    picture = widgets.HTML(pictures[0])
 
-    frames = list(backward_steps(root))
-    slider = widgets.IntSlider(value=0, min=0, max=len(frames) - 1, description="step")
-    caption = widgets.HTML()
+    def show(change) -> None:
+        caption.value = html.escape(describe(shown[change["new"]]))
+        picture.value = pictures[change["new"]]
 
-    def show(step: int) -> None:
-        caption.value = html.escape(describe(frames[step]))
-        display(render_step(root, frames[step], **options))
-
-    return widgets.VBox([slider, caption, widgets.interactive_output(show, {"step": slider})])
+    slider.observe(show, names="value")
+    return widgets.VBox([slider, caption, picture])

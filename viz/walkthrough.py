@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-from autograd import Value, no_grad
-from autograd import Node, topological_order
+from autograd import Node, Value, no_grad, topological_order
 
-from .graph import INSTALL_HINT, GraphvizNotInstalled, draw_graph, fmt
-from .steps import Frame, backward_steps, render_step
+from .graph import draw_graph, fmt
+from .render import INSTALL_HINT, GraphvizNotInstalled, available
+from .steps import Frame, StepThrough, backward_steps, render_step
 
 SYMBOLS = {"+": "+", "-": "-", "*": "·", "/": "/", "**": "**"}
 
@@ -101,6 +101,8 @@ def chain_rule_demo(out_dir: Path) -> list[Path]:
     for line in backward_lines(f, frames):
         print("  " + line)
     written += [save_graph(render_step(f, frame), out_dir / "steps" / f"step_{frame.step:02d}") for frame in frames]
+    if available():  # every step on one page: a slider and the arrow keys, no server
+        written.append(Path(StepThrough(f, frames).save(out_dir / "steps.html")))
     written.append(save_graph(draw_graph(f, edge_labels=True), out_dir / "graph_backward"))
     return written
 
@@ -110,16 +112,16 @@ def moons_demo(out_dir: Path, steps: int = 100, seed: int = 1337) -> dict:
 
     Returns the final loss and accuracy and the files written.
     """
-    from sklearn.datasets import make_moons
     from tqdm import tqdm
 
     import nn
+    from nn.data import moons
     from nn.losses import hinge_loss
     from nn.optim import SGD
 
     from .plots import plot_decision_boundary, plot_history
 
-    X, labels = make_moons(100, noise=0.1, random_state=1)
+    X, labels = moons(100, noise=0.1, seed=1)
     y = 2.0 * labels - 1.0  # classes as -1 / +1 for the hinge loss
     rows = X.tolist()
     nn.manual_seed(seed)
@@ -174,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     written = chain_rule_demo(args.out)
     if any(path.suffix == ".dot" for path in written):
         print("\n" + INSTALL_HINT)
-    print(f"\nwrote {len(written)} graph pictures under {args.out}/ (graph_forward, graph_backward, steps/)\n")
+    print(f"\nwrote {len(written)} graph pictures under {args.out}/ (graph_forward, graph_backward, steps/, steps.html)\n")
     result = moons_demo(args.out)
     print("wrote " + ", ".join(str(p) for p in result["files"]))
     return 0

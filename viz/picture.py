@@ -1,0 +1,278 @@
+"""What a graph drawing shows, before graphviz lays it out: a Scene of nodes, edges and module boxes.
+
+`Picture` turns a computation graph into a Scene (records for values, ellipses for ops, boxes
+for collapsed modules); `Scene.digraph()` writes it as DOT, optionally with every position
+pinned from one earlier layout (the step-through draws all its frames on one layout).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from autograd import Node, Value
+
+from .colors import GradScale, signed_size
+from .modules import ModuleMap, inside
+from .render import Drawing
+
+FILL = {"root": "#ffd966", "param": "#b6d7a8", "leaf": "#cfe2f3", "const": "#eeeeee", "result": "#ffffff"}
+BORDER = {"root": "#b45f06", "param": "#38761d", "leaf": "#3d85c6", "const": "#aaaaaa", "result": "#444444"}
+HIGHLIGHT = "#e31a1c"
+CLUSTER_FILLS = ("#f6f6f6", "#eef3fa", "#fbf4e6", "#eef7ee")
+OP_STYLE = {"shape": "ellipse", "style": "filled", "fillcolor": "#f3f3f3", "color": "#888888", "fontsize": "11",
+            "width": "0.3", "height": "0.3", "margin": "0.03"}
+BOX_STYLE = {"shape": "box3d", "style": "filled", "fillcolor": "#e6e0f0", "color": "#674ea7"}
+FONT = {"fontname": "Helvetica"}
+
+
+def fmt(x) -> str:
+    """A number in at most 4 significant digits: -2, 0.25, 1.5e-07."""
+    x = float(x)
+    return "0" if x == 0 else f"{x:.4g}"
+
+
+def summarize(a) -> str:
+    """The values of a small array, else its min, mean and max."""
+    if a is None:
+        return "None"
+    a = np.asarray(a)
+    if a.ndim == 0:
+        return fmt(a)
+    if a.size <= 4:
+        return "[" + ", ".join(fmt(v) for v in a.ravel()) + "]"
+    return f"min {fmt(a.min())}  mean {fmt(a.mean())}  max {fmt(a.max())}"
+
+
+def clean(text: str) -> str:
+    """Text DOT can hold: a NUL (which ends a C string inside Graphviz) shown as ␀."""
+    return str(text).replace("\0", "\u2400")
+
+
+def _esc(text: str) -> str:
+    """Escape the characters a record label treats as structure."""
+    return "".join("\\" + c if c in "\\{}|<>" else c for c in clean(text))
+
+
+def is_constant(node: Node, named: bool) -> bool:
+    """Data that gets no gradient: requires_grad False (Tensor inputs, targets), or an unnamed
+    scalar leaf, which is how a number written in an expression (`2 * x`) enters the graph."""
+    if not node.requires_grad:
+        return True
+    return not node._prev and not named and not node.label and isinstance(node, Value)
+
+
+def sent_grads(node: Node, g) -> list | None:
+    """The gradient `node` sends each parent for its gradient g (the engine's own step), or None."""
+    if node._rule is None or g is None:
+        return None
+    try:
+        return list(node._parent_grads(g))
+    except RuntimeError:  # arrays changed in place since the forward pass: nothing to show
+        return None
+
+
+@dataclass
+class Scene:
+    """Nodes (name, attributes, module path or None), edges, module boxes, and graph attributes."""
+
+    graph_attr: dict
+    nodes: list = field(default_factory=list)
+    edges: list = field(default_factory=list)
+    clusters: dict = field(default_factory=dict)  # path -> (parent path or None, attributes)
+    same_rank: list = field(default_factory=list)
+
+    def digraph(self, pins: dict | None = None) -> Drawing:
+        """The Scene as DOT; `pins` (from viz.steps) fixes every node, edge and box where one layout put it."""
+        graph = Drawing(graph_attr={**FONT, **self.graph_attr}, node_attr={**FONT, "fontsize": "12"},
+                        edge_attr={**FONT, "fontsize": "10", "color": "#555555"},
+                        pinned=pins is not None)
+        if pins:
+            graph.attr(bb=pins["bb"])
+        number = {path: k for k, path in enumerate(self.clusters)}
+        bodies: dict = {}
+        for name, attrs, path in self.nodes:
+            if pins:
+                attrs = {**attrs, **pins["nodes"][name], "fixedsize": "true"}
+            bodies.setdefault(path, []).append((name, attrs))
+        for name, attrs in bodies.get(None, []):
+            graph.node(name, **attrs)
+        done: dict = {}
+        depth = {path: path.count(".") + (path != "") for path in self.clusters}
+        for path in sorted(self.clusters, key=lambda p: -depth[p]):
+            parent, attrs = self.clusters[path]
+            sub = Drawing(name=f"cluster_{number[path]}")
+            sub.attr(**attrs, **({"bb": pins["clusters"][f"cluster_{number[path]}"]} if pins else {}))
+            for name, node_attrs in bodies.get(path, []):
+                sub.node(name, **node_attrs)
+            for child in [c for c in self.clusters if self.clusters[c][0] == path]:
+                sub.subgraph(done[child])
+            done[path] = sub
+        for path, (parent, _) in self.clusters.items():
+            if parent is None:
+                graph.subgraph(done[path])
+        for k, (tail, head, attrs) in enumerate(self.edges):
+            if pins:
+                attrs = {**attrs, **pins["edges"][k]}
+            graph.edge(tail, head, **attrs)
+        for names in self.same_rank:
+            graph.body.append("\t{rank=same; " + "; ".join(names) + "}\n")
+        return graph
+
+
+class Picture:
+    """One computation graph as a Scene: which values are drawn, how, and inside which module box.
+
+    `step` (from viz.steps) gives the gradients as of one backward step: "grads", "pending"
+    (contributions not yet added) and "flows" (the gradient each reached node sent on), by
+    id(node), and the "current" node.
+    """
+
+    def __init__(self, root, order, index, mm: ModuleMap | None, folded: list[str], cluster: bool, names: dict,
+                 step: dict | None = None):
+        self.root, self.order, self.index, self.mm, self.folded, self.step = root, order, index, mm, folded, step
+        self.names = names
+        self.grads = step["grads"] if step else {}
+        # box[i]: the collapsed module value i is hidden in; boxed: modules drawn as clusters
+        self.box = [None] * len(order)
+        if folded:
+            for i, owner in enumerate(mm.owner):
+                if owner is not None:
+                    self.box[i] = next((k for k, path in enumerate(folded) if inside(owner, path)), None)
+        self.boxed = [p for p in mm.used_paths() if not any(inside(p, f) for f in folded)] if mm and cluster else []
+        self.constant = [is_constant(node, i in names) for i, node in enumerate(order)]
+
+    def grad(self, node: Node):
+        return self.grads.get(id(node), node.grad)
+
+    def grad_sizes(self) -> list:
+        """Every gradient the picture colours (values and the contributions on edges)."""
+        sizes = [signed_size(self.grad(n)) for i, n in enumerate(self.order) if not self.constant[i]]
+        for node in self.order:
+            sizes += [signed_size(c) for c in sent_grads(node, self.grad(node)) or []]
+        return sizes
+
+    def scene(self, rankdir: str, stacked: bool, color_by, edge_labels: bool, marked: set[int],
+              scale: GradScale | None, graph_attr: dict) -> Scene:
+        scene = Scene(graph_attr={"rankdir": rankdir, "nodesep": "0.25", "ranksep": "0.4", **graph_attr})
+        for path in self.boxed:
+            parent = self.mm.parent[path]
+            scene.clusters[path] = (parent if parent in self.boxed else None, {
+                "label": clean(self.mm.title(path)), "style": "rounded,filled", "color": "#999999",
+                "fontsize": "12", "labeljust": "l", "fillcolor": CLUSTER_FILLS[self.mm.depth[path] % len(CLUSTER_FILLS)]})
+        self._values(scene, rankdir, stacked, color_by, marked, scale)
+        self._edges(scene, color_by, edge_labels, scale)
+        return scene
+
+    def _place(self, scene: Scene, path: str | None, name: str, attrs: dict) -> None:
+        scene.nodes.append((name, attrs, path if path in self.boxed else None))
+
+    def _values(self, scene, rankdir, stacked, color_by, marked, scale) -> None:
+        """A record per visible value, an op node in front of each result, a box per collapsed module."""
+        for i, node in enumerate(self.order):
+            if self.box[i] is not None:
+                continue
+            g = None if self.constant[i] else self.grad(node)
+            kind = "root" if node is self.root else "param" if i in self.names else "result" if node._prev \
+                else "const" if self.constant[i] else "leaf"
+            attrs = {"shape": "record", "style": "filled", "fillcolor": FILL[kind], "color": BORDER[kind]}
+            if kind == "const":
+                attrs["fontcolor"] = "#555555"
+            elif color_by:
+                size = signed_size(g)
+                if size is not None:
+                    attrs["fillcolor"], attrs["fontcolor"], _ = scale.color(size)
+                attrs["penwidth"] = "2"
+            if i in marked:
+                attrs.update(color=HIGHLIGHT, penwidth="3")
+            pending = self.step["pending"].get(id(node)) if self.step else None
+            attrs["label"] = record(node, self.names.get(i) or node.label, g, pending, rankdir, stacked,
+                                    self.constant[i])
+            owner = self.mm.owner[i] if self.mm else None
+            self._place(scene, owner, f"v{i}", attrs)
+            if node._prev:
+                self._place(scene, owner, f"o{i}", {"label": clean(node._op), **OP_STYLE})
+        for k, path in enumerate(self.folded):
+            members = [i for i, b in enumerate(self.box) if b == k]
+            if members:
+                params = [i for i in members if i in self.mm.names]
+                label = f"{clean(self.mm.title(path))}\\n{len(members):,} values, {len(params):,} parameters"
+                attrs = {"label": label, **BOX_STYLE}
+                grads = [np.ravel(self.grad(self.order[i])) for i in params if self.grad(self.order[i]) is not None]
+                if color_by and grads:  # the box coloured by its parameters' mean |grad|
+                    size = signed_size(np.concatenate(grads))
+                    attrs["fillcolor"], attrs["fontcolor"], _ = scale.color(size)
+                    attrs["label"] += f"\\nparameters' mean |grad| {fmt(abs(size))}"
+                self._place(scene, self.mm.parent.get(path), f"m{k}", attrs)
+
+    def _edges(self, scene: Scene, color_by, edge_labels: bool, scale) -> None:
+        """Parent → op → result; edges into or out of a collapsed module are merged with a count.
+
+        In a step-through (`step`), the edges along which gradients flow point backward, from
+        the op to each parent, as the gradient travels."""
+        box, step = self.box, self.step
+        merged: Counter = Counter()
+        for i, node in enumerate(self.order):
+            if not node._prev:
+                continue
+            target = f"m{box[i]}" if box[i] is not None else f"o{i}"
+            if box[i] is None:
+                attrs = edge_style(color_by, self.grad(node), scale)
+                scene.edges.append((target, f"v{i}", {**attrs, "dir": "back"} if step is not None else attrs))
+            current = step is not None and node is step["current"]
+            g = step["flows"].get(id(node)) if step else node.grad
+            drawn = box[i] is None and (edge_labels or current or color_by)
+            sent = sent_grads(node, g) if drawn else None
+            local = node._rule(node, 1.0) if sent is not None and isinstance(node, Value) else None
+            for k, parent in enumerate(node._prev):
+                j = self.index[id(parent)]
+                source = f"m{box[j]}" if box[j] is not None else f"v{j}"
+                if box[i] is not None or box[j] is not None:
+                    if source != target:
+                        merged[source, target] += 1
+                    continue
+                given = None if sent is None or self.constant[j] else sent[k]
+                attrs = edge_style(color_by, given, scale)
+                if (edge_labels or current) and given is not None:
+                    attrs["label"] = edge_label(k, g, local, given)
+                if current:
+                    attrs.update(color=HIGHLIGHT, penwidth="2.5", fontcolor=HIGHLIGHT)
+                if step is not None:  # gradients travel from the op back to its inputs
+                    attrs["dir"] = "back"
+                scene.edges.append((source, target, attrs))
+        for (source, target), count in merged.items():
+            scene.edges.append((source, target, {"label": f"×{count}"} if count > 1 else {}))
+
+
+def edge_label(k: int, g, local, sent) -> str:
+    """Local derivative and upstream · local for a scalar op; the gradient sent for a Tensor op."""
+    if local is None:
+        return "grad " + summarize(sent)
+    return f"local {fmt(local[k])}\\n{fmt(g)} · {fmt(local[k])} = {fmt(sent)}"
+
+
+def record(node: Node, name: str, g, pending, rankdir: str, stacked: bool, constant: bool) -> str:
+    """`name | data | grad` across the picture (or stacked, one field under the other); a Tensor
+    shows `name | shape dtype` and its data and grad summaries; a constant shows no grad."""
+    grad = ("grad " + summarize(g)) + ("" if pending is None else f" (pending {summarize(pending)})")
+    head = [_esc(name)] if name else []
+    if isinstance(node, Value):
+        fields = head + [_esc(f"data {fmt(node.data)}")] + ([] if constant else [_esc(grad)])
+    else:
+        array = node.numpy()
+        shape = "scalar" if array.ndim == 0 else str(array.shape)
+        inner = [_esc("data " + summarize(array))] + ([] if constant else [_esc(grad)])
+        fields = head + [_esc(f"{shape} {array.dtype}"), "{ " + " | ".join(inner) + " }"]
+    text = " | ".join(fields)
+    across = rankdir in ("LR", "RL")  # a record's top level runs across the ranks
+    return "{ " + text + " }" if across != stacked else text
+
+
+def edge_style(color_by: str | None, g, scale: GradScale | None) -> dict:
+    """Edge attributes: coloured and thickened by the gradient it carries when color_by='grad'."""
+    size = signed_size(g) if color_by else None
+    if size is None:
+        return {}
+    fill, _, strength = scale.color(size)
+    return {"color": fill if size else "#bbbbbb", "penwidth": f"{1 + 2.5 * strength:.2f}"}
