@@ -1,5 +1,6 @@
 """Every notebook exercise, run with its solution (the check passes) and with a typical wrong
 answer (the check fails and its message says what is off), and unfilled (it says so, without raising)."""
+
 import pathlib
 import sys
 
@@ -7,7 +8,7 @@ import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "notebooks"))
 
-from exercises import EXERCISES, NOT_ATTEMPTED, run  # noqa: E402
+from exercises import EXERCISES, NOT_ATTEMPTED, run
 
 IDS = sorted(EXERCISES, key=lambda i: tuple(int(part) for part in i.split(".")))
 
@@ -46,6 +47,7 @@ def test_unfilled_scaffold_is_not_attempted_and_does_not_raise(id):
 
 def test_hint_and_solution_print(capsys):
     from exercises import hint, solution
+
     hint("1.1")
     solution("1.1")
     out = capsys.readouterr().out
@@ -55,5 +57,6 @@ def test_hint_and_solution_print(capsys):
 def test_a_check_that_raises_is_reported_not_raised():
     class Broken:
         pass
+
     result = run("1.3", Tanh=Broken)
     assert result.status == "wrong" and "subclasses autograd.Function" in result.message

@@ -4,6 +4,7 @@ One module per notebook (`ex01` for 01_chain_rule, ...) holds each exercise's ch
 solution and a typical wrong answer. `check(id, name=value, ...)` prints what is right or what
 is off; it never raises, so a notebook with unfilled scaffolds still runs top to bottom.
 """
+
 import importlib
 import pkgutil
 

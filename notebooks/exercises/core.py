@@ -4,11 +4,13 @@ An exercise is a function that receives the learner's answers as keyword argumen
 None when they are right, or a sentence saying what is off. Its solution and a typical wrong
 answer live beside it, so the test suite can run both.
 """
+
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -45,14 +47,24 @@ class Result:
 EXERCISES: dict[str, Exercise] = {}
 
 
-def exercise(id: str, title: str, *, hint: str, solution: Callable[[], dict], wrong: Callable[[], dict],
-             wrong_says: str, praise: str = "") -> Callable:
+def exercise(
+    id: str,
+    title: str,
+    *,
+    hint: str,
+    solution: Callable[[], dict],
+    wrong: Callable[[], dict],
+    wrong_says: str,
+    praise: str = "",
+) -> Callable:
     """Register the decorated check function as exercise `id`."""
+
     def register(check: Callable[..., str | None]) -> Callable[..., str | None]:
         if id in EXERCISES:
             raise ValueError(f"exercise {id} is registered twice")
         EXERCISES[id] = Exercise(id, title, check, hint, solution, wrong, wrong_says, praise)
         return check
+
     return register
 
 
@@ -85,9 +97,13 @@ def run(id: str, **answers: Any) -> Result:
             problem = ex.check(**answers)
     except NotAttempted:
         return Result(id, "not attempted", f"Exercise {id}: {NOT_ATTEMPTED}.")
-    except Exception as error:  # the learner's code failed: say so instead of stopping the notebook
-        return Result(id, "wrong", f"✗ Exercise {id}: your code raised {type(error).__name__}: {error}\n"
-                                   f"  Read the message, fix the cell and run it again (hint('{id}') for a hint).")
+    except Exception as error:  # noqa: BLE001  (the learner's code failed: say so, do not stop the notebook)
+        return Result(
+            id,
+            "wrong",
+            f"✗ Exercise {id}: your code raised {type(error).__name__}: {error}\n"
+            f"  Read the message, fix the cell and run it again (hint('{id}') for a hint).",
+        )
     if problem:
         return Result(id, "wrong", f"✗ Exercise {id}: {problem}\n  Try again, or ask for a hint: hint('{id}').")
     return Result(id, "right", f"✓ Exercise {id}: right. {ex.praise}".rstrip())
@@ -109,6 +125,7 @@ def solution(id: str) -> None:
 
 
 # ---- small helpers for writing checks -------------------------------------------------------
+
 
 def fmt(x: Any) -> str:
     """A number or array, short enough for a sentence."""

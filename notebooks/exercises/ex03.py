@@ -1,5 +1,6 @@
 """Exercises of 03_why_nonlinearity: collapsing linear layers, XOR with step units, and the
 two-layer network's backward pass by hand in numpy (the course's homework)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -8,19 +9,23 @@ from autograd import Tensor
 
 from .core import attempted, close, exercise, fmt, shape_problem, sigmoid
 
-
 # ---- 3.1 ---------------------------------------------------------------------------------
+
 
 def _solution_3_1_collapse(W1, b1, W2, b2):
     return W2 @ W1, W2 @ b1 + b2
 
 
-@exercise("3.1", "two linear layers collapse into one: W and b",
-          hint="Multiply out W2(W1 x + b1) + b2: the part that multiplies x is W, the rest is b. "
-               "The layer applied first stands on the right.",
-          solution=lambda: {"collapse": _solution_3_1_collapse},
-          wrong=lambda: {"collapse": lambda W1, b1, W2, b2: (W2 @ W1, b2)}, wrong_says="W2 b1",
-          praise="Any stack of linear layers is one linear layer: depth without activations buys nothing.")
+@exercise(
+    "3.1",
+    "two linear layers collapse into one: W and b",
+    hint="Multiply out W2(W1 x + b1) + b2: the part that multiplies x is W, the rest is b. "
+    "The layer applied first stands on the right.",
+    solution=lambda: {"collapse": _solution_3_1_collapse},
+    wrong=lambda: {"collapse": lambda W1, b1, W2, b2: (W2 @ W1, b2)},
+    wrong_says="W2 b1",
+    praise="Any stack of linear layers is one linear layer: depth without activations buys nothing.",
+)
 def _check_3_1(collapse):
     rng = np.random.default_rng(7)
     W1, b1 = rng.normal(size=(4, 3)), rng.normal(size=4)
@@ -38,8 +43,10 @@ def _check_3_1(collapse):
     if close(got, expected, rtol=1e-9, atol=1e-9):
         return None
     if close(np.asarray(W), W2 @ W1, rtol=1e-9, atol=1e-9):
-        return (f"W is right but b is not: the first layer's bias also goes through W2, so b = W2 b1 + b2 "
-                f"= {fmt(W2 @ b1 + b2)}, not {fmt(b)}")
+        return (
+            f"W is right but b is not: the first layer's bias also goes through W2, so b = W2 b1 + b2 "
+            f"= {fmt(W2 @ b1 + b2)}, not {fmt(b)}"
+        )
     return f"on 5 random points your one layer gives {fmt(got[:, 0])} where the two layers give {fmt(expected[:, 0])} (first output)"
 
 
@@ -58,13 +65,16 @@ def _xor_net(W1, b1, w2, b2):
     return step(hidden @ np.asarray(w2, dtype=float) + float(b2))
 
 
-@exercise("3.2", "XOR with two hidden step units",
-          hint="Let hidden unit 1 compute OR (x₁ + x₂ − 0.5 > 0) and unit 2 compute AND (x₁ + x₂ − 1.5 > 0). "
-               "XOR is 'OR but not AND': output step(h₁ − h₂ − 0.5).",
-          solution=lambda: {"W1": [[1, 1], [1, 1]], "b1": [-0.5, -1.5], "w2": [1, -1], "b2": -0.5},
-          wrong=lambda: {"W1": [[1, 1], [1, 1]], "b1": [-0.5, -1.5], "w2": [1, 0], "b2": -0.5},
-          wrong_says="on input (1, 1) your network outputs 1",
-          praise="Two straight lines (OR and AND) and one more neuron that combines them: the hidden layer bends the boundary.")
+@exercise(
+    "3.2",
+    "XOR with two hidden step units",
+    hint="Let hidden unit 1 compute OR (x₁ + x₂ − 0.5 > 0) and unit 2 compute AND (x₁ + x₂ − 1.5 > 0). "
+    "XOR is 'OR but not AND': output step(h₁ − h₂ − 0.5).",
+    solution=lambda: {"W1": [[1, 1], [1, 1]], "b1": [-0.5, -1.5], "w2": [1, -1], "b2": -0.5},
+    wrong=lambda: {"W1": [[1, 1], [1, 1]], "b1": [-0.5, -1.5], "w2": [1, 0], "b2": -0.5},
+    wrong_says="on input (1, 1) your network outputs 1",
+    praise="Two straight lines (OR and AND) and one more neuron that combines them: the hidden layer bends the boundary.",
+)
 def _check_3_2(W1, b1, w2, b2):
     for name, value, shape in (("W1", W1, (2, 2)), ("b1", b1, (2,)), ("w2", w2, (2,))):
         problem = shape_problem(name, value, np.zeros(shape))
@@ -77,8 +87,10 @@ def _check_3_2(W1, b1, w2, b2):
     i = wrong[0]
     point = f"({POINTS[i, 0]:.0f}, {POINTS[i, 1]:.0f})"
     extra = " (it computes OR: a second unit has to veto (1, 1))" if list(out) == [0, 1, 1, 1] else ""
-    return (f"on input {point} your network outputs {out[i]:.0f} where XOR is {XOR[i]}{extra}; "
-            f"it gets {4 - len(wrong)} of the 4 points right")
+    return (
+        f"on input {point} your network outputs {out[i]:.0f} where XOR is {XOR[i]}{extra}; "
+        f"it gets {4 - len(wrong)} of the 4 points right"
+    )
 
 
 # ---- 3.3 ---------------------------------------------------------------------------------
@@ -90,10 +102,11 @@ def _solution_3_3():
         dZ2 = A2 - Y
         dW2 = dZ2 @ A1.T / m
         db2 = dZ2.sum(axis=1, keepdims=True) / m
-        dZ1 = (W2.T @ dZ2) * (1 - A1 ** 2)
+        dZ1 = (W2.T @ dZ2) * (1 - A1**2)
         dW1 = dZ1 @ X.T / m
         db1 = dZ1.sum(axis=1, keepdims=True) / m
         return dW1, db1, dW2, db2
+
     return {"two_layer_backward": two_layer_backward}
 
 
@@ -105,10 +118,11 @@ def _wrong_3_3():
         dZ2 = A2 - Y
         dW2 = dZ2 @ A1.T / m
         db2 = dZ2.sum(axis=1, keepdims=True) / m
-        dZ1 = (W2.T @ dZ2) * (1 - A1 ** 2)
+        dZ1 = (W2.T @ dZ2) * (1 - A1**2)
         dW1 = dZ1 @ X.T
         db1 = dZ1.sum(axis=1, keepdims=True) / m
         return dW1, db1, dW2, db2
+
     return {"two_layer_backward": two_layer_backward}
 
 
@@ -129,11 +143,16 @@ def _autograd_3_3(X, Y, W1, b1, W2, b2):
     return [p.grad for p in params]
 
 
-@exercise("3.3", "the two-layer network's backward pass by hand in numpy, checked against autograd",
-          hint="dZ2 = A2 − Y; dW2 = dZ2 A1ᵀ / m; db2 = row sums of dZ2 / m; dZ1 = (W2ᵀ dZ2) ∗ (1 − A1²) "
-               "(tanh's slope); dW1 = dZ1 Xᵀ / m; db1 = row sums of dZ1 / m. Keep b's shape with keepdims=True.",
-          solution=_solution_3_3, wrong=_wrong_3_3, wrong_says="divide by m",
-          praise="This is backpropagation for any depth: each layer turns dZ into dW, db and the next dZ.")
+@exercise(
+    "3.3",
+    "the two-layer network's backward pass by hand in numpy, checked against autograd",
+    hint="dZ2 = A2 − Y; dW2 = dZ2 A1ᵀ / m; db2 = row sums of dZ2 / m; dZ1 = (W2ᵀ dZ2) ∗ (1 − A1²) "
+    "(tanh's slope); dW1 = dZ1 Xᵀ / m; db1 = row sums of dZ1 / m. Keep b's shape with keepdims=True.",
+    solution=_solution_3_3,
+    wrong=_wrong_3_3,
+    wrong_says="divide by m",
+    praise="This is backpropagation for any depth: each layer turns dZ into dW, db and the next dZ.",
+)
 def _check_3_3(two_layer_backward):
     X, Y, W1, b1, W2, b2 = problem_data()
     m = X.shape[1]
