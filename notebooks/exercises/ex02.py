@@ -121,52 +121,41 @@ def _check_2_3(tanh_from_sigmoid):
 
 # ---- 2.4 ---------------------------------------------------------------------------------
 def _lecture_network():
-    """The lecture's x = [0, 1], all weights 1, biases 0, loss −log p; returns W's gradients by autograd."""
-    x = [0.0, 1.0]
-    W = [[Value(1.0) for _ in range(2)] for _ in range(2)]
-    v = [Value(1.0), Value(1.0)]
-    hidden = [(W[0][j] * x[0] + W[1][j] * x[1]).sigmoid() for j in range(2)]
-    p = (v[0] * hidden[0] + v[1] * hidden[1]).sigmoid()
+    """The lecture's x = [0, 1], all weights 1, biases 0, loss −log p; returns dL/dx by autograd, p and z."""
+    x = [Value(0.0), Value(1.0)]
+    hidden = [(1.0 * x[0] + 1.0 * x[1]).sigmoid() for _ in range(2)]
+    p = (1.0 * hidden[0] + 1.0 * hidden[1]).sigmoid()
     (-p.log()).backward()
-    return np.array([[W[i][j].grad for j in range(2)] for i in range(2)]), p.data, hidden[0].data
+    return np.array([xi.grad for xi in x]), p.data, hidden[0].data
 
 
 def _solution_2_4():
-    z = 1 / (1 + np.exp(-1.0))
+    z = 1 / (1 + np.exp(-1.0))  # both hidden units: σ(0·1 + 1·1)
     p = 1 / (1 + np.exp(-2 * z))
-    x = np.array([0.0, 1.0])
-    d_hidden = (p - 1) * 1.0 * z * (1 - z)  # ∂L/∂(hidden sum j), the same for j = 1, 2
-    return {"dL_dW": np.outer(x, [d_hidden, d_hidden])}
+    per_unit = (p - 1) * 1.0 * z * (1 - z)  # ∂L/∂(hidden sum j), v_j = 1
+    return {"dL_dx": [2 * per_unit * 1.0, 2 * per_unit * 1.0]}  # x_i feeds both units with W_ij = 1
 
 
 @exercise(
     "2.4",
-    "the lecture's two-layer example: dL/dW by hand",
-    hint="Go back one link at a time: ∂L/∂(output sum) = p − 1; times v_j = 1 gives ∂L/∂z_j; times the hidden "
-    "sigmoid's slope z_j(1 − z_j) gives ∂L/∂(hidden sum j); times x_i gives ∂L/∂W_ij.",
+    "the lecture's two-layer example: the gradient with respect to the input x",
+    hint="∂L/∂(output sum) = p − 1; times v_j gives ∂L/∂z_j; times z_j(1 − z_j) gives ∂L/∂(hidden sum j); "
+    "times W_ij gives what reaches x_i from unit j. x_i feeds both hidden units: add the two paths.",
     solution=_solution_2_4,
-    wrong=lambda: {"dL_dW": [[0.0, 0.0], [-0.1881, -0.1881]]},
-    wrong_says="hidden sigmoid's local derivative",
-    praise="Each hidden weight's gradient is the output error, carried back through v and the sigmoid, times its input.",
+    wrong=lambda: {"dL_dx": [0.5 * v for v in _solution_2_4()["dL_dx"]]},
+    wrong_says="both hidden units",
+    praise="x feeds both hidden units, so its gradient is the sum over the two paths, as in notebook 01's diamond.",
 )
-def _check_2_4(dL_dW):
+def _check_2_4(dL_dx):
     expected, p, z = _lecture_network()
-    problem = shape_problem("dL_dW", dL_dW, expected)
+    problem = shape_problem("dL_dx", dL_dx, expected)
     if problem:
-        return problem + " (row i = input x_i, column j = hidden unit z_j)"
-    if close(dL_dW, expected):
+        return problem + " (one entry per input x_i)"
+    if close(dL_dx, expected):
         return None
-    if close(dL_dW, expected / (z * (1 - z))):
-        return (
-            f"your dL/dW is {fmt(dL_dW)} where autograd gives {fmt(expected)}: you are missing the hidden "
-            f"sigmoid's local derivative z(1 − z) = {z * (1 - z):.4f}"
-        )
-    if close(np.asarray(dL_dW, dtype=float)[0], [0, 0]) is False:
-        return (
-            f"your dL/dW is {fmt(dL_dW)} where autograd gives {fmt(expected)}: the weights W₁₁ and W₁₂ leave "
-            f"x₁ = 0, so nudging them changes nothing and their gradient is 0"
-        )
-    return (
-        f"your dL/dW is {fmt(dL_dW)} where autograd gives {fmt(expected)}: ∂L/∂W_ij = (p − 1)·v_j·z_j(1 − z_j)·x_i "
-        f"with p = {p:.3f}, z = {z:.3f}"
-    )
+    said = f"your dL/dx is {fmt(dL_dx)} where autograd gives {fmt(expected)}"
+    if close(dL_dx, expected / 2):
+        return f"{said}: you followed one path; each x_i feeds both hidden units, and the two paths add up"
+    if close(dL_dx, expected / (z * (1 - z))):
+        return f"{said}: you are missing the hidden sigmoid's local derivative z(1 − z) = {z * (1 - z):.4f}"
+    return f"{said}: Σ_j (p − 1)·v_j·z_j(1 − z_j)·W_ij with p = {p:.3f}, z = {z:.3f}"
