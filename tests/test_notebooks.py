@@ -71,3 +71,22 @@ def test_every_registered_exercise_appears_in_its_notebook():
              if cell.cell_type == "code" and CHECK.search(cell.source)}
     assert set(EXERCISES) == shown, f"registered but not in a notebook: {set(EXERCISES) - shown}; " \
                                     f"in a notebook but not registered: {shown - set(EXERCISES)}"
+
+
+def test_each_scaffold_passes_the_names_its_check_expects():
+    """The keywords of every check(...) call in a notebook are exactly the exercise's answer names."""
+    import ast
+    import sys
+
+    sys.path.insert(0, str(NOTEBOOKS[0].parent))
+    from exercises import EXERCISES
+
+    for path in NOTEBOOKS:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "code" or not CHECK.search(cell.source):
+                continue
+            for node in ast.walk(ast.parse(cell.source)):
+                if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "check":
+                    id = node.args[0].value
+                    names = {keyword.arg for keyword in node.keywords}
+                    assert names == set(EXERCISES[id].solution()), f"{path.name}, exercise {id}: passes {sorted(names)}"
