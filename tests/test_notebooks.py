@@ -1,10 +1,11 @@
-"""Every notebook runs top to bottom on a fresh kernel and shows its figures.
+"""Every notebook runs top to bottom on a fresh kernel and shows its figures, and carries exercises.
 
 WRITE_NOTEBOOKS=1 saves the executed notebooks back in place (`make executed-notebooks`),
 so they read well on a code host.
 """
 import os
 import pathlib
+import re
 import time
 
 import nbformat
@@ -12,6 +13,7 @@ import pytest
 from nbclient import NotebookClient
 
 NOTEBOOKS = sorted(pathlib.Path(__file__).resolve().parent.parent.joinpath("notebooks").glob("[0-9][0-9]_*.ipynb"))
+CHECK = re.compile(r"""check\(\s*["'](\d+\.\d+)["']""")
 
 
 def _figures(cell) -> int:
@@ -19,6 +21,10 @@ def _figures(cell) -> int:
         1 for output in cell.get("outputs", [])
         if "image/png" in output.get("data", {}) or "image/svg+xml" in output.get("data", {})
     )
+
+
+def _text(cell) -> str:
+    return "".join(output.get("text", "") for output in cell.get("outputs", []))
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -37,3 +43,50 @@ def test_notebook_runs_and_draws(path):
     assert figures >= expected_figures, f"{path.name} drew {figures} figures, expected at least {expected_figures}"
     if os.environ.get("WRITE_NOTEBOOKS"):
         nbformat.write(notebook, path)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_committed_notebook_keeps_scaffolds_not_solutions(path):
+    """At least three exercises; each exercise cell still has its `...` and answered 'not attempted' when run."""
+    notebook = nbformat.read(path, as_version=4)
+    number = str(int(path.name[:2]))
+    exercise_cells = [cell for cell in notebook.cells if cell.cell_type == "code" and CHECK.search(cell.source)]
+    ids = [CHECK.search(cell.source).group(1) for cell in exercise_cells]
+    assert len(ids) >= 3, f"{path.name} has {len(ids)} exercises, expected at least 3"
+    assert all(id.split(".")[0] == number for id in ids), f"{path.name} checks exercises of another notebook: {ids}"
+    for id, cell in zip(ids, exercise_cells):
+        assert "exercise" in cell.metadata.get("tags", []), f"{path.name}: the cell of exercise {id} is not tagged"
+        assert "..." in cell.source, f"{path.name}: exercise {id}'s cell has no `...` left: a solution was committed"
+        assert f"Exercise {id}: not attempted yet" in _text(cell), f"{path.name}: exercise {id} did not answer 'not attempted yet'"
+
+
+def test_every_registered_exercise_appears_in_its_notebook():
+    import sys
+
+    sys.path.insert(0, str(NOTEBOOKS[0].parent))
+    from exercises import EXERCISES
+
+    shown = {CHECK.search(cell.source).group(1)
+             for path in NOTEBOOKS for cell in nbformat.read(path, as_version=4).cells
+             if cell.cell_type == "code" and CHECK.search(cell.source)}
+    assert set(EXERCISES) == shown, f"registered but not in a notebook: {set(EXERCISES) - shown}; " \
+                                    f"in a notebook but not registered: {shown - set(EXERCISES)}"
+
+
+def test_each_scaffold_passes_the_names_its_check_expects():
+    """The keywords of every check(...) call in a notebook are exactly the exercise's answer names."""
+    import ast
+    import sys
+
+    sys.path.insert(0, str(NOTEBOOKS[0].parent))
+    from exercises import EXERCISES
+
+    for path in NOTEBOOKS:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "code" or not CHECK.search(cell.source):
+                continue
+            for node in ast.walk(ast.parse(cell.source)):
+                if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "check":
+                    id = node.args[0].value
+                    names = {keyword.arg for keyword in node.keywords}
+                    assert names == set(EXERCISES[id].solution()), f"{path.name}, exercise {id}: passes {sorted(names)}"
