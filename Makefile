@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo docs test test-long lint bench notebooks executed-notebooks graphviz clean
+.PHONY: demo docs test test-long lint bench notebooks executed-notebooks graphviz chromium playground clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,14 @@ graphviz:
 		echo "  macOS:         brew install graphviz"; \
 	fi
 
+# Headless Chromium drives the browser tests (step-through page, Playground); without it they skip.
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing chromium (apt-get install -y chromium) for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "Chromium is not installed: the browser tests are skipped"; fi
+
 demo: $(INSTALLED) graphviz
 	$(BIN)/python -m viz.walkthrough --out out
 
@@ -35,7 +43,7 @@ demo: $(INSTALLED) graphviz
 docs: $(INSTALLED) graphviz
 	$(BIN)/python -m viz.walkthrough --out docs/demo
 
-test: $(INSTALLED) graphviz
+test: $(INSTALLED) graphviz chromium
 	$(BIN)/python -m pytest -q
 
 # Style and types: ruff (lint and format) and mypy over the library's packages.
@@ -52,6 +60,10 @@ test-long: $(INSTALLED) graphviz
 bench: $(INSTALLED)
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python -m benchmarks
 
+# The Playground as a standalone page on http://localhost:8765 (nothing is fetched from the internet).
+playground: $(INSTALLED)
+	$(BIN)/python -m viz.play_server --port 8765
+
 notebooks: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet jupyterlab
 	$(BIN)/jupyter lab notebooks/
@@ -60,5 +72,9 @@ clean:
 	rm -rf $(VENV) out build *.egg-info
 
 # Execute every notebook and save it with its outputs (commit the result).
-executed-notebooks: $(INSTALLED) graphviz
+executed-# The Playground as a standalone page on http://localhost:8765 (nothing is fetched from the internet).
+playground: $(INSTALLED)
+	$(BIN)/python -m viz.play_server --port 8765
+
+notebooks: $(INSTALLED) graphviz
 	WRITE_NOTEBOOKS=1 $(BIN)/python -m pytest -q tests/test_notebooks.py

@@ -28,7 +28,7 @@ _new = object.__new__
 
 
 class _Clock:
-    """Counts in-place changes. A tensor changed in place takes the next tick as its version; an
+    """Counts in-place changes. A tensor changed in place records the next tick (`_changed_at`); an
     op remembers the tick it was recorded at, so a parent (or output) with a later version was
     changed after the op saved it."""
 
@@ -49,7 +49,7 @@ _UNSHARED = 3
 class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
     """An array with a gradient: `Tensor(data, requires_grad=False)`."""
 
-    __slots__ = ("requires_grad", "_version", "_recorded_at")
+    __slots__ = ("requires_grad", "_version", "_changed_at", "_recorded_at")
     __array_ufunc__ = None  # `array + tensor` calls Tensor.__radd__ instead of looping in numpy
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, label: str = ""):
@@ -68,7 +68,7 @@ class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
         if isinstance(data, np.ndarray) and np.may_share_memory(array, data):
             array = array.copy()  # as torch.tensor: an in-place update must not change the caller's array
         self.requires_grad = bool(requires_grad)
-        self._version = 0
+        self._version = self._changed_at = 0
         self._init_leaf(array, None, label)
 
     @classmethod
@@ -84,7 +84,7 @@ class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
         out.label = ""
         out._prev, out._op, out._rule, out._ctx = (), "", None, None
         out.requires_grad = False
-        out._version = 0
+        out._version = out._changed_at = 0
         if not open_switches.count or mode.grad_enabled:  # = is_recording(), inlined
             for parent in parents:
                 if parent.requires_grad:
@@ -101,7 +101,7 @@ class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
         """A leaf that needs no gradient, around an array that is already right."""
         out = _new(cls)
         out.requires_grad = False
-        out._version = 0
+        out._version = out._changed_at = 0
         out._init_leaf(data, None, "")
         return out
 
@@ -140,11 +140,11 @@ class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
         """The rule's gradients fitted to each parent, after checking that no array this op
         saved was changed in place since it ran (its answer would silently be wrong)."""
         recorded_at = self._recorded_at
-        if self._version > recorded_at:
+        if self._changed_at > recorded_at:
             self._refuse_stale()
         fitted = []
         for parent, g in zip(self._prev, self._rule(self, grad)):  # type: ignore[misc]
-            if parent._version > recorded_at:
+            if parent._changed_at > recorded_at:
                 self._refuse_stale()
             if g is None or not parent.requires_grad:
                 fitted.append(None)
@@ -153,10 +153,10 @@ class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
         return fitted
 
     def _refuse_stale(self) -> None:
-        changed = [f"input #{i} ({p.label or p._op or 'a leaf'}, shape {p.data.shape})"
-                   for i, p in enumerate(self._prev) if p._version > self._recorded_at]
-        if self._version > self._recorded_at:
-            changed.append(f"its output (shape {self.data.shape})")
+        changed = [f"input #{i} ({p.label or p._op or 'a leaf'}, shape {p.data.shape}, now at version {p._version})"
+                   for i, p in enumerate(self._prev) if p._changed_at > self._recorded_at]
+        if self._changed_at > self._recorded_at:
+            changed.append(f"its output (shape {self.data.shape}, now at version {self._version})")
         raise RuntimeError(
             f"one of the arrays needed by the backward of '{self._op}' has been modified by an inplace "
             f"operation (an optimizer step, or +=, -=, ... under no_grad) after the forward pass: "
@@ -165,7 +165,8 @@ class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
 
     def bump_version(self) -> None:
         """Record that `data` was changed in place: a graph that saved the old data refuses backward."""
-        self._version = _clock.tick()
+        self._version += 1  # how many times, as PyTorch counts
+        self._changed_at = _clock.tick()  # when, for the ops recorded before it
 
     def _fit(self, grad: np.ndarray) -> np.ndarray:
         """Sum a broadcast gradient back to this tensor's shape."""

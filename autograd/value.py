@@ -98,7 +98,7 @@ class Value(Node):
     @classmethod
     def constant(cls, x: float) -> Value:
         """A leaf holding a plain number that appeared in an expression."""
-        out = _new(cls)
+        out = _new(Constant)
         out._init_leaf(float(x), 0.0, "")
         return out
 
@@ -351,6 +351,18 @@ class Value(Node):
         if len(prev) > 2 * n:
             grads.append(g)
         return grads
+
+
+class Constant(Value):
+    """A number that appeared in an expression: a leaf that needs no gradient (drawn grey)."""
+
+    __slots__ = ()
+    requires_grad = False
+
+    @classmethod
+    def from_op(cls, data: float, parents: tuple, op: str, rule: Callable, ctx: Any = None) -> Value:
+        """An op on a constant (`2 - v` starts from the constant 2) makes an ordinary Value."""
+        return Value.from_op(data, parents, op, rule, ctx)
 
 
 _ZERO = Value(0.0)  # lifts the numbers in Value.sum's terms

@@ -18,6 +18,7 @@ BENCHMARKS = [
     "tensor_mlp",
     "conv",
     "per_op",
+    "playground",
 ]
 
 

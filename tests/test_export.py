@@ -154,10 +154,3 @@ def test_float32_models_export_as_float32():
     x = rng.standard_normal((4, 3)).astype(np.float32)
     with torch.no_grad():
         np.testing.assert_allclose(model(Tensor(x)).data, exported(torch.from_numpy(x)).numpy(), rtol=1e-6)
-
-
-@pytest.mark.skipif(not hasattr(nn.Module, "to_torch"), reason="Module.to_torch lands with nn/module.py (nn helper)")
-def test_model_to_torch_is_nn_to_torch():
-    nn.manual_seed(6)
-    model = Sequential(Linear(3, 4), ReLU(), Linear(4, 2))
-    _agree(model, rng.standard_normal((5, 3)), exported=model.to_torch())

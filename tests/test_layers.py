@@ -89,7 +89,7 @@ ACTIVATIONS = [
     (ReLU(), torch.nn.ReLU()),
     (Tanh(), torch.nn.Tanh()),
     (Sigmoid(), torch.nn.Sigmoid()),
-    (Softmax(), torch.nn.Softmax(dim=-1)),
+    (Softmax(dim=-1), torch.nn.Softmax(dim=-1)),
     (Softmax(axis=0), torch.nn.Softmax(dim=0)),
     (LeakyReLU(0.2), torch.nn.LeakyReLU(0.2)),
     (LeakyReLU(), torch.nn.LeakyReLU()),
