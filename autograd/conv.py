@@ -9,6 +9,7 @@ one kernel offset (i, j) at a time. Pooling reduces the same windows with a max 
 Inside conv2d the batch axis is moved last, (C, H, W, N), so every window copy and every
 col2im addition moves runs of N contiguous numbers instead of a few scattered pixels.
 """
+
 from __future__ import annotations
 
 from numbers import Integral
@@ -36,8 +37,9 @@ def _out_size(op: str, size: tuple, kernel: tuple, stride: tuple, padding=(0, 0)
     """(H + 2p - k) // s + 1 per spatial axis; the kernel must fit inside the padded input."""
     padded = (size[0] + 2 * padding[0], size[1] + 2 * padding[1])
     if kernel[0] > padded[0] or kernel[1] > padded[1]:
-        raise ValueError(f"{op}: kernel {kernel} is larger than the padded input {padded} "
-                         f"(input {size}, padding {padding})")
+        raise ValueError(
+            f"{op}: kernel {kernel} is larger than the padded input {padded} (input {size}, padding {padding})"
+        )
     return (padded[0] - kernel[0]) // stride[0] + 1, (padded[1] - kernel[1]) // stride[1] + 1
 
 
@@ -64,25 +66,30 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, groups: int = 1) -> Tensor
     n, c, h, w = x.shape
     o, weight_c, kh, kw = weight.shape
     if not isinstance(groups, Integral) or groups < 1 or c % groups or o % groups:
-        raise ValueError(f"conv2d: groups={groups!r} must be a positive integer dividing the input channels ({c}) "
-                         f"and the output channels ({o})")
+        raise ValueError(
+            f"conv2d: groups={groups!r} must be a positive integer dividing the input channels ({c}) "
+            f"and the output channels ({o})"
+        )
     if weight_c * groups != c:
         grouped = f", groups={groups}" if groups != 1 else ""
-        raise ValueError(f"conv2d: input has {c} channels (shape {x.shape}) but the weight expects "
-                         f"{weight_c * groups} (shape {weight.shape}{grouped})")
+        raise ValueError(
+            f"conv2d: input has {c} channels (shape {x.shape}) but the weight expects "
+            f"{weight_c * groups} (shape {weight.shape}{grouped})"
+        )
     stride, padding = int_pair(stride, "stride", 1), int_pair(padding, "padding", 0)
     oh, ow = _out_size("conv2d", (h, w), (kh, kw), stride, padding)
     parents = (x, weight)
     if bias is not None:
         bias = as_tensor(bias)
         if bias.shape != (o,):
-            raise ValueError(f"conv2d: bias must have shape ({o},) for weight of shape {weight.shape}, "
-                             f"got {bias.shape}")
+            raise ValueError(
+                f"conv2d: bias must have shape ({o},) for weight of shape {weight.shape}, got {bias.shape}"
+            )
         parents += (bias,)
 
     (ph, pw), (sh, sw) = padding, stride
     xp = np.zeros((c, h + 2 * ph, w + 2 * pw, n), dtype=x.dtype)  # zero-padded, batch last
-    xp[:, ph:ph + h, pw:pw + w] = x.data.transpose(1, 2, 3, 0)
+    xp[:, ph : ph + h, pw : pw + w] = x.data.transpose(1, 2, 3, 0)
     # im2col: one row per filter tap (c, i, j), one column per output pixel (p, q, n).
     windows = sliding_window_view(xp, (kh, kw), axis=(1, 2))[:, ::sh, ::sw]  # (C, OH, OW, N, kh, kw)
     cols = windows.transpose(0, 4, 5, 1, 2, 3).reshape(c * kh * kw, oh * ow * n)
@@ -90,8 +97,12 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, groups: int = 1) -> Tensor
         out = weight.data.reshape(o, -1) @ cols
     else:  # the rows of group k's input channels are one block of cols
         rows, outs = weight_c * kh * kw, o // groups
-        out = np.concatenate([weight.data[k * outs:(k + 1) * outs].reshape(outs, -1) @ cols[k * rows:(k + 1) * rows]
-                              for k in range(groups)])
+        out = np.concatenate(
+            [
+                weight.data[k * outs : (k + 1) * outs].reshape(outs, -1) @ cols[k * rows : (k + 1) * rows]
+                for k in range(groups)
+            ]
+        )
     if bias is not None:
         out = out + bias.data[:, None]
     out = np.ascontiguousarray(out.reshape(o, oh, ow, n).transpose(3, 0, 1, 2))
@@ -107,19 +118,20 @@ def _conv2d_rule(out: Tensor, g: np.ndarray):
     g_cols = g.transpose(1, 2, 3, 0).reshape(o, -1)  # (O, OH·OW·N), columns in im2col order
     dw = dx = None
     if weight.requires_grad:
-        dw = np.concatenate([g_cols[k * outs:(k + 1) * outs] @ cols[k * rows:(k + 1) * rows].T
-                             for k in range(groups)]).reshape(weight.shape)
+        dw = np.concatenate(
+            [g_cols[k * outs : (k + 1) * outs] @ cols[k * rows : (k + 1) * rows].T for k in range(groups)]
+        ).reshape(weight.shape)
     if x.requires_grad:
         dxp = np.zeros(padded_shape, dtype=g.dtype)
         for k in range(groups):
             # Filter taps ordered (i, j, c) so that each offset's column block is one contiguous array.
-            w_k = weight.data[k * outs:(k + 1) * outs].transpose(2, 3, 1, 0).reshape(-1, outs)
-            dcols = (w_k @ g_cols[k * outs:(k + 1) * outs]).reshape(kh, kw, c, oh, ow, n)
+            w_k = weight.data[k * outs : (k + 1) * outs].transpose(2, 3, 1, 0).reshape(-1, outs)
+            dcols = (w_k @ g_cols[k * outs : (k + 1) * outs]).reshape(kh, kw, c, oh, ow, n)
             channels = slice(k * c, (k + 1) * c)
             for i, j, r, q in _taps((kh, kw), stride, (oh, ow)):  # col2im
                 dxp[channels, r, q] += dcols[i, j]
         h, w = padded_shape[1] - 2 * ph, padded_shape[2] - 2 * pw
-        dx = np.ascontiguousarray(dxp[:, ph:ph + h, pw:pw + w].transpose(3, 0, 1, 2))
+        dx = np.ascontiguousarray(dxp[:, ph : ph + h, pw : pw + w].transpose(3, 0, 1, 2))
     if len(out._prev) == 2:
         return dx, dw
     db = g.sum(axis=(0, 2, 3)) if out._prev[2].requires_grad else None
@@ -152,13 +164,13 @@ def _pool_input(op: str, x: Tensor, kernel_size, stride, padding, ceil_mode: boo
     if total == (h, w):
         return x.data, (kernel, stride, out_size), padding
     xp = np.full(x.shape[:2] + total, fill, dtype=x.dtype)
-    xp[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + w] = x.data
+    xp[:, :, padding[0] : padding[0] + h, padding[1] : padding[1] + w] = x.data
     return xp, (kernel, stride, out_size), padding
 
 
 def _unpad(dxp: np.ndarray, shape: tuple, padding: tuple) -> np.ndarray:
     h, w = shape[2:]
-    return dxp[:, :, padding[0]:padding[0] + h, padding[1]:padding[1] + w]
+    return dxp[:, :, padding[0] : padding[0] + h, padding[1] : padding[1] + w]
 
 
 def max_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode: bool = False) -> Tensor:
@@ -209,8 +221,10 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode: bool = False) 
 def _window_sizes(size: tuple, geometry: tuple, padding: tuple):
     """How many padded-input pixels each window covers: kh·kw, less where a ceil_mode window runs past the padding."""
     (kh, kw), (sh, sw), (oh, ow) = geometry
-    ends = [np.minimum(np.arange(n) * s + k, length + 2 * p) - np.arange(n) * s
-            for n, s, k, length, p in ((oh, sh, kh, size[0], padding[0]), (ow, sw, kw, size[1], padding[1]))]
+    ends = [
+        np.minimum(np.arange(n) * s + k, length + 2 * p) - np.arange(n) * s
+        for n, s, k, length, p in ((oh, sh, kh, size[0], padding[0]), (ow, sw, kw, size[1], padding[1]))
+    ]
     if ends[0].min() == kh and ends[1].min() == kw:
         return kh * kw  # every window whole: one number
     return np.outer(ends[0], ends[1])

@@ -9,11 +9,13 @@ The other ops are grouped by concept in mixins that Tensor inherits:
 `tensor_functions.py` (exp, log, tanh, ..., softmax), `tensor_shape.py` (reductions,
 reshape, permute, transpose, indexing) and `tensor_inplace.py` (+=, add_, ..., copy_).
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from numbers import Number
 from sys import getrefcount
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -153,8 +155,11 @@ class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
         return fitted
 
     def _refuse_stale(self) -> None:
-        changed = [f"input #{i} ({p.label or p._op or 'a leaf'}, shape {p.data.shape}, now at version {p._version})"
-                   for i, p in enumerate(self._prev) if p._changed_at > self._recorded_at]
+        changed = [
+            f"input #{i} ({p.label or p._op or 'a leaf'}, shape {p.data.shape}, now at version {p._version})"
+            for i, p in enumerate(self._prev)
+            if p._changed_at > self._recorded_at
+        ]
         if self._changed_at > self._recorded_at:
             changed.append(f"its output (shape {self.data.shape}, now at version {self._version})")
         raise RuntimeError(
@@ -193,8 +198,12 @@ class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
             self.grad = self.grad + grad
         elif self._prev and type(grad) is np.ndarray:
             self.grad = grad
-        elif (type(grad) is np.ndarray and grad.base is None and grad.dtype == self.data.dtype
-              and getrefcount(grad) <= _UNSHARED):
+        elif (
+            type(grad) is np.ndarray
+            and grad.base is None
+            and grad.dtype == self.data.dtype
+            and getrefcount(grad) <= _UNSHARED
+        ):
             self.grad = grad
         else:
             self.grad = np.array(grad, dtype=self.data.dtype, copy=True)
@@ -264,8 +273,9 @@ class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         """np.asarray(tensor): the data (as torch refuses, a Tensor that requires grad needs .detach() first)."""
         if self.requires_grad:
-            raise RuntimeError("Can't convert a Tensor that requires grad to a numpy array; "
-                               "use tensor.detach().numpy() (or .data)")
+            raise RuntimeError(
+                "Can't convert a Tensor that requires grad to a numpy array; use tensor.detach().numpy() (or .data)"
+            )
         if copy:
             return np.array(self.data, dtype=dtype, copy=True)
         return self.data if dtype is None else self.data.astype(dtype, copy=False)
@@ -279,7 +289,7 @@ class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
     def _as_grad(self, values: Any) -> np.ndarray:
         return np.asarray(values, dtype=self.data.dtype)
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """The same data (shared, not copied), cut from the graph."""
         return Tensor.constant(self.data)
 
@@ -305,7 +315,7 @@ class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
     # --- arithmetic -----------------------------------------------------------------
     # `type(other) is Tensor` is the fast path; anything else goes through _lift.
 
-    def __add__(self, other) -> "Tensor":
+    def __add__(self, other) -> Tensor:
         """a + b; da = g, db = g."""
         other = other if type(other) is Tensor else self._lift(other, "+")
         return self.from_op(self.data + other.data, (self, other), "+", Tensor._add_rule)
@@ -314,7 +324,7 @@ class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
     def _add_rule(out: Tensor, g: np.ndarray):
         return g, g
 
-    def __sub__(self, other) -> "Tensor":
+    def __sub__(self, other) -> Tensor:
         """a - b; da = g, db = -g."""
         other = other if type(other) is Tensor else self._lift(other, "-")
         return self.from_op(self.data - other.data, (self, other), "-", Tensor._sub_rule)
@@ -323,7 +333,7 @@ class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
     def _sub_rule(out: Tensor, g: np.ndarray):
         return g, (-g if out._prev[1].requires_grad else None)
 
-    def __mul__(self, other) -> "Tensor":
+    def __mul__(self, other) -> Tensor:
         """a * b; da = g * b, db = g * a."""
         other = other if type(other) is Tensor else self._lift(other, "*")
         return self.from_op(self.data * other.data, (self, other), "*", Tensor._mul_rule)
@@ -333,7 +343,7 @@ class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
         a, b = out._prev
         return (g * b.data if a.requires_grad else None), (g * a.data if b.requires_grad else None)
 
-    def __truediv__(self, other) -> "Tensor":
+    def __truediv__(self, other) -> Tensor:
         """a / b; da = g / b, db = -g * a / b²."""
         other = other if type(other) is Tensor else self._lift(other, "/")
         return self.from_op(self.data / other.data, (self, other), "/", Tensor._div_rule)
@@ -343,10 +353,10 @@ class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
         a, b = out._prev
         return (g / b.data if a.requires_grad else None), (-g * out.data / b.data if b.requires_grad else None)
 
-    def __pow__(self, other) -> "Tensor":
+    def __pow__(self, other) -> Tensor:
         """a ** b; da = g * b * a^(b-1), db = g * a^b * ln a."""
         other = other if type(other) is Tensor else self._lift(other, "**")
-        return self.from_op(self.data ** other.data, (self, other), "**", Tensor._pow_rule)
+        return self.from_op(self.data**other.data, (self, other), "**", Tensor._pow_rule)
 
     @staticmethod
     def _pow_rule(out: Tensor, g: np.ndarray):
@@ -364,7 +374,7 @@ class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
                 db = g * np.where((x == 0) & (p >= 0), 0, out.data * np.log(x))
         return da, db
 
-    def __matmul__(self, other) -> "Tensor":
+    def __matmul__(self, other) -> Tensor:
         """a @ b; da = g @ bᵀ, db = aᵀ @ g (a 1-D operand acts as a row or column)."""
         other = other if type(other) is Tensor else self._lift(other, "@")
         try:
@@ -413,7 +423,7 @@ class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
 
     def pow(self, exponent) -> Tensor:
         """a ** b, as torch.pow."""
-        return self ** exponent
+        return self**exponent
 
     def matmul(self, other) -> Tensor:
         """a @ b, as torch.matmul."""
@@ -423,7 +433,7 @@ class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
         """-a, as torch.neg."""
         return -self
 
-    def __neg__(self) -> "Tensor":
+    def __neg__(self) -> Tensor:
         """-a; da = -g."""
         return self.from_op(-self.data, (self,), "neg", Tensor._neg_rule)
 
@@ -432,55 +442,55 @@ class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
         return (-g,)
 
     # Reflected forms (`2 - t`): the number becomes the left operand, so argument order is kept.
-    def __radd__(self, other) -> "Tensor":
+    def __radd__(self, other) -> Tensor:
         """b + a for a number or array b; da = g."""
         return self._lift(other, "+", reflected=True) + self
 
-    def __rsub__(self, other) -> "Tensor":
+    def __rsub__(self, other) -> Tensor:
         """b - a for a number or array b; da = -g."""
         return self._lift(other, "-", reflected=True) - self
 
-    def __rmul__(self, other) -> "Tensor":
+    def __rmul__(self, other) -> Tensor:
         """b * a for a number or array b; da = g * b."""
         return self._lift(other, "*", reflected=True) * self
 
-    def __rtruediv__(self, other) -> "Tensor":
+    def __rtruediv__(self, other) -> Tensor:
         """b / a for a number or array b; da = -g * b / a²."""
         return self._lift(other, "/", reflected=True) / self
 
-    def __rpow__(self, other) -> "Tensor":
+    def __rpow__(self, other) -> Tensor:
         """b ** a for a number or array b; da = g * b^a * ln b."""
         return self._lift(other, "**", reflected=True) ** self
 
-    def __rmatmul__(self, other) -> "Tensor":
+    def __rmatmul__(self, other) -> Tensor:
         """b @ a for an array b; da = bᵀ @ g."""
         return self._lift(other, "@", reflected=True) @ self
 
     # --- comparisons: elementwise, a bool Tensor outside the graph (as in PyTorch) ---
 
-    def __lt__(self, other) -> "Tensor":
+    def __lt__(self, other) -> Tensor:
         """a < b elementwise (no gradient)."""
         return self.from_op(self.data < _data_of(other), (), "<", None)
 
-    def __le__(self, other) -> "Tensor":
+    def __le__(self, other) -> Tensor:
         """a <= b elementwise (no gradient)."""
         return self.from_op(self.data <= _data_of(other), (), "<=", None)
 
-    def __gt__(self, other) -> "Tensor":
+    def __gt__(self, other) -> Tensor:
         """a > b elementwise (no gradient)."""
         return self.from_op(self.data > _data_of(other), (), ">", None)
 
-    def __ge__(self, other) -> "Tensor":
+    def __ge__(self, other) -> Tensor:
         """a >= b elementwise (no gradient)."""
         return self.from_op(self.data >= _data_of(other), (), ">=", None)
 
-    def __eq__(self, other) -> "Tensor":
+    def __eq__(self, other) -> Tensor:
         """a == b elementwise (no gradient)."""
         if not isinstance(other, (Tensor, Number, np.ndarray)):
             return NotImplemented  # `t == None` is False, as in PyTorch
         return self.from_op(self.data == _data_of(other), (), "==", None)
 
-    def __ne__(self, other) -> "Tensor":
+    def __ne__(self, other) -> Tensor:
         """a != b elementwise (no gradient)."""
         if not isinstance(other, (Tensor, Number, np.ndarray)):
             return NotImplemented
@@ -490,9 +500,22 @@ class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
 
 
 # grad_fn names: PyTorch's where our op name differs from its own
-_TORCH_NAMES = {"+": "Add", "-": "Sub", "*": "Mul", "/": "Div", "**": "Pow", "@": "Matmul", "neg": "Neg",
-                "index": "Index", "log_softmax": "LogSoftmax", "leaky_relu": "LeakyRelu", "max_pool2d": "MaxPool2D",
-                "avg_pool2d": "AvgPool2D", "conv2d": "Convolution", "concatenate": "Cat"}
+_TORCH_NAMES = {
+    "+": "Add",
+    "-": "Sub",
+    "*": "Mul",
+    "/": "Div",
+    "**": "Pow",
+    "@": "Matmul",
+    "neg": "Neg",
+    "index": "Index",
+    "log_softmax": "LogSoftmax",
+    "leaky_relu": "LeakyRelu",
+    "max_pool2d": "MaxPool2D",
+    "avg_pool2d": "AvgPool2D",
+    "conv2d": "Convolution",
+    "concatenate": "Cat",
+}
 
 
 class GradFn:
@@ -513,10 +536,14 @@ def _not_numeric(data: Any, array: np.ndarray) -> str:
     """Why `data` cannot be a Tensor's data."""
     if array.dtype.kind == "c":
         return "Tensor needs real numbers, got complex data (the imaginary part would be lost)"
-    big = [x for x in np.ravel(array) if isinstance(x, int) and not isinstance(x, bool)] if array.dtype == object else []
+    big = (
+        [x for x in np.ravel(array) if isinstance(x, int) and not isinstance(x, bool)] if array.dtype == object else []
+    )
     if big:
-        return (f"Tensor needs numbers that fit in 64 bits, got the integer {big[0]!r}; "
-                "pass it as a float (e.g. 1e30) if that is what you mean")
+        return (
+            f"Tensor needs numbers that fit in 64 bits, got the integer {big[0]!r}; "
+            "pass it as a float (e.g. 1e30) if that is what you mean"
+        )
     return f"Tensor needs numeric data, got dtype {array.dtype} (numbers or arrays of them)"
 
 
@@ -525,10 +552,11 @@ def _matmul_mismatch(a: tuple, b: tuple) -> str:
         return f"matmul needs operands with at least one axis, got shapes {a} and {b}"
     inner = b[0] if len(b) == 1 else b[-2]
     if a[-1] != inner:
-        return (f"matmul shape mismatch: {a} @ {b}; the last axis of the left operand ({a[-1]}) must equal "
-                f"the {'only' if len(b) == 1 else 'second-to-last'} axis of the right operand ({inner})")
+        return (
+            f"matmul shape mismatch: {a} @ {b}; the last axis of the left operand ({a[-1]}) must equal "
+            f"the {'only' if len(b) == 1 else 'second-to-last'} axis of the right operand ({inner})"
+        )
     return f"matmul shape mismatch: {a} @ {b}; the batch axes {a[:-2]} and {b[:-2]} do not broadcast"
-
 
 
 def as_tensor(x: Any) -> Tensor:

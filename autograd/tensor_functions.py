@@ -3,6 +3,7 @@
 A mixin of Tensor: each method computes its forward with numpy and records the rule
 written right below it, which returns the gradient from the incoming gradient `g`.
 """
+
 from __future__ import annotations
 
 import math
@@ -68,8 +69,9 @@ class FunctionOps:
     def leaky_relu(self: Tensor, negative_slope: float = 0.01) -> Tensor:
         """y = x if x > 0 else a·x; dx = g if x > 0 else a·g (a = negative_slope)."""
         x = self.data
-        return self.from_op(np.where(x > 0, x, x * negative_slope), (self,), "leaky_relu", FunctionOps._leaky_relu_rule,
-                       negative_slope)
+        return self.from_op(
+            np.where(x > 0, x, x * negative_slope), (self,), "leaky_relu", FunctionOps._leaky_relu_rule, negative_slope
+        )
 
     @staticmethod
     def _leaky_relu_rule(out: Tensor, g: np.ndarray):
@@ -132,7 +134,7 @@ class FunctionOps:
             raise ValueError(f"gelu approximate must be 'none' or 'tanh', got {approximate!r}")
         x = self.data
         if approximate == "tanh":
-            y = 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)))
+            y = 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x**3)))
         else:
             y = x * _normal_cdf(x)
         return self.from_op(y.astype(x.dtype, copy=False), (self,), "gelu", FunctionOps._gelu_rule, approximate)
@@ -141,7 +143,7 @@ class FunctionOps:
     def _gelu_rule(out: Tensor, g: np.ndarray):
         x = out._prev[0].data
         if out._ctx == "tanh":
-            inner = _SQRT_2_OVER_PI * (x + 0.044715 * x ** 3)
+            inner = _SQRT_2_OVER_PI * (x + 0.044715 * x**3)
             t = np.tanh(inner)
             return (g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)),)
         density = np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
@@ -196,8 +198,13 @@ class FunctionOps:
         """y = x - ln Σ eˣ along dim (the last by default); dx = g - softmax(x) * Σ g."""
         dim = _softmax_dim("log_softmax", dim, axis)
         z = self.data - self.data.max(axis=dim, keepdims=True)
-        return self.from_op(z - np.log(np.exp(z).sum(axis=dim, keepdims=True)), (self,), "log_softmax",
-                            FunctionOps._log_softmax_rule, dim)
+        return self.from_op(
+            z - np.log(np.exp(z).sum(axis=dim, keepdims=True)),
+            (self,),
+            "log_softmax",
+            FunctionOps._log_softmax_rule,
+            dim,
+        )
 
     @staticmethod
     def _log_softmax_rule(out: Tensor, g: np.ndarray):

@@ -6,6 +6,7 @@ backward instead of giving a wrong gradient. They are not recorded in the graph,
 allowed only where no gradient needs them: under `no_grad()` (the manual SGD step
 `with no_grad(): w -= lr * w.grad`), or on Tensors that do not require grad.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -45,8 +46,10 @@ class InPlaceOps:
             )
         value = update(self.data, None if operand is None else operand.data)
         if np.shape(value) != self.data.shape:
-            raise RuntimeError(f"output with shape {self.data.shape} doesn't match the broadcast shape "
-                               f"{np.shape(value)} of in-place {op}")
+            raise RuntimeError(
+                f"output with shape {self.data.shape} doesn't match the broadcast shape "
+                f"{np.shape(value)} of in-place {op}"
+            )
         self.data[...] = value
         self.bump_version()
         return self
@@ -94,8 +97,10 @@ class InPlaceOps:
     def requires_grad_(self: Tensor, requires_grad: bool = True) -> Tensor:
         """Start (or stop) recording operations on this leaf, in place; returns the Tensor itself."""
         if self._prev and not requires_grad:
-            raise RuntimeError("you can only change requires_grad flags of leaf variables; use detach() to cut a "
-                               "non-leaf from the graph")
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables; use detach() to cut a "
+                "non-leaf from the graph"
+            )
         if requires_grad and self.data.dtype.kind != "f":
             raise TypeError(f"only floating-point Tensors can require grad, got dtype {self.data.dtype}")
         self.requires_grad = bool(requires_grad)

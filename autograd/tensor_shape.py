@@ -8,6 +8,7 @@ and `keepdims` are accepted as aliases with the same meaning. A full reduction h
 `max(dim)`/`min(dim)` return a `(values, indices)` named tuple, `transpose(dim0, dim1)`
 swaps two dims and `permute(*dims)` reorders all of them.
 """
+
 from __future__ import annotations
 
 from collections import namedtuple
@@ -50,8 +51,10 @@ def _dim_index(op: str, dim, ndim: int) -> int:
     if not isinstance(dim, Integral) or isinstance(dim, bool):
         raise TypeError(f"{op}() takes an integer dim, got {dim!r}")
     if not -max(ndim, 1) <= dim < max(ndim, 1):
-        raise IndexError(f"{op}(): dimension out of range (expected to be in range of "
-                         f"[{-max(ndim, 1)}, {max(ndim, 1) - 1}], but got {dim})")
+        raise IndexError(
+            f"{op}(): dimension out of range (expected to be in range of "
+            f"[{-max(ndim, 1)}, {max(ndim, 1) - 1}], but got {dim})"
+        )
     return int(dim) % max(ndim, 1)
 
 
@@ -65,8 +68,9 @@ class ShapeOps:
     def sum(self: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None) -> Tensor:
         """y = Σ x over dim; dx = g copied along the summed dims."""
         dim, keepdim = dim_args("sum", dim, keepdim, axis, keepdims)
-        return self.from_op(self.data.sum(axis=dim, keepdims=keepdim), (self,), "sum", ShapeOps._sum_rule,
-                            (dim, keepdim))
+        return self.from_op(
+            self.data.sum(axis=dim, keepdims=keepdim), (self,), "sum", ShapeOps._sum_rule, (dim, keepdim)
+        )
 
     @staticmethod
     def _sum_rule(out: Tensor, g: np.ndarray):
@@ -90,14 +94,16 @@ class ShapeOps:
     def amax(self: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None) -> Tensor:
         """y = max x over dim; dx = g at the positions equal to y, split evenly among ties."""
         dim, keepdim = dim_args("amax", dim, keepdim, axis, keepdims)
-        return self.from_op(self.data.max(axis=dim, keepdims=keepdim), (self,), "amax", ShapeOps._extremum_rule,
-                            (dim, keepdim))
+        return self.from_op(
+            self.data.max(axis=dim, keepdims=keepdim), (self,), "amax", ShapeOps._extremum_rule, (dim, keepdim)
+        )
 
     def amin(self: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None) -> Tensor:
         """y = min x over dim; dx = g at the positions equal to y, split evenly among ties."""
         dim, keepdim = dim_args("amin", dim, keepdim, axis, keepdims)
-        return self.from_op(self.data.min(axis=dim, keepdims=keepdim), (self,), "amin", ShapeOps._extremum_rule,
-                            (dim, keepdim))
+        return self.from_op(
+            self.data.min(axis=dim, keepdims=keepdim), (self,), "amin", ShapeOps._extremum_rule, (dim, keepdim)
+        )
 
     @staticmethod
     def _extremum_rule(out: Tensor, g: np.ndarray):
@@ -123,8 +129,10 @@ class ShapeOps:
     def _extreme(self: Tensor, op: str, pick, result, dim, keepdim, axis, keepdims):
         dim, keepdim = dim_args(op, dim, keepdim, axis, keepdims)
         if isinstance(dim, Node):
-            raise TypeError(f"{op}(other) (the elementwise {op}imum of two tensors) is not supported; "
-                            f"{op}(dim) reduces along one dim")
+            raise TypeError(
+                f"{op}(other) (the elementwise {op}imum of two tensors) is not supported; "
+                f"{op}(dim) reduces along one dim"
+            )
         if dim is None:
             if keepdim:
                 raise TypeError(f"{op}() without dim takes no keepdim, as in PyTorch; use a{op}(keepdim=True)")
@@ -186,7 +194,7 @@ class ShapeOps:
         start, end = _dim_index("flatten", start_dim, len(shape)), _dim_index("flatten", end_dim, len(shape))
         if start > end:
             raise ValueError(f"flatten() has start_dim={start_dim} after end_dim={end_dim} for shape {shape}")
-        merged = shape[:start] + (int(np.prod(shape[start:end + 1])),) + shape[end + 1:]
+        merged = shape[:start] + (int(np.prod(shape[start : end + 1])),) + shape[end + 1 :]
         return self.from_op(self.data.reshape(merged), (self,), "flatten", ShapeOps._reshape_rule)
 
     def unsqueeze(self: Tensor, dim: int) -> Tensor:
@@ -233,8 +241,10 @@ class ShapeOps:
     def t(self: Tensor) -> Tensor:
         """A matrix transposed (a vector or a number unchanged), as torch.t; dx = gᵀ."""
         if self.data.ndim > 2:
-            raise ValueError(f"t() expects a tensor with <= 2 dimensions, but self is {self.data.ndim}D; "
-                             "use transpose(dim0, dim1) or permute(*dims)")
+            raise ValueError(
+                f"t() expects a tensor with <= 2 dimensions, but self is {self.data.ndim}D; "
+                "use transpose(dim0, dim1) or permute(*dims)"
+            )
         return self.from_op(self.data.T, (self,), "transpose", ShapeOps._permute_rule)
 
     @property
@@ -264,6 +274,7 @@ class ShapeOps:
 
 # --- joining tensors ---------------------------------------------------------------------
 
+
 def _lift_all(items: Sequence, op: str) -> tuple:
     """A sequence of Tensors and arrays as a tuple of Tensors (the parents of `op`)."""
     like = next((t for t in items if isinstance(t, ShapeOps)), None)  # ShapeOps: a Tensor
@@ -274,8 +285,9 @@ def _lift_all(items: Sequence, op: str) -> tuple:
 
 def _check_axis(op: str, axis: Any) -> None:
     if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
-        raise TypeError(f"{op} needs an integer axis (numpy's axis=None, which flattens first, is not supported), "
-                        f"got {axis!r}")
+        raise TypeError(
+            f"{op} needs an integer axis (numpy's axis=None, which flattens first, is not supported), got {axis!r}"
+        )
 
 
 def concatenate(tensors: Sequence, axis: int = 0) -> Tensor:
@@ -342,5 +354,3 @@ def _selects_once(index) -> bool:
         if isinstance(part, (list, np.ndarray)) and np.asarray(part).dtype.kind != "b":
             return False
     return True
-
-

@@ -7,6 +7,7 @@ A fresh process per benchmark keeps one's imports and garbage out of the next on
 timings and memory peaks. To add a benchmark, write benchmarks/<name>.py with a
 `main(argv)` and list its name here.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,8 +25,9 @@ BENCHMARKS = [
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description="Run chainrule's benchmarks.")
-    parser.add_argument("--only", choices=BENCHMARKS, metavar="NAME",
-                        help=f"run one benchmark: {', '.join(BENCHMARKS)}")
+    parser.add_argument(
+        "--only", choices=BENCHMARKS, metavar="NAME", help=f"run one benchmark: {', '.join(BENCHMARKS)}"
+    )
     args, rest = parser.parse_known_args(argv)
     failed = []
     for name in [args.only] if args.only else BENCHMARKS:

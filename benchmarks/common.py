@@ -4,6 +4,7 @@ Method, in short: contenders run in one process, interleaved step by step, so a 
 neighbour slows them alike; we report medians over steps. Time and memory are measured in
 separate passes because tracemalloc slows allocation-heavy code several times over.
 """
+
 from __future__ import annotations
 
 import gc
@@ -14,8 +15,8 @@ import statistics
 import sys
 import time
 import tracemalloc
+from collections.abc import Callable, Sequence
 from importlib import metadata
-from typing import Callable, Sequence
 
 RESULTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 

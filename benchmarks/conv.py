@@ -19,6 +19,7 @@ compared once (untimed).
 
     python -m benchmarks.conv [--steps 300]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,7 +41,7 @@ from nn.optim import Adam
 from .common import TrainingStep, environment, print_bars, summary, table, timed_step, write_results
 
 BATCH, LR, WARMUP = 128, 1e-3, 10
-BAR = 3.0        # chainrule's training step may take at most this many times PyTorch's
+BAR = 3.0  # chainrule's training step may take at most this many times PyTorch's
 GRAD_TOL = 1e-4  # relative agreement of losses and gradients (float32)
 CONVS = [(1, 32), (32, 64)]  # (in, out) channels of the two 3x3, padding-1 convolutions
 
@@ -50,7 +51,7 @@ def digits_batches(rng: np.random.Generator) -> list:
     X, y = load_digits(return_X_y=True)
     X = ((X - X.mean()) / X.std()).astype(np.float32).reshape(-1, 1, 8, 8)
     order = rng.permutation(len(X))
-    return [(X[order[i:i + BATCH]], y[order[i:i + BATCH]]) for i in range(0, len(X) - BATCH + 1, BATCH)]
+    return [(X[order[i : i + BATCH]], y[order[i : i + BATCH]]) for i in range(0, len(X) - BATCH + 1, BATCH)]
 
 
 def initial_weights(rng: np.random.Generator) -> list[np.ndarray]:
@@ -66,9 +67,16 @@ def initial_weights(rng: np.random.Generator) -> list[np.ndarray]:
 
 def chainrule_lenet(params: list[np.ndarray]) -> nn.Sequential:
     model = nn.Sequential(
-        nn.Conv2d(1, 32, 3, padding=1, dtype=np.float32), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 3, padding=1, dtype=np.float32), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(256, 128, dtype=np.float32), nn.ReLU(), nn.Linear(128, 10, dtype=np.float32),
+        nn.Conv2d(1, 32, 3, padding=1, dtype=np.float32),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, padding=1, dtype=np.float32),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(256, 128, dtype=np.float32),
+        nn.ReLU(),
+        nn.Linear(128, 10, dtype=np.float32),
     )
     for p, value in zip(model.parameters(), params):
         p.data[...] = value
@@ -78,9 +86,16 @@ def chainrule_lenet(params: list[np.ndarray]) -> nn.Sequential:
 def torch_lenet(params: list[np.ndarray]) -> torch.nn.Sequential:
     tnn = torch.nn
     model = tnn.Sequential(
-        tnn.Conv2d(1, 32, 3, padding=1), tnn.ReLU(), tnn.MaxPool2d(2),
-        tnn.Conv2d(32, 64, 3, padding=1), tnn.ReLU(), tnn.MaxPool2d(2),
-        tnn.Flatten(), tnn.Linear(256, 128), tnn.ReLU(), tnn.Linear(128, 10),
+        tnn.Conv2d(1, 32, 3, padding=1),
+        tnn.ReLU(),
+        tnn.MaxPool2d(2),
+        tnn.Conv2d(32, 64, 3, padding=1),
+        tnn.ReLU(),
+        tnn.MaxPool2d(2),
+        tnn.Flatten(),
+        tnn.Linear(256, 128),
+        tnn.ReLU(),
+        tnn.Linear(128, 10),
     )
     with torch.no_grad():
         for p, value in zip(model.parameters(), params):
@@ -108,6 +123,7 @@ class TorchStep(TrainingStep):
 
 # --- the two convolutions alone --------------------------------------------------------
 
+
 def numpy_conv(x: np.ndarray, w: np.ndarray, b: np.ndarray, g: np.ndarray, pad: int = 1, need_dx: bool = True):
     """Stride-1 convolution forward and backward without Python loops: (out, dx or None, dw, db).
 
@@ -133,7 +149,7 @@ def numpy_conv(x: np.ndarray, w: np.ndarray, b: np.ndarray, g: np.ndarray, pad: 
     g_cols = g_windows.transpose(0, 2, 3, 1, 4, 5).reshape(n * hp * wp, o * kh * kw)
     flipped = w[:, :, ::-1, ::-1].transpose(0, 2, 3, 1).reshape(o * kh * kw, c)
     dxp = (g_cols @ flipped).reshape(n, hp, wp, c).transpose(0, 3, 1, 2)
-    return out, dxp[:, :, pad:hp - pad, pad:wp - pad], dw, db
+    return out, dxp[:, :, pad : hp - pad, pad : wp - pad], dw, db
 
 
 class ConvPair:
@@ -170,6 +186,7 @@ class ConvPair:
 
 # --- checks (untimed) ------------------------------------------------------------------
 
+
 def relative(a, b) -> float:
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     return float(np.abs(a - b).max() / max(np.abs(b).max(), 1e-30))
@@ -186,16 +203,19 @@ def agreement(params, batches, pair: ConvPair) -> dict:
     assert all(p.data.dtype == np.float32 and p.grad.dtype == np.float32 for p in ours.model.parameters())
     step = {
         "loss": relative(loss_ours.data, loss_torch.item()),
-        "gradients": max(relative(p.grad, q.grad.numpy())
-                         for p, q in zip(ours.model.parameters(), theirs.model.parameters())),
+        "gradients": max(
+            relative(p.grad, q.grad.numpy()) for p, q in zip(ours.model.parameters(), theirs.model.parameters())
+        ),
     }
     reference = pair.numpy()
-    conv = max(relative(a, b) for got, want in zip(pair.chainrule(), reference)
-               for a, b in zip(got, want) if a is not None)
+    conv = max(
+        relative(a, b) for got, want in zip(pair.chainrule(), reference) for a, b in zip(got, want) if a is not None
+    )
     return {"step_vs_pytorch": step, "conv_vs_numpy": conv}
 
 
 # --- timing --------------------------------------------------------------------------
+
 
 def interleaved(steps: dict, count: int) -> dict[str, list[float]]:
     """Seconds per call of each step(k), contenders interleaved and their order rotating."""
@@ -220,8 +240,10 @@ def main(argv: list[str] | None = None) -> dict:
     torch.set_num_threads(1)
     rng = np.random.default_rng(0)
     with threadpool_limits(limits=1):
-        blas = [{key: lib.get(key) for key in ("internal_api", "version", "architecture", "num_threads")}
-                for lib in threadpool_info()]
+        blas = [
+            {key: lib.get(key) for key in ("internal_api", "version", "architecture", "num_threads")}
+            for lib in threadpool_info()
+        ]
         batches = digits_batches(rng)
         torch_batches = [(torch.from_numpy(x), torch.from_numpy(labels)) for x, labels in batches]
         params = initial_weights(rng)
@@ -253,28 +275,33 @@ def main(argv: list[str] | None = None) -> dict:
     bars = {f"training step: chainrule <= {BAR}x pytorch": ratios["step chainrule/pytorch"] <= BAR}
 
     print()
-    print(table(["contender", "median ms", "min ms", "q1-q3 ms"],
-                [[name, f"{s['median']:.3f}", f"{s['min']:.3f}", f"{s['q1']:.3f}-{s['q3']:.3f}"]
-                 for name, s in ms.items()]))
+    print(
+        table(
+            ["contender", "median ms", "min ms", "q1-q3 ms"],
+            [[name, f"{s['median']:.3f}", f"{s['min']:.3f}", f"{s['q1']:.3f}-{s['q3']:.3f}"] for name, s in ms.items()],
+        )
+    )
     print()
     for name, ratio in ratios.items():
         print(f"  {name}: {ratio:.2f}x")
-    print(f"  agreement: step vs pytorch loss {checks['step_vs_pytorch']['loss']:.1e}, gradients "
-          f"{checks['step_vs_pytorch']['gradients']:.1e}; conv vs numpy {checks['conv_vs_numpy']:.1e}")
+    print(
+        f"  agreement: step vs pytorch loss {checks['step_vs_pytorch']['loss']:.1e}, gradients "
+        f"{checks['step_vs_pytorch']['gradients']:.1e}; conv vs numpy {checks['conv_vs_numpy']:.1e}"
+    )
     print_bars(bars)
 
     results = {
         "benchmark": "conv",
         "method": "one LeNet-style training step (forward + cross-entropy + backward + Adam, lr 1e-3) on a batch "
-                  "of 128 standardized 8x8 digits, float32; and the model's two convolutions alone (forward + "
-                  "backward for a fixed upstream gradient). BLAS limited to one thread with threadpoolctl and "
-                  "torch.set_num_threads(1); contenders interleaved call by call in one process (order rotating) "
-                  f"after {WARMUP} untimed warm-up calls; objects made before timing frozen out of the garbage "
-                  "collector (gc.freeze); ms are medians (and quartiles, min). Agreement checked once, untimed.",
+        "of 128 standardized 8x8 digits, float32; and the model's two convolutions alone (forward + "
+        "backward for a fixed upstream gradient). BLAS limited to one thread with threadpoolctl and "
+        "torch.set_num_threads(1); contenders interleaved call by call in one process (order rotating) "
+        f"after {WARMUP} untimed warm-up calls; objects made before timing frozen out of the garbage "
+        "collector (gc.freeze); ms are medians (and quartiles, min). Agreement checked once, untimed.",
         "environment": env,
         "blas": blas,
         "model": "Conv2d(1,32,3,p1) ReLU MaxPool2 Conv2d(32,64,3,p1) ReLU MaxPool2 Flatten Linear(256,128) ReLU "
-                 "Linear(128,10)",
+        "Linear(128,10)",
         "calls": args.steps,
         "ms": ms,
         "ratios": ratios,
@@ -283,10 +310,12 @@ def main(argv: list[str] | None = None) -> dict:
     }
     path = write_results("conv", results)
     print(f"  results written to {path}")
-    assert checks["step_vs_pytorch"]["loss"] <= GRAD_TOL and checks["step_vs_pytorch"]["gradients"] <= GRAD_TOL, \
+    assert checks["step_vs_pytorch"]["loss"] <= GRAD_TOL and checks["step_vs_pytorch"]["gradients"] <= GRAD_TOL, (
         f"chainrule's step disagrees with PyTorch's: {checks['step_vs_pytorch']}"
-    assert checks["conv_vs_numpy"] <= GRAD_TOL, \
+    )
+    assert checks["conv_vs_numpy"] <= GRAD_TOL, (
         f"conv2d disagrees with the numpy reference: {checks['conv_vs_numpy']:.2g}"
+    )
     return results
 
 

@@ -14,13 +14,14 @@ micrograd's loss curve to 1e-9 relative at every step.
 
     python -m benchmarks.moons_scalar [--steps 100] [--gc-on-steps 30] [--memory-steps 5]
 """
+
 from __future__ import annotations
 
 import argparse
 import gc
 import random
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 import micrograd.engine
 import micrograd.nn
@@ -32,8 +33,8 @@ from autograd import Value, topological_order
 
 from .common import environment, peak_step_memory, print_bars, summary, table, timed_step_clocks, write_results
 
-ALPHA = 1e-4           # weight of the L2 penalty
-CURVE_RTOL = 1e-9      # how closely our losses must follow micrograd's
+ALPHA = 1e-4  # weight of the L2 penalty
+CURVE_RTOL = 1e-9  # how closely our losses must follow micrograd's
 MICROGRAD_LOSS_AT_100 = 0.013521  # what micrograd's demo prints at its 100th step
 
 
@@ -44,6 +45,7 @@ def moons() -> tuple[list[list[float]], list[int]]:
 
 
 # --- the three contenders ------------------------------------------------------------
+
 
 def micrograd_model() -> micrograd.nn.MLP:
     """MLP(2, [16, 16, 1]) with the demo's seeds."""
@@ -82,7 +84,7 @@ def micrograd_loss(model, X, y):
     scores = list(map(model, inputs))
     losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
     data_loss = sum(losses) * (1.0 / len(losses))
-    reg_loss = ALPHA * sum((p * p for p in model.parameters()))
+    reg_loss = ALPHA * sum(p * p for p in model.parameters())
     accuracy = [(yi > 0) == (scorei.data > 0) for yi, scorei in zip(y, scores)]
     return data_loss + reg_loss, sum(accuracy) / len(accuracy)
 
@@ -112,8 +114,11 @@ CONTENDERS = {
     # name: (model from micrograd's starting model, loss function, node counter)
     "micrograd": (lambda start: start, micrograd_loss, micrograd_nodes),
     "chainrule": (lambda start: chainrule_model(start), chainrule_loss, lambda root: len(topological_order(root))),
-    "chainrule unfused": (lambda start: chainrule_model(start, fused=False), chainrule_loss,
-                          lambda root: len(topological_order(root))),
+    "chainrule unfused": (
+        lambda start: chainrule_model(start, fused=False),
+        chainrule_loss,
+        lambda root: len(topological_order(root)),
+    ),
 }
 
 
@@ -129,6 +134,7 @@ def sgd_step(model, loss_fn: Callable, X, y, k: int) -> tuple[float, float]:
 
 
 # --- passes ----------------------------------------------------------------------------
+
 
 def run_pass(measure: Callable, steps_by_mode: dict[str, int], X, y) -> dict:
     """Train every contender under each GC mode from the same start, interleaved step by step.
@@ -190,10 +196,18 @@ def curve_match(runs: dict) -> dict:
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.moons_scalar", description=__doc__.split("\n")[0])
-    parser.add_argument("--steps", type=int, default=100,
-                        help="training steps timed with the GC paused; the loss curve is checked on them (default 100)")
-    parser.add_argument("--gc-on-steps", type=int, default=30,
-                        help="training steps timed with the GC on, where micrograd is slow (default 30)")
+    parser.add_argument(
+        "--steps",
+        type=int,
+        default=100,
+        help="training steps timed with the GC paused; the loss curve is checked on them (default 100)",
+    )
+    parser.add_argument(
+        "--gc-on-steps",
+        type=int,
+        default=30,
+        help="training steps timed with the GC on, where micrograd is slow (default 30)",
+    )
     parser.add_argument("--memory-steps", type=int, default=5, help="steps traced for peak memory (default 5)")
     args = parser.parse_args(argv)
     X, y = moons()
@@ -206,8 +220,13 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"  tracing memory for {args.memory_steps} steps in each GC mode ...", flush=True)
     memory = run_pass(traced, {"gc_on": args.memory_steps, "gc_paused": args.memory_steps}, X, y)
 
-    ms, cpu_ms = ({mode: {name: summary([s[clock] * 1e3 for s in run[name]["samples"]]) for name in CONTENDERS}
-                   for mode, run in runs.items()} for clock in (0, 1))
+    ms, cpu_ms = (
+        {
+            mode: {name: summary([s[clock] * 1e3 for s in run[name]["samples"]]) for name in CONTENDERS}
+            for mode, run in runs.items()
+        }
+        for clock in (0, 1)
+    )
     peak = {mode: {name: summary(run[name]["samples"]) for name in CONTENDERS} for mode, run in memory.items()}
     worst = curve_match(runs)
     micrograd_curve = runs["gc_paused"]["micrograd"]
@@ -218,27 +237,54 @@ def main(argv: list[str] | None = None) -> dict:
 
     rows = []
     for name in CONTENDERS:
-        rows.append([
-            name,
-            f"{ms['gc_on'][name]['median']:.1f}",
-            f"{ms['gc_paused'][name]['median']:.1f}",
-            "" if name == "micrograd" else f"{ratio(ms, 'gc_on', name):.1f}x",
-            "" if name == "micrograd" else f"{ratio(ms, 'gc_paused', name):.1f}x",
-            f"{nodes[name]:,}",
-            f"{peak['gc_on'][name]['median'] / 2**20:.2f}",
-            f"{peak['gc_paused'][name]['median'] / 2**20:.2f}",
-            "" if name == "micrograd" else f"{ratio(peak, 'gc_paused', name, invert=True):.3f}",
-            f"{runs['gc_paused'][name]['loss'][-1]:.6f}",
-        ])
+        rows.append(
+            [
+                name,
+                f"{ms['gc_on'][name]['median']:.1f}",
+                f"{ms['gc_paused'][name]['median']:.1f}",
+                "" if name == "micrograd" else f"{ratio(ms, 'gc_on', name):.1f}x",
+                "" if name == "micrograd" else f"{ratio(ms, 'gc_paused', name):.1f}x",
+                f"{nodes[name]:,}",
+                f"{peak['gc_on'][name]['median'] / 2**20:.2f}",
+                f"{peak['gc_paused'][name]['median'] / 2**20:.2f}",
+                "" if name == "micrograd" else f"{ratio(peak, 'gc_paused', name, invert=True):.3f}",
+                f"{runs['gc_paused'][name]['loss'][-1]:.6f}",
+            ]
+        )
     print()
-    print(table(["contender", "ms/step GC on", "ms/step GC off", "speedup on", "speedup off", "nodes/step",
-                 "peak MiB on", "peak MiB off", "mem ratio", f"loss@{args.steps}"], rows))
+    print(
+        table(
+            [
+                "contender",
+                "ms/step GC on",
+                "ms/step GC off",
+                "speedup on",
+                "speedup off",
+                "nodes/step",
+                "peak MiB on",
+                "peak MiB off",
+                "mem ratio",
+                f"loss@{args.steps}",
+            ],
+            rows,
+        )
+    )
     print()
-    print(table(["on the thread's CPU clock", "ms/step GC on", "ms/step GC off", "speedup on", "speedup off"], [
-        [name, f"{cpu_ms['gc_on'][name]['median']:.1f}", f"{cpu_ms['gc_paused'][name]['median']:.1f}",
-         "" if name == "micrograd" else f"{ratio(cpu_ms, 'gc_on', name):.1f}x",
-         "" if name == "micrograd" else f"{ratio(cpu_ms, 'gc_paused', name):.1f}x"]
-        for name in CONTENDERS]))
+    print(
+        table(
+            ["on the thread's CPU clock", "ms/step GC on", "ms/step GC off", "speedup on", "speedup off"],
+            [
+                [
+                    name,
+                    f"{cpu_ms['gc_on'][name]['median']:.1f}",
+                    f"{cpu_ms['gc_paused'][name]['median']:.1f}",
+                    "" if name == "micrograd" else f"{ratio(cpu_ms, 'gc_on', name):.1f}x",
+                    "" if name == "micrograd" else f"{ratio(cpu_ms, 'gc_paused', name):.1f}x",
+                ]
+                for name in CONTENDERS
+            ],
+        )
+    )
 
     bars = {
         "speedup_gc_paused >= 2": ratio(ms, "gc_paused", "chainrule") >= 2,
@@ -248,26 +294,32 @@ def main(argv: list[str] | None = None) -> dict:
     }
     print()
     print_bars(bars, prefix="chainrule ")
-    print("  loss curve vs micrograd, worst relative difference at any step of either timing pass: "
-          + ", ".join(f"{name} {w:.2e}" for name, w in worst.items()))
-    print(f"  micrograd at step {args.steps}: loss {micrograd_curve['loss'][-1]:.6f}, "
-          f"accuracy {micrograd_curve['accuracy'][-1]:.2f}")
+    print(
+        "  loss curve vs micrograd, worst relative difference at any step of either timing pass: "
+        + ", ".join(f"{name} {w:.2e}" for name, w in worst.items())
+    )
+    print(
+        f"  micrograd at step {args.steps}: loss {micrograd_curve['loss'][-1]:.6f}, "
+        f"accuracy {micrograd_curve['accuracy'][-1]:.2f}"
+    )
 
     results = {
         "benchmark": "moons_scalar",
         "method": "micrograd's moons demo; one step = forward + backward + SGD update, full batch of 100; "
-                  "contenders and GC modes interleaved per step in one process (order rotating), gc.collect() before "
-                  "every step outside the measurement; ms are medians over steps, on the wall clock (bars) and "
-                  "on the thread's CPU clock (time.thread_time); peak memory is the "
-                  "tracemalloc peak during a step above what was live before it, in separate passes.",
+        "contenders and GC modes interleaved per step in one process (order rotating), gc.collect() before "
+        "every step outside the measurement; ms are medians over steps, on the wall clock (bars) and "
+        "on the thread's CPU clock (time.thread_time); peak memory is the "
+        "tracemalloc peak during a step above what was live before it, in separate passes.",
         "environment": env,
         "steps": {"gc_paused": args.steps, "gc_on": args.gc_on_steps, "memory": args.memory_steps},
         "ms_per_step": ms,
         "cpu_ms_per_step": cpu_ms,
-        "speedup_vs_micrograd": {mode: {name: ratio(ms, mode, name) for name in CONTENDERS if name != "micrograd"}
-                                 for mode in ms},
-        "cpu_speedup_vs_micrograd": {mode: {name: ratio(cpu_ms, mode, name) for name in CONTENDERS
-                                            if name != "micrograd"} for mode in cpu_ms},
+        "speedup_vs_micrograd": {
+            mode: {name: ratio(ms, mode, name) for name in CONTENDERS if name != "micrograd"} for mode in ms
+        },
+        "cpu_speedup_vs_micrograd": {
+            mode: {name: ratio(cpu_ms, mode, name) for name in CONTENDERS if name != "micrograd"} for mode in cpu_ms
+        },
         "peak_bytes_per_step": peak,
         "peak_memory_ratio_vs_micrograd": {
             mode: {name: ratio(peak, mode, name, invert=True) for name in CONTENDERS if name != "micrograd"}

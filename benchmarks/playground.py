@@ -14,6 +14,7 @@ The bar: at least 10 epochs a second with a redraw after every one (issue 13).
 
     python -m benchmarks.playground [--steps 200]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,14 +64,28 @@ def main(argv: list[str] | None = None) -> dict:
     gc.collect()
     ms = {name: summary([s * 1e3 for s in run]) for name, run in samples.items()}
     rates = {name: 1e3 / ms[name]["median"] for name in ms}
-    print(table(["row", "median ms", "q1 ms", "q3 ms", "per second"],
-                [[name, f"{m['median']:.2f}", f"{m['q1']:.2f}", f"{m['q3']:.2f}", f"{rates[name]:.0f}"]
-                 for name, m in ms.items()]))
-    bars = {f"epochs shown per second >= {BAR:g} (epoch + redraw)": rates["epoch + redraw"] >= BAR,
-            f"epochs shown per second >= {BAR:g} (through the page)": rates["page round trip"] >= BAR}
+    print(
+        table(
+            ["row", "median ms", "q1 ms", "q3 ms", "per second"],
+            [
+                [name, f"{m['median']:.2f}", f"{m['q1']:.2f}", f"{m['q3']:.2f}", f"{rates[name]:.0f}"]
+                for name, m in ms.items()
+            ],
+        )
+    )
+    bars = {
+        f"epochs shown per second >= {BAR:g} (epoch + redraw)": rates["epoch + redraw"] >= BAR,
+        f"epochs shown per second >= {BAR:g} (through the page)": rates["page round trip"] >= BAR,
+    }
     print_bars(bars)
-    results = {"environment": environment(), "settings": str(settings), "ms": ms, "per_second": rates,
-               "bars": bars, "final_train_loss": pg.history["train"][-1]}
+    results = {
+        "environment": environment(),
+        "settings": str(settings),
+        "ms": ms,
+        "per_second": rates,
+        "bars": bars,
+        "final_train_loss": pg.history["train"][-1],
+    }
     print("  results:", write_results("playground", results))
     return results
 

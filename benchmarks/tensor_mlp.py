@@ -23,12 +23,13 @@ curves can be compared to 1e-9.
 
     python -m benchmarks.tensor_mlp [--steps 3000] [--mnist-steps 400] [--moons-steps 100]
 """
+
 from __future__ import annotations
 
 import argparse
 import gc
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -45,9 +46,9 @@ from . import moons_scalar
 from .common import TrainingStep, environment, print_bars, summary, table, timed_step_clocks, write_results
 
 LR, BETAS, EPS = 1e-3, (0.9, 0.999), 1e-8
-WARMUP = 20           # untimed steps per contender before the timed ones
-LOSS_TOL = 1e-5       # how closely the three losses must agree (relative, float32)
-GRAD_TOL = 1e-4       # the same for gradients, relative to the largest gradient element
+WARMUP = 20  # untimed steps per contender before the timed ones
+LOSS_TOL = 1e-5  # how closely the three losses must agree (relative, float32)
+GRAD_TOL = 1e-4  # the same for gradients, relative to the largest gradient element
 BARS = {"digits": (1.3, True), "mnist_shape": (1.15, False)}  # (x numpy floor, must beat PyTorch)
 
 WORKLOADS = {
@@ -69,7 +70,7 @@ def workload_data(name: str, rng: np.random.Generator) -> tuple[np.ndarray, np.n
 def make_batches(X: np.ndarray, y: np.ndarray, size: int, rng: np.random.Generator) -> list:
     """One shuffled epoch of full batches, as (x, labels) pairs; steps cycle through them."""
     order = rng.permutation(len(X))
-    return [(X[order[i:i + size]], y[order[i:i + size]]) for i in range(0, len(X) - size + 1, size)]
+    return [(X[order[i : i + size]], y[order[i : i + size]]) for i in range(0, len(X) - size + 1, size)]
 
 
 def initial_weights(sizes: list[int], rng: np.random.Generator) -> list[np.ndarray]:
@@ -83,6 +84,7 @@ def initial_weights(sizes: list[int], rng: np.random.Generator) -> list[np.ndarr
 
 
 # --- the three contenders ------------------------------------------------------------
+
 
 class NumpyMLP:
     """The MLP written out by hand: forward, softmax cross-entropy, backward, Adam."""
@@ -123,8 +125,8 @@ class NumpyMLP:
     def adam(self, grads: list[np.ndarray]) -> None:
         self.t += 1
         beta1, beta2 = BETAS
-        step_size = LR / (1.0 - beta1 ** self.t)
-        root_correction2 = np.sqrt(1.0 - beta2 ** self.t)
+        step_size = LR / (1.0 - beta1**self.t)
+        root_correction2 = np.sqrt(1.0 - beta2**self.t)
         for p, g, m, v in zip(self.params, grads, self.m, self.v):
             m *= beta1
             m += (1.0 - beta1) * g
@@ -188,6 +190,7 @@ def as_torch(batches: list) -> list:
 
 # --- checks (untimed) ----------------------------------------------------------------
 
+
 def relative(a, b) -> float:
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     return float(np.abs(a - b).max() / max(np.abs(b).max(), 1e-30))
@@ -222,8 +225,10 @@ def agreement(params: list[np.ndarray], batches: list, steps: int = 5) -> dict:
     theirs.optimizer.zero_grad()
     result = {
         "loss": {"numpy": loss_np, "chainrule": float(loss_ours.data), "pytorch": loss_torch.item()},
-        "loss_difference_vs_numpy": {"chainrule": relative(loss_ours.data, loss_np),
-                                     "pytorch": relative(loss_torch.item(), loss_np)},
+        "loss_difference_vs_numpy": {
+            "chainrule": relative(loss_ours.data, loss_np),
+            "pytorch": relative(loss_torch.item(), loss_np),
+        },
         "grad_difference_vs_numpy": {
             "chainrule": max(relative(a, b) for a, b in zip(grads_ours, grads_np)),
             "pytorch": max(relative(a, b) for a, b in zip(grads_torch, grads_np)),
@@ -237,12 +242,14 @@ def agreement(params: list[np.ndarray], batches: list, steps: int = 5) -> dict:
         curves["chainrule"].append(ours.step(*batches[i]))
         curves["pytorch"].append(theirs.step(*torch_batches[i]))
     result["losses_over_adam_steps"] = curves
-    result["curve_difference_vs_numpy"] = {name: relative(curves[name], curves["numpy"])
-                                           for name in ("chainrule", "pytorch")}
+    result["curve_difference_vs_numpy"] = {
+        name: relative(curves[name], curves["numpy"]) for name in ("chainrule", "pytorch")
+    }
     return result
 
 
 # --- timing --------------------------------------------------------------------------
+
 
 def interleaved(steps: dict[str, Callable[[int], object]], count: int, warmup: int = WARMUP) -> dict:
     """{name: {"wall": [...], "cpu": [...]}}: seconds per call of each step(k) for k < count,
@@ -281,6 +288,7 @@ def time_workload(name: str, count: int, rng: np.random.Generator) -> tuple[dict
 
 
 # --- moons: chainrule Tensors against chainrule Values ---------------------------------
+
 
 def moons_tensor_model(start) -> nn.Sequential:
     """Sequential(Linear(2, 16), ReLU, Linear(16, 16), ReLU, Linear(16, 1)) holding `start`'s weights."""
@@ -346,18 +354,23 @@ def blas_info() -> dict:
     keys = ("internal_api", "version", "architecture", "num_threads")
     return {
         "numpy": [{key: lib.get(key) for key in keys} for lib in numpy_blas],
-        "pytorch": {"blas": "mkl" if torch.backends.mkl.is_available() else "other",
-                    "cpu_capability": torch.backends.cpu.get_cpu_capability(), "num_threads": torch.get_num_threads()},
+        "pytorch": {
+            "blas": "mkl" if torch.backends.mkl.is_available() else "other",
+            "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+            "num_threads": torch.get_num_threads(),
+        },
     }
 
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.tensor_mlp", description=__doc__.split("\n")[0])
     parser.add_argument("--steps", type=int, default=3000, help="timed digits steps per contender (default 3000)")
-    parser.add_argument("--mnist-steps", type=int, default=400,
-                        help="timed MNIST-shape steps per contender (default 400)")
-    parser.add_argument("--moons-steps", type=int, default=100,
-                        help="moons demo steps on Values and on Tensors (default 100)")
+    parser.add_argument(
+        "--mnist-steps", type=int, default=400, help="timed MNIST-shape steps per contender (default 400)"
+    )
+    parser.add_argument(
+        "--moons-steps", type=int, default=100, help="moons demo steps on Values and on Tensors (default 100)"
+    )
     args = parser.parse_args(argv)
     counts = {"digits": args.steps, "mnist_shape": args.mnist_steps}
 
@@ -367,11 +380,16 @@ def main(argv: list[str] | None = None) -> dict:
     rng = np.random.default_rng(0)
     with threadpool_limits(limits=1):
         blas = blas_info()
-        numpy_blas = ", ".join(f"{b['internal_api']} {b['version']} kernel {b['architecture']}, "
-                               f"{b['num_threads']} thread" for b in blas["numpy"])
+        numpy_blas = ", ".join(
+            f"{b['internal_api']} {b['version']} kernel {b['architecture']}, {b['num_threads']} thread"
+            for b in blas["numpy"]
+        )
         torch_blas = blas["pytorch"]
-        print(f"  BLAS: numpy (and chainrule) {numpy_blas}; pytorch {torch_blas['blas']} "
-              f"{torch_blas['cpu_capability']}, {torch_blas['num_threads']} thread", flush=True)
+        print(
+            f"  BLAS: numpy (and chainrule) {numpy_blas}; pytorch {torch_blas['blas']} "
+            f"{torch_blas['cpu_capability']}, {torch_blas['num_threads']} thread",
+            flush=True,
+        )
         samples, checks = {}, {}
         for name in WORKLOADS:
             print(f"  {name}: checking agreement, then timing {counts[name]} steps ...", flush=True)
@@ -384,10 +402,13 @@ def main(argv: list[str] | None = None) -> dict:
     def ratio(name: str, label: str, other: str, clock: str = "wall") -> float:
         return ms[name][label][clock]["median"] / ms[name][other][clock]["median"]
 
-    ratios = {name: {clock: {f"chainrule/{other}": ratio(name, "chainrule", other, clock)
-                             for other in ("numpy", "pytorch")}
-                     for clock in CLOCKS}
-              for name in ms}
+    ratios = {
+        name: {
+            clock: {f"chainrule/{other}": ratio(name, "chainrule", other, clock) for other in ("numpy", "pytorch")}
+            for clock in CLOCKS
+        }
+        for name in ms
+    }
     bars = {}
     for name, (floor_ratio, beat_torch) in BARS.items():
         bars[f"{name}: chainrule <= {floor_ratio}x numpy"] = ratio(name, "chainrule", "numpy") <= floor_ratio
@@ -398,57 +419,101 @@ def main(argv: list[str] | None = None) -> dict:
     for name in ms:
         for label in CONTENDERS:
             wall, cpu = ms[name][label]["wall"], ms[name][label]["cpu"]
-            vs = {other: "" if other == label else
-                  f"{ratio(name, label, other):.2f}x ({ratio(name, label, other, 'cpu'):.2f}x)"
-                  for other in ("numpy", "pytorch")}
-            rows.append([f"{name} {label}", f"{wall['median']:.3f}", f"{wall['min']:.3f}",
-                         f"{cpu['median']:.3f}", f"{cpu['min']:.3f}", vs["numpy"], vs["pytorch"]])
+            vs = {
+                other: ""
+                if other == label
+                else f"{ratio(name, label, other):.2f}x ({ratio(name, label, other, 'cpu'):.2f}x)"
+                for other in ("numpy", "pytorch")
+            }
+            rows.append(
+                [
+                    f"{name} {label}",
+                    f"{wall['median']:.3f}",
+                    f"{wall['min']:.3f}",
+                    f"{cpu['median']:.3f}",
+                    f"{cpu['min']:.3f}",
+                    vs["numpy"],
+                    vs["pytorch"],
+                ]
+            )
     print()
-    print(table(["ms per step", "wall median", "wall min", "cpu median", "cpu min",
-                 "vs numpy wall (cpu)", "vs pytorch wall (cpu)"], rows))
+    print(
+        table(
+            [
+                "ms per step",
+                "wall median",
+                "wall min",
+                "cpu median",
+                "cpu min",
+                "vs numpy wall (cpu)",
+                "vs pytorch wall (cpu)",
+            ],
+            rows,
+        )
+    )
 
     moons_ms = {name: stats(run) for name, run in moons_samples.items()}
-    moons_speedup = {clock: moons_ms["values"][clock]["median"] / moons_ms["tensors"][clock]["median"]
-                     for clock in CLOCKS}
+    moons_speedup = {
+        clock: moons_ms["values"][clock]["median"] / moons_ms["tensors"][clock]["median"] for clock in CLOCKS
+    }
     print()
-    print(table(["moons demo, ms per step", "wall median", "wall min", "cpu median", "cpu min"],
-                [[f"chainrule {name}", f"{s['wall']['median']:.3f}", f"{s['wall']['min']:.3f}",
-                  f"{s['cpu']['median']:.3f}", f"{s['cpu']['min']:.3f}"] for name, s in moons_ms.items()]))
+    print(
+        table(
+            ["moons demo, ms per step", "wall median", "wall min", "cpu median", "cpu min"],
+            [
+                [
+                    f"chainrule {name}",
+                    f"{s['wall']['median']:.3f}",
+                    f"{s['wall']['min']:.3f}",
+                    f"{s['cpu']['median']:.3f}",
+                    f"{s['cpu']['min']:.3f}",
+                ]
+                for name, s in moons_ms.items()
+            ],
+        )
+    )
     # a step on Values outlasts a scheduler time slice, so under load its wall clock counts waiting
-    print(f"  Tensors are {moons_speedup['cpu']:.0f}x faster than Values on the CPU clock "
-          f"({moons_speedup['wall']:.0f}x on the wall clock); "
-          f"loss curves agree to {moons_worst:.1e} (relative) over {args.moons_steps} steps")
+    print(
+        f"  Tensors are {moons_speedup['cpu']:.0f}x faster than Values on the CPU clock "
+        f"({moons_speedup['wall']:.0f}x on the wall clock); "
+        f"loss curves agree to {moons_worst:.1e} (relative) over {args.moons_steps} steps"
+    )
 
     print()
     for name, check in checks.items():
-        print(f"  {name} agreement with numpy: loss "
-              + ", ".join(f"{k} {v:.1e}" for k, v in check["loss_difference_vs_numpy"].items())
-              + "; gradients " + ", ".join(f"{k} {v:.1e}" for k, v in check["grad_difference_vs_numpy"].items())
-              + "; losses over 5 Adam steps "
-              + ", ".join(f"{k} {v:.1e}" for k, v in check["curve_difference_vs_numpy"].items()))
+        print(
+            f"  {name} agreement with numpy: loss "
+            + ", ".join(f"{k} {v:.1e}" for k, v in check["loss_difference_vs_numpy"].items())
+            + "; gradients "
+            + ", ".join(f"{k} {v:.1e}" for k, v in check["grad_difference_vs_numpy"].items())
+            + "; losses over 5 Adam steps "
+            + ", ".join(f"{k} {v:.1e}" for k, v in check["curve_difference_vs_numpy"].items())
+        )
     print_bars(bars, suffix=" (wall-clock medians)")
 
     results = {
         "benchmark": "tensor_mlp",
         "method": "one training step (forward + cross-entropy + backward + Adam update, lr 1e-3), float32; "
-                  "BLAS limited to one thread with threadpoolctl and torch.set_num_threads(1); the three "
-                  "contenders interleaved step by step in one process (order rotating), each on the same "
-                  "pre-made batches, after 20 untimed warm-up steps; the garbage collector runs as usual, "
-                  "with the objects made before timing frozen out of it (gc.freeze). Each step is timed on the "
-                  "wall clock and on the thread's CPU clock (time.thread_time, which leaves out time spent "
-                  "waiting while other processes ran); ms are medians (and quartiles, min) over steps, and the "
-                  "bars are judged on wall-clock medians. Losses and gradients are compared once, untimed.",
+        "BLAS limited to one thread with threadpoolctl and torch.set_num_threads(1); the three "
+        "contenders interleaved step by step in one process (order rotating), each on the same "
+        "pre-made batches, after 20 untimed warm-up steps; the garbage collector runs as usual, "
+        "with the objects made before timing frozen out of it (gc.freeze). Each step is timed on the "
+        "wall clock and on the thread's CPU clock (time.thread_time, which leaves out time spent "
+        "waiting while other processes ran); ms are medians (and quartiles, min) over steps, and the "
+        "bars are judged on wall-clock medians. Losses and gradients are compared once, untimed.",
         "environment": env,
         "blas": blas,
-        "workloads": {name: {"layers": WORKLOADS[name][0], "batch": WORKLOADS[name][1], "steps": counts[name]}
-                      for name in WORKLOADS},
+        "workloads": {
+            name: {"layers": WORKLOADS[name][0], "batch": WORKLOADS[name][1], "steps": counts[name]}
+            for name in WORKLOADS
+        },
         "ms_per_step": ms,
         "ratios": ratios,
         "bars": bars,
         "agreement": checks,
         "moons": {
             "what": "micrograd's moons demo step (forward + backward + SGD, full batch of 100), float64: "
-                    "chainrule nn.MLP on Values against Sequential of Linear/ReLU on Tensors",
+            "chainrule nn.MLP on Values against Sequential of Linear/ReLU on Tensors",
             "steps": args.moons_steps,
             "ms_per_step": moons_ms,
             "speedup_tensors_vs_values": moons_speedup,

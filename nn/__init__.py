@@ -3,6 +3,7 @@
 `import nn` also gives the submodules `nn.optim`, `nn.losses`, `nn.data`, `nn.init` and
 `nn.functional` (`import nn.functional as F`), as `import torch` gives `torch.nn.functional`.
 """
+
 from . import data, functional, init, losses, optim
 from .activations import (
     ACTIVATIONS,
@@ -25,7 +26,34 @@ from .module import Module
 from .scalar import MLP, Layer, Neuron
 
 __all__ = [
-    "ACTIVATIONS", "ELU", "GELU", "MLP", "AvgPool2d", "Conv2d", "Dropout", "Flatten", "Identity", "Layer", "LeakyReLU",
-    "Linear", "MaxPool2d", "Module", "Neuron", "ReLU", "ReLU6", "Sequential", "SiLU", "Sigmoid", "Softmax", "Softplus",
-    "Tanh", "data", "functional", "init", "losses", "manual_seed", "optim", "to_torch",
+    "ACTIVATIONS",
+    "ELU",
+    "GELU",
+    "MLP",
+    "AvgPool2d",
+    "Conv2d",
+    "Dropout",
+    "Flatten",
+    "Identity",
+    "Layer",
+    "LeakyReLU",
+    "Linear",
+    "MaxPool2d",
+    "Module",
+    "Neuron",
+    "ReLU",
+    "ReLU6",
+    "Sequential",
+    "SiLU",
+    "Sigmoid",
+    "Softmax",
+    "Softplus",
+    "Tanh",
+    "data",
+    "functional",
+    "init",
+    "losses",
+    "manual_seed",
+    "optim",
+    "to_torch",
 ]

@@ -4,6 +4,7 @@ Each activation is a Module whose `op` names the node it records in the graph; `
 maps that name to the class. Adding an activation means: its Tensor op (and Value op, if
 scalars have it) in `autograd`, a class here, and its row in the op tables under `tests/`.
 """
+
 from __future__ import annotations
 
 from autograd import Tensor, as_tensor
@@ -66,8 +67,10 @@ class Softmax(Activation):
     def forward(self, x) -> Tensor:
         x = as_tensor(x)
         if self.dim is None and x.data.ndim > 2:  # PyTorch's implicit dim would be 0 or 1 here, not the last
-            raise ValueError(f"Softmax() on a {x.data.ndim}-D input needs dim: PyTorch's implicit choice "
-                             "(deprecated) is not the last dim there; write Softmax(dim=...)")
+            raise ValueError(
+                f"Softmax() on a {x.data.ndim}-D input needs dim: PyTorch's implicit choice "
+                "(deprecated) is not the last dim there; write Softmax(dim=...)"
+            )
         return x.softmax(dim=self.dim)
 
     def extra_repr(self) -> str:

@@ -1,4 +1,5 @@
 """Convolution and pooling layers: Conv2d, MaxPool2d, AvgPool2d (NCHW, as in PyTorch)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,14 +17,26 @@ class Conv2d(Module):
     output pixel sums over), which keeps the variance of ReLU activations steady layer to layer.
     """
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 bias: bool = True, init: str = "he", dtype=np.float64, groups: int = 1):
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size,
+        stride=1,
+        padding=0,
+        bias: bool = True,
+        init: str = "he",
+        dtype=np.float64,
+        groups: int = 1,
+    ):
         for name, size in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
             if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
                 raise ValueError(f"Conv2d needs a positive integer {name}, got {size!r}")
         if in_channels % groups or out_channels % groups:
-            raise ValueError(f"Conv2d: in_channels ({in_channels}) and out_channels ({out_channels}) must both be "
-                             f"divisible by groups ({groups})")
+            raise ValueError(
+                f"Conv2d: in_channels ({in_channels}) and out_channels ({out_channels}) must both be "
+                f"divisible by groups ({groups})"
+            )
         self.in_channels, self.out_channels, self.groups = int(in_channels), int(out_channels), int(groups)
         self.kernel_size = int_pair(kernel_size, "kernel_size", 1)
         self.stride = int_pair(stride, "stride", 1)
@@ -31,8 +44,9 @@ class Conv2d(Module):
         shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
         taps = self.kernel_size[0] * self.kernel_size[1]
         fan_in, fan_out = shape[1] * taps, self.out_channels // self.groups * taps
-        self.weight = Tensor(initial_weights(shape, fan_in, fan_out, init, dtype=dtype), requires_grad=True,
-                             label="weight")
+        self.weight = Tensor(
+            initial_weights(shape, fan_in, fan_out, init, dtype=dtype), requires_grad=True, label="weight"
+        )
         self.bias = Tensor(np.zeros(self.out_channels, dtype=dtype), requires_grad=True, label="bias") if bias else None
 
     def forward(self, x) -> Tensor:
@@ -40,8 +54,10 @@ class Conv2d(Module):
 
     def extra_repr(self) -> str:
         groups = f", groups={self.groups}" if self.groups != 1 else ""
-        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}, "
-                f"padding={self.padding}{groups}, bias={self.bias is not None}")
+        return (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}, "
+            f"padding={self.padding}{groups}, bias={self.bias is not None}"
+        )
 
 
 class _Pool2d(Module):
@@ -59,7 +75,9 @@ class _Pool2d(Module):
         return self.pool(x, self.kernel_size, self.stride, self.padding, self.ceil_mode)
 
     def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, ceil_mode={self.ceil_mode}"
+        return (
+            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, ceil_mode={self.ceil_mode}"
+        )
 
 
 class MaxPool2d(_Pool2d):

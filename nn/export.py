@@ -5,6 +5,7 @@ so the exported model computes what the chainrule model computes and can keep tr
 PyTorch. The scalar MLP becomes Linear layers: a Layer's neurons are the rows of one weight
 matrix. torch stays optional: it is imported only when a model is exported.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -18,16 +19,22 @@ from .module import Module
 from .scalar import MLP, Layer, Neuron
 
 # the constructor arguments of each activation, read from the chainrule module's attributes
-_ACTIVATION_ARGS = {"leaky_relu": ("negative_slope",), "softplus": ("beta", "threshold"), "gelu": ("approximate",),
-                    "elu": ("alpha",), "softmax": ("dim",)}
+_ACTIVATION_ARGS = {
+    "leaky_relu": ("negative_slope",),
+    "softplus": ("beta", "threshold"),
+    "gelu": ("approximate",),
+    "elu": ("alpha",),
+    "softmax": ("dim",),
+}
 
 
 def _import_torch():
     try:
         import torch
     except ImportError:
-        raise ImportError("nn.to_torch needs PyTorch, which is not installed: pip install torch "
-                          "(or pip install 'chainrule[torch]')") from None
+        raise ImportError(
+            "nn.to_torch needs PyTorch, which is not installed: pip install torch (or pip install 'chainrule[torch]')"
+        ) from None
     return torch
 
 
@@ -59,8 +66,15 @@ def _export(torch, module: Module) -> Any:
             layer.bias = _parameter(torch, module.bias.data)
         return layer
     if isinstance(module, Conv2d):
-        layer = tnn.Conv2d(module.in_channels, module.out_channels, module.kernel_size, stride=module.stride,
-                           padding=module.padding, groups=module.groups, bias=module.bias is not None)
+        layer = tnn.Conv2d(
+            module.in_channels,
+            module.out_channels,
+            module.kernel_size,
+            stride=module.stride,
+            padding=module.padding,
+            groups=module.groups,
+            bias=module.bias is not None,
+        )
         layer.weight = _parameter(torch, module.weight.data)
         if module.bias is not None:
             layer.bias = _parameter(torch, module.bias.data)
@@ -83,10 +97,14 @@ def _export(torch, module: Module) -> Any:
         return tnn.Sequential(*_scalar_layer(torch, module.neurons))
     if isinstance(module, Neuron):
         return tnn.Sequential(*_scalar_layer(torch, [module]))
-    supported = "Linear, Conv2d, MaxPool2d, AvgPool2d, Dropout, Flatten, Identity, Sequential, the activations, " \
-                "Neuron, Layer, MLP"
-    raise TypeError(f"nn.to_torch cannot export a {type(module).__name__}: its forward is arbitrary Python. "
-                    f"Supported: {supported}; write the torch.nn twin by hand and load_state_dict its weights")
+    supported = (
+        "Linear, Conv2d, MaxPool2d, AvgPool2d, Dropout, Flatten, Identity, Sequential, the activations, "
+        "Neuron, Layer, MLP"
+    )
+    raise TypeError(
+        f"nn.to_torch cannot export a {type(module).__name__}: its forward is arbitrary Python. "
+        f"Supported: {supported}; write the torch.nn twin by hand and load_state_dict its weights"
+    )
 
 
 def _scalar_layer(torch, neurons: list) -> list:

@@ -4,6 +4,7 @@
 the same names, signatures and results as PyTorch's. Each is a thin wrapper of a Tensor op
 or of nn.losses.
 """
+
 from __future__ import annotations
 
 from numbers import Real
@@ -89,8 +90,10 @@ def tanh(input) -> Tensor:
 
 def _required_dim(op: str, dim) -> int:
     if dim is None:  # PyTorch would pick a dim from the number of dims (deprecated): not guessed here
-        raise TypeError(f"F.{op}(input, dim) needs dim, e.g. dim=-1 for the last one (PyTorch's implicit "
-                        "choice of dim is deprecated and not copied)")
+        raise TypeError(
+            f"F.{op}(input, dim) needs dim, e.g. dim=-1 for the last one (PyTorch's implicit "
+            "choice of dim is deprecated and not copied)"
+        )
     return dim
 
 

@@ -3,6 +3,7 @@
 Random starting weights break the symmetry between neurons of a layer: with equal
 weights every neuron gets the same gradient and they stay copies of each other.
 """
+
 from __future__ import annotations
 
 import random
@@ -38,8 +39,14 @@ def scalar_weights(nin: int, fan_out: int, scheme: str = "uniform", rng: np.rand
     return [float(w) for w in weights((nin,), nin, fan_out, scheme, rng)]
 
 
-def weights(shape: tuple, fan_in: int, fan_out: int, scheme: str = "uniform",
-            rng: np.random.Generator | None = None, dtype=np.float64) -> np.ndarray:
+def weights(
+    shape: tuple,
+    fan_in: int,
+    fan_out: int,
+    scheme: str = "uniform",
+    rng: np.random.Generator | None = None,
+    dtype=np.float64,
+) -> np.ndarray:
     """Starting weights of `shape`.
 
     uniform: U(-1, 1) (micrograd); xavier: U(±√(6 / (fan_in + fan_out)));

@@ -3,9 +3,10 @@
 A neuron computes act(w·x + b); its weighted sum is one `dot` node rather than 2n
 `*`/`+` nodes, so graphs stay small enough to draw and fast to differentiate.
 """
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from autograd import Value
 
@@ -28,8 +29,16 @@ def _activation_name(activation: str | None, nonlin: bool | None) -> str:
 class Neuron(Module):
     """act(w·x + b) with `nin` weights; micrograd's Neuron(nin, nonlin=True) also works."""
 
-    def __init__(self, nin: int, activation: str | None = None, *, nonlin: bool | None = None,
-                 init_scheme: str = "uniform", rng=None, fan_out: int = 1):
+    def __init__(
+        self,
+        nin: int,
+        activation: str | None = None,
+        *,
+        nonlin: bool | None = None,
+        init_scheme: str = "uniform",
+        rng=None,
+        fan_out: int = 1,
+    ):
         if not isinstance(nin, int) or nin < 1:
             raise ValueError(f"Neuron needs a positive number of inputs, got {nin!r}")
         self.activation = _activation_name(activation, nonlin)
@@ -75,14 +84,14 @@ class MLP(Module):
     every layer, is `MLP(3, [4, 4, 1], activation="tanh", output_activation="tanh")`.
     """
 
-    def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu", output_activation: str = "linear",
-                 **kwargs):
+    def __init__(
+        self, nin: int, nouts: Sequence[int], activation: str = "relu", output_activation: str = "linear", **kwargs
+    ):
         if not nouts:
             raise ValueError("MLP needs at least one layer size in nouts")
         sizes = [nin, *nouts]
         self.layers = [
-            Layer(sizes[i], sizes[i + 1], activation=activation if i != len(nouts) - 1 else output_activation,
-                  **kwargs)
+            Layer(sizes[i], sizes[i + 1], activation=activation if i != len(nouts) - 1 else output_activation, **kwargs)
             for i in range(len(nouts))
         ]
 

@@ -1,4 +1,5 @@
 """The activation registry's modules against torch.nn's, forward and backward."""
+
 from __future__ import annotations
 
 import numpy as np

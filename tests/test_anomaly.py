@@ -1,6 +1,7 @@
 """detect_anomaly on Values: the first NaN/inf made in forward or backward raises, naming
 the op, its inputs and the line of user code that made it; outside the block nothing
 is checked and nothing is recorded."""
+
 from __future__ import annotations
 
 import math
@@ -50,7 +51,7 @@ def test_inf_made_in_backward_is_caught():
     x = Value(0.0, label="x")
     with detect_anomaly():
         line = _next_line()
-        y = x ** 0.5 + 1
+        y = x**0.5 + 1
         assert y.data == 1.0
         with pytest.raises(AnomalyError) as info:
             y.backward()
@@ -104,10 +105,16 @@ def test_finite_graphs_pass_untouched():
     # an even power of a negative number: no gradient is made for the number 2
     x = Value(-2.0)
     with detect_anomaly():
-        y = (x ** 2 + x.tanh() * x.sigmoid()).relu() / 3
+        y = (x**2 + x.tanh() * x.sigmoid()).relu() / 3
         y.backward()
-    assert x.grad == pytest.approx((2 * -2.0 + (1 - math.tanh(-2.0) ** 2) / (1 + math.exp(2.0))
-                                    + math.tanh(-2.0) / (1 + math.exp(2.0)) * (1 - 1 / (1 + math.exp(2.0)))) / 3)
+    assert x.grad == pytest.approx(
+        (
+            2 * -2.0
+            + (1 - math.tanh(-2.0) ** 2) / (1 + math.exp(2.0))
+            + math.tanh(-2.0) / (1 + math.exp(2.0)) * (1 - 1 / (1 + math.exp(2.0)))
+        )
+        / 3
+    )
 
 
 @pytest.mark.parametrize("recorded", [True, False], ids=["plain-data", "under-no-grad"])

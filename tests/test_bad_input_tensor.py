@@ -2,6 +2,7 @@
 dims and in-place updates. Each row is a call, the exact exception type and a pattern the
 message must contain that names the problem; then the inputs that must now just work.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -29,16 +30,29 @@ def _iadd(t, other):
 
 TABLE = [
     # --- construction ----------------------------------------------------------------------
-    row(lambda: Tensor([1.0, 2.0], dtype=str), TypeError, r"dtype must be a bool, integer or floating-point", "dtype-str"),
+    row(
+        lambda: Tensor([1.0, 2.0], dtype=str),
+        TypeError,
+        r"dtype must be a bool, integer or floating-point",
+        "dtype-str",
+    ),
     row(lambda: Tensor([1.0], dtype=object), TypeError, r"dtype must be .* got object", "dtype-object"),
     row(lambda: Tensor([1.0], dtype=np.complex128), TypeError, r"got complex128", "dtype-complex"),
     row(lambda: Tensor([1], dtype="datetime64[s]"), TypeError, r"got datetime64\[s\]", "dtype-datetime"),
-    row(lambda: Tensor(np.array([1 + 2j])), TypeError, r"complex data \(the imaginary part would be lost\)",
-        "complex-data"),
-    row(lambda: Tensor(np.array(["2020-01-01"], dtype="datetime64[D]")), TypeError, r"numeric data, got dtype datetime64",
-        "datetime-data"),
-    row(lambda: Tensor(10 ** 30), TypeError, r"fit in 64 bits, got the integer 10{30}", "int-too-big"),
-    row(lambda: Tensor([1.0, 10 ** 30]), TypeError, r"fit in 64 bits", "int-too-big-in-list"),
+    row(
+        lambda: Tensor(np.array([1 + 2j])),
+        TypeError,
+        r"complex data \(the imaginary part would be lost\)",
+        "complex-data",
+    ),
+    row(
+        lambda: Tensor(np.array(["2020-01-01"], dtype="datetime64[D]")),
+        TypeError,
+        r"numeric data, got dtype datetime64",
+        "datetime-data",
+    ),
+    row(lambda: Tensor(10**30), TypeError, r"fit in 64 bits, got the integer 10{30}", "int-too-big"),
+    row(lambda: Tensor([1.0, 10**30]), TypeError, r"fit in 64 bits", "int-too-big-in-list"),
     row(lambda: Tensor([datetime.date(2020, 1, 1)]), TypeError, r"numeric data, got dtype object", "object-data"),
     # --- complex operands are refused, never truncated -------------------------------------
     row(lambda: ones(2) + 1j, TypeError, r"for \+: 'Tensor' and 'complex'", "plus-complex"),
@@ -49,16 +63,32 @@ TABLE = [
     row(lambda: "a" - ones(2), TypeError, r"for -: 'str' and 'Tensor'", "rsub-str"),
     row(lambda: None @ ones(2), TypeError, r"for @: 'NoneType' and 'Tensor'", "rmatmul-none"),
     row(lambda: {} / ones(2), TypeError, r"for /: 'dict' and 'Tensor'", "rdiv-dict"),
-    row(lambda: 2 @ ones(2), ValueError, r"matmul needs operands with at least one axis, got shapes \(\) and \(2,\)",
-        "rmatmul-number"),
+    row(
+        lambda: 2 @ ones(2),
+        ValueError,
+        r"matmul needs operands with at least one axis, got shapes \(\) and \(2,\)",
+        "rmatmul-number",
+    ),
     # --- dims --------------------------------------------------------------------------------
-    row(lambda: concatenate([ones(2, 2), ones(2, 2)], axis=None), TypeError,
-        r"concatenate needs an integer axis.*got None", "concatenate-axis-none"),
-    row(lambda: stack([ones(2), ones(2)], axis=None), TypeError, r"stack needs an integer axis.*got None",
-        "stack-axis-none"),
+    row(
+        lambda: concatenate([ones(2, 2), ones(2, 2)], axis=None),
+        TypeError,
+        r"concatenate needs an integer axis.*got None",
+        "concatenate-axis-none",
+    ),
+    row(
+        lambda: stack([ones(2), ones(2)], axis=None),
+        TypeError,
+        r"stack needs an integer axis.*got None",
+        "stack-axis-none",
+    ),
     row(lambda: ones(2, 3).sum(dim=1, axis=1), TypeError, r"both dim=1 and its numpy alias axis=1", "dim-and-axis"),
-    row(lambda: ones(2, 3).mean(1, keepdim=True, keepdims=True), TypeError, r"both keepdim and its numpy alias",
-        "keepdim-and-keepdims"),
+    row(
+        lambda: ones(2, 3).mean(1, keepdim=True, keepdims=True),
+        TypeError,
+        r"both keepdim and its numpy alias",
+        "keepdim-and-keepdims",
+    ),
     row(lambda: ones(2, 3).transpose(1, 0, 2), TypeError, r"PyTorch's meaning.*permute", "transpose-axis-order"),
     row(lambda: ones(2, 3).max((0, 1)), TypeError, r"max\(dim\) takes one dim.*amax", "max-tuple-dim"),
     row(lambda: ones(2, 3).squeeze(2), IndexError, r"dimension out of range", "squeeze-bad-dim"),
@@ -68,25 +98,55 @@ TABLE = [
     row(lambda: ones(2, 3, 4).t(), ValueError, r"<= 2 dimensions", "t-3d"),
     row(lambda: ones(2, 3).softmax(dim=(0, 1)), TypeError, r"softmax\(\) takes one dim", "softmax-tuple-dim"),
     # --- convolution groups and pooling padding ------------------------------------------------
-    row(lambda: Conv2d(3, 4, 3, groups=2), ValueError, r"in_channels \(3\) and out_channels \(4\) must both be divisible "
-        r"by groups \(2\)", "conv-groups-not-dividing"),
+    row(
+        lambda: Conv2d(3, 4, 3, groups=2),
+        ValueError,
+        r"in_channels \(3\) and out_channels \(4\) must both be divisible "
+        r"by groups \(2\)",
+        "conv-groups-not-dividing",
+    ),
     row(lambda: Conv2d(2, 2, 3, groups=0), ValueError, r"positive integer groups, got 0", "conv-groups-zero"),
-    row(lambda: conv2d(ones(1, 4, 5, 5), ones(2, 2, 3, 3), groups=3), ValueError,
-        r"groups=3 must be a positive integer dividing the input channels \(4\)", "conv2d-groups-not-dividing"),
-    row(lambda: conv2d(ones(1, 4, 5, 5), ones(2, 4, 3, 3), groups=2), ValueError,
-        r"input has 4 channels .* weight expects 8 .*groups=2", "conv2d-groups-weight-mismatch"),
-    row(lambda: max_pool2d(ones(1, 1, 5, 5), 2, padding=2), ValueError, r"padding \(2, 2\) should be at most half of "
-        r"the kernel size \(2, 2\)", "pool-padding-too-big"),
+    row(
+        lambda: conv2d(ones(1, 4, 5, 5), ones(2, 2, 3, 3), groups=3),
+        ValueError,
+        r"groups=3 must be a positive integer dividing the input channels \(4\)",
+        "conv2d-groups-not-dividing",
+    ),
+    row(
+        lambda: conv2d(ones(1, 4, 5, 5), ones(2, 4, 3, 3), groups=2),
+        ValueError,
+        r"input has 4 channels .* weight expects 8 .*groups=2",
+        "conv2d-groups-weight-mismatch",
+    ),
+    row(
+        lambda: max_pool2d(ones(1, 1, 5, 5), 2, padding=2),
+        ValueError,
+        r"padding \(2, 2\) should be at most half of "
+        r"the kernel size \(2, 2\)",
+        "pool-padding-too-big",
+    ),
     row(lambda: MaxPool2d(2, padding=-1), ValueError, r"padding must be an int ≥ 0", "pool-padding-negative"),
     # --- in place ------------------------------------------------------------------------------
-    row(lambda: _iadd(ones(2, requires_grad=True), 1.0), RuntimeError, r"a leaf Variable that requires grad",
-        "iadd-leaf"),
+    row(
+        lambda: _iadd(ones(2, requires_grad=True), 1.0),
+        RuntimeError,
+        r"a leaf Variable that requires grad",
+        "iadd-leaf",
+    ),
     row(lambda: _iadd(ones(2, requires_grad=True) * 2, 1.0), RuntimeError, r"not recorded", "iadd-node"),
-    row(lambda: _iadd(ones(2), np.ones((3, 2))), RuntimeError, r"shape \(2,\) doesn't match the broadcast shape \(3, 2\)",
-        "iadd-broadcast"),
+    row(
+        lambda: _iadd(ones(2), np.ones((3, 2))),
+        RuntimeError,
+        r"shape \(2,\) doesn't match the broadcast shape \(3, 2\)",
+        "iadd-broadcast",
+    ),
     row(lambda: ones(2).copy_(np.ones(3)), ValueError, r"broadcast", "copy-wrong-shape"),
-    row(lambda: (ones(2, requires_grad=True) * 2).requires_grad_(False), RuntimeError, r"leaf variables",
-        "requires-grad-non-leaf"),
+    row(
+        lambda: (ones(2, requires_grad=True) * 2).requires_grad_(False),
+        RuntimeError,
+        r"leaf variables",
+        "requires-grad-non-leaf",
+    ),
     row(lambda: np.asarray(ones(2, requires_grad=True)), RuntimeError, r"detach\(\)", "asarray-requires-grad"),
 ]
 
@@ -101,6 +161,7 @@ def test_wrong_call_raises_a_clear_error(call, error, pattern):
 
 
 # --- what used to fail and must now just work, as in PyTorch -----------------------------------
+
 
 def test_numpy_bool_works_like_python_bool():
     x = Tensor(np.array([1.0, 2.0], np.float32))

@@ -1,4 +1,5 @@
 """state_dict / load_state_dict / save / load: copies, validation before any change, atomic files."""
+
 import os
 import stat
 import subprocess
@@ -76,14 +77,20 @@ def test_loads_a_pytorch_state_dict():
     np.testing.assert_allclose(ours(x).data, twin(torch.tensor(x)).detach().numpy(), rtol=1e-12)
 
 
-@pytest.mark.parametrize("edit, message", [
-    (lambda s: s.pop("2.bias"), r"missing keys \['2.bias'\]"),
-    (lambda s: s.update(extra=np.zeros(1)), r"unexpected keys \['extra'\]"),
-    (lambda s: s.update({"2.bias": np.zeros(3)}), r"2.bias: shape \(3,\) does not match the parameter's shape \(2,\)"),
-    (lambda s: s.update({"2.bias": np.array(["a", "b"])}), r"2.bias: expected a numeric array, got dtype <U1"),
-    (lambda s: s.update({"2.bias": np.array([None, None])}), r"2.bias: expected a numeric array, got dtype object"),
-    (lambda s: s.update({"2.bias": np.array([1 + 1j, 2])}), r"2.bias: expected a numeric array"),
-])
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda s: s.pop("2.bias"), r"missing keys \['2.bias'\]"),
+        (lambda s: s.update(extra=np.zeros(1)), r"unexpected keys \['extra'\]"),
+        (
+            lambda s: s.update({"2.bias": np.zeros(3)}),
+            r"2.bias: shape \(3,\) does not match the parameter's shape \(2,\)",
+        ),
+        (lambda s: s.update({"2.bias": np.array(["a", "b"])}), r"2.bias: expected a numeric array, got dtype <U1"),
+        (lambda s: s.update({"2.bias": np.array([None, None])}), r"2.bias: expected a numeric array, got dtype object"),
+        (lambda s: s.update({"2.bias": np.array([1 + 1j, 2])}), r"2.bias: expected a numeric array"),
+    ],
+)
 def test_a_bad_state_dict_raises_and_changes_nothing(model, edit, message):
     state = {name: np.full_like(array, 7.0) for name, array in model.state_dict().items()}
     edit(state)  # the earlier entries are fine: they must not be copied either
@@ -139,8 +146,9 @@ def test_loads_a_pytorch_state_dict_of_torch_tensors():
 
 def test_a_torch_conv_net_state_dict_and_its_safetensors_file_load_by_the_same_names(tmp_path):
     torch.manual_seed(0)
-    twin = torch.nn.Sequential(torch.nn.Conv2d(1, 3, 3, padding=1), torch.nn.ReLU(), torch.nn.Flatten(),
-                               torch.nn.Linear(3 * 4 * 4, 2)).double()
+    twin = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 3, 3, padding=1), torch.nn.ReLU(), torch.nn.Flatten(), torch.nn.Linear(3 * 4 * 4, 2)
+    ).double()
     ours = Sequential(nn.Conv2d(1, 3, 3, padding=1), ReLU(), nn.Flatten(), Linear(3 * 4 * 4, 2))
     assert list(twin.state_dict()) == list(ours.state_dict())
     safetensors.torch.save_file(twin.state_dict(), tmp_path / "torch.safetensors")
@@ -219,9 +227,11 @@ def test_a_new_file_gets_the_umask_permissions_not_0600(tmp_path, model):
 
 def test_a_killed_saves_temporary_file_is_removed_by_the_next_save(tmp_path, model):
     """A process killed mid-save (SIGKILL: no except clause runs) leaves its temporary file behind."""
-    script = (f"import os, nn, nn.checkpoint as c\n"
-              f"c._write_all = lambda handle, data: (os.write(handle, data[:10]), os.kill(os.getpid(), 9))\n"
-              f"nn.Linear(2, 2).save({str(tmp_path / 'm.safetensors')!r})\n")
+    script = (
+        f"import os, nn, nn.checkpoint as c\n"
+        f"c._write_all = lambda handle, data: (os.write(handle, data[:10]), os.kill(os.getpid(), 9))\n"
+        f"nn.Linear(2, 2).save({str(tmp_path / 'm.safetensors')!r})\n"
+    )
     env = {**os.environ, "PYTHONPATH": os.getcwd()}
     result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True)
     assert result.returncode == -9, result.stderr
@@ -318,19 +328,23 @@ def write_safetensors_truncated(path, good):
     path.write_bytes(good[: len(good) - 7])
 
 
-@pytest.mark.parametrize("write, error, message", [
-    (write_truncated, ValueError, r"corrupt \.npz checkpoint"),
-    (write_flipped, ValueError, r"corrupt \.npz checkpoint \(BadZipFile: Bad CRC-32"),
-    (write_pickled_objects, ValueError, r"array '0.weight' has non-numeric dtype object \(pickled objects"),
-    (write_strings, ValueError, "array '0.weight' has non-numeric dtype <U1"),
-    (write_npy, ValueError, "holds a single array"),
-    (write_text, ValueError, "not a readable checkpoint"),
-    (write_empty, ValueError, "the checkpoint file is empty"),
-    (write_missing_key, ValueError, r"missing keys \['0.bias', '2.weight', '2.bias'\]"),
-    (write_wrong_shape, ValueError, r"2.weight: shape \(3, 4\) does not match the parameter's shape \(2, 4\)"),
-    (write_safetensors_wrong_shape, ValueError, r"2.weight: shape \(3, 4\) does not match the parameter's shape"),
-    (write_safetensors_truncated, ValueError, r"corrupt safetensors checkpoint \(the tensors take"),
-], ids=lambda x: getattr(x, "__name__", None))
+@pytest.mark.parametrize(
+    "write, error, message",
+    [
+        (write_truncated, ValueError, r"corrupt \.npz checkpoint"),
+        (write_flipped, ValueError, r"corrupt \.npz checkpoint \(BadZipFile: Bad CRC-32"),
+        (write_pickled_objects, ValueError, r"array '0.weight' has non-numeric dtype object \(pickled objects"),
+        (write_strings, ValueError, "array '0.weight' has non-numeric dtype <U1"),
+        (write_npy, ValueError, "holds a single array"),
+        (write_text, ValueError, "not a readable checkpoint"),
+        (write_empty, ValueError, "the checkpoint file is empty"),
+        (write_missing_key, ValueError, r"missing keys \['0.bias', '2.weight', '2.bias'\]"),
+        (write_wrong_shape, ValueError, r"2.weight: shape \(3, 4\) does not match the parameter's shape \(2, 4\)"),
+        (write_safetensors_wrong_shape, ValueError, r"2.weight: shape \(3, 4\) does not match the parameter's shape"),
+        (write_safetensors_truncated, ValueError, r"corrupt safetensors checkpoint \(the tensors take"),
+    ],
+    ids=lambda x: getattr(x, "__name__", None),
+)
 def test_loading_a_bad_file_raises_and_changes_nothing(tmp_path, model, write, error, message):
     good_path = tmp_path / "good.npz"
     with open(good_path, "wb") as file:

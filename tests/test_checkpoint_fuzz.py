@@ -7,6 +7,7 @@ so its file has many small members). For each we try the file cut at every 64th 
 a byte flipped at every 64th offset, wrong keys, wrong shapes and wrong dtypes for every
 parameter, pickled objects, an empty file, a directory, and files that are not .npz.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -33,8 +34,10 @@ MODELS = {
 FORMATS = ("safetensors", "npz")
 
 # Every load error names the file and says what is wrong with it in one of these ways.
-UNREADABLE = (r"the checkpoint file is empty|not a readable checkpoint|corrupt \.npz checkpoint|"
-              r"corrupt safetensors checkpoint|corrupt checkpoint \(the file ends")
+UNREADABLE = (
+    r"the checkpoint file is empty|not a readable checkpoint|corrupt \.npz checkpoint|"
+    r"corrupt safetensors checkpoint|corrupt checkpoint \(the file ends"
+)
 MISMATCH = r"does not match (Sequential|MLP): (missing keys|unexpected keys)"
 SHAPE = r": shape \([0-9, ]*\) does not match the parameter's shape \([0-9, ]*\)"
 DTYPE = r"non-numeric dtype|not a numeric dtype chainrule loads"
@@ -58,8 +61,10 @@ class Booby:
 
 def snapshot(model) -> list:
     """The exact bytes and types of every parameter."""
-    return [(name, type(p.data), np.asarray(p.data).dtype.str, np.asarray(p.data).tobytes())
-            for name, p in model.named_parameters()]
+    return [
+        (name, type(p.data), np.asarray(p.data).dtype.str, np.asarray(p.data).tobytes())
+        for name, p in model.named_parameters()
+    ]
 
 
 def npz_bytes(arrays: dict, allow_pickle: bool = False) -> bytes:
@@ -120,16 +125,22 @@ def damaged_files(state: dict, good: bytes, fmt: str):
     yield "keys renamed", write(fmt, {"model." + k: v for k, v in state.items()}), MISMATCH
     yield "no arrays at all", write(fmt, {}), MISMATCH
     for name, array in state.items():
-        for label, wrong in (("one longer", np.zeros(tuple(d + 1 for d in array.shape) or (2,))),
-                             ("extra axis", array[None]),
-                             ("transposed", array.T if array.ndim == 2 and array.shape[0] != array.shape[1] else None),
-                             ("scalar", np.float64(0.5) if array.shape else None)):
+        for label, wrong in (
+            ("one longer", np.zeros(tuple(d + 1 for d in array.shape) or (2,))),
+            ("extra axis", array[None]),
+            ("transposed", array.T if array.ndim == 2 and array.shape[0] != array.shape[1] else None),
+            ("scalar", np.float64(0.5) if array.shape else None),
+        ):
             if wrong is not None:
                 yield f"{name} {label} {np.shape(wrong)}", write(fmt, {**state, name: np.asarray(wrong)}), SHAPE
         if fmt == "npz":
-            wrong_dtypes = (("complex", array.astype(np.complex128)), ("bool", array > 0), ("str", array.astype(str)),
-                            ("datetime", np.zeros(array.shape, dtype="datetime64[s]")),
-                            ("structured", np.zeros(array.shape, dtype=[("a", "<f8"), ("b", "<i4")])))
+            wrong_dtypes = (
+                ("complex", array.astype(np.complex128)),
+                ("bool", array > 0),
+                ("str", array.astype(str)),
+                ("datetime", np.zeros(array.shape, dtype="datetime64[s]")),
+                ("structured", np.zeros(array.shape, dtype=[("a", "<f8"), ("b", "<i4")])),
+            )
         else:  # safetensors holds no str/object/structured arrays; bool and the unknown codes are refused
             wrong_dtypes = (("bool", array > 0),)
         for label, wrong in wrong_dtypes:
@@ -171,7 +182,7 @@ def _npz_only(state: dict, good: bytes, names: list):
 
 def _safetensors_only(state: dict, good: bytes, names: list):
     (length,) = struct.unpack("<Q", good[:8])
-    header, data = json.loads(good[8:8 + length]), good[8 + length:]
+    header, data = json.loads(good[8 : 8 + length]), good[8 + length :]
     first = next(n for n in header if n != "__metadata__")
 
     def lie(label: str, edit, pattern=UNREADABLE, length=None):
@@ -268,8 +279,10 @@ def test_every_damaged_file_raises_clearly_and_changes_nothing(setup):
     # flips that land in bytes nobody reads (zip timestamps) or in a weight's own bytes load a (changed) model;
     # safetensors has no checksum, so a flip inside the data is a different weight, as for PyTorch
     assert loaded_anyway < tried // 2, loaded_anyway
-    print(f"\n{fmt}: {tried} damaged files, {tried - loaded_anyway} refused, {loaded_anyway} loaded "
-          "(flips in bytes nobody reads, or in weights: safetensors has no checksum)")
+    print(
+        f"\n{fmt}: {tried} damaged files, {tried - loaded_anyway} refused, {loaded_anyway} loaded "
+        "(flips in bytes nobody reads, or in weights: safetensors has no checksum)"
+    )
 
 
 def test_a_directory_an_empty_file_and_a_missing_file(setup):
@@ -305,12 +318,19 @@ def test_a_huge_declared_shape_is_refused_before_any_allocation(tmp_path):
 
 def _expected(model, state: dict) -> list:
     """The snapshot `model` would have after a correct load of `state`."""
-    return [(name, type(p.data), np.asarray(p.data).dtype.str,
-             np.asarray(state[name], dtype=np.asarray(p.data).dtype).tobytes())
-            for name, p in model.named_parameters()]
+    return [
+        (
+            name,
+            type(p.data),
+            np.asarray(p.data).dtype.str,
+            np.asarray(state[name], dtype=np.asarray(p.data).dtype).tobytes(),
+        )
+        for name, p in model.named_parameters()
+    ]
 
 
 # --- interrupted saves ----------------------------------------------------------------
+
 
 class DiskFull(OSError):
     pass
@@ -329,8 +349,9 @@ def crash_after(monkeypatch, fraction: float, error: BaseException):
 FRACTIONS = [i / 16 for i in range(16)]
 
 
-@pytest.mark.parametrize("error", [DiskFull(28, "No space left on device"), KeyboardInterrupt()],
-                         ids=["disk-full", "keyboard-interrupt"])
+@pytest.mark.parametrize(
+    "error", [DiskFull(28, "No space left on device"), KeyboardInterrupt()], ids=["disk-full", "keyboard-interrupt"]
+)
 def test_a_save_interrupted_mid_write_keeps_the_previous_file(setup, monkeypatch, error):
     model, _, _, tmp, _ = setup
     path = tmp / "model.safetensors"

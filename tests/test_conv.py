@@ -1,6 +1,7 @@
 """conv2d, max_pool2d, avg_pool2d and their layers, checked against PyTorch and finite differences;
 and a LeNet-style network that reaches ≥ 98.5 % on the 8x8 digits.
 """
+
 import math
 import time
 
@@ -78,8 +79,7 @@ def test_conv2d_matches_torch(x_shape, w_shape, stride, padding, with_bias):
         assert b.grad is None
 
 
-@pytest.mark.parametrize("op, torch_op", [(max_pool2d, F.max_pool2d), (avg_pool2d, F.avg_pool2d)],
-                         ids=["max", "avg"])
+@pytest.mark.parametrize("op, torch_op", [(max_pool2d, F.max_pool2d), (avg_pool2d, F.avg_pool2d)], ids=["max", "avg"])
 @pytest.mark.parametrize("shape, kernel_size, stride", POOL_CASES, ids=[_case_id(c) for c in POOL_CASES])
 def test_pooling_matches_torch(op, torch_op, shape, kernel_size, stride):
     data = np.random.default_rng(2).standard_normal(shape)
@@ -152,21 +152,42 @@ def test_numpy_inputs_are_wrapped():
     np.testing.assert_array_equal(conv2d(x, np.ones((1, 1, 4, 4))).data, [[[[120.0]]]])
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: conv2d(np.zeros((3, 8, 8)), np.zeros((2, 3, 3, 3))), r"4-D input \(N, C, H, W\), got shape \(3, 8, 8\)"),
-    (lambda: conv2d(np.zeros((1, 3, 8, 8)), np.zeros((2, 3, 3))), r"4-D weight .* got shape \(2, 3, 3\)"),
-    (lambda: conv2d(np.zeros((1, 3, 8, 8)), np.zeros((2, 1, 3, 3))),
-     r"input has 3 channels \(shape \(1, 3, 8, 8\)\) but the weight expects 1 \(shape \(2, 1, 3, 3\)\)"),
-    (lambda: conv2d(np.zeros((1, 1, 4, 4)), np.zeros((1, 1, 7, 3)), padding=1),
-     r"kernel \(7, 3\) is larger than the padded input \(6, 6\)"),
-    (lambda: conv2d(np.zeros((1, 1, 4, 4)), np.zeros((2, 1, 3, 3)), np.zeros(3)), r"bias must have shape \(2,\)"),
-    (lambda: conv2d(np.zeros((1, 1, 4, 4)), np.zeros((1, 1, 3, 3)), stride=0), r"stride must be an int ≥ 1"),
-    (lambda: conv2d(np.zeros((1, 1, 4, 4)), np.zeros((1, 1, 3, 3)), padding=(1, -1)), r"padding must be"),
-    (lambda: max_pool2d(np.zeros((8, 8)), 2), r"max_pool2d expects a 4-D input .* got shape \(8, 8\)"),
-    (lambda: avg_pool2d(np.zeros((1, 1, 3, 3)), 4), r"avg_pool2d: kernel \(4, 4\) is larger than the padded input"),
-    (lambda: max_pool2d(np.zeros((1, 1, 3, 3)), (2, 2, 2)), r"kernel_size must be"),
-], ids=["input-3d", "weight-3d", "channels", "kernel-too-large", "bias-shape", "stride-0", "negative-padding",
-        "pool-input-2d", "pool-kernel-too-large", "pool-kernel-3-tuple"])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: conv2d(np.zeros((3, 8, 8)), np.zeros((2, 3, 3, 3))),
+            r"4-D input \(N, C, H, W\), got shape \(3, 8, 8\)",
+        ),
+        (lambda: conv2d(np.zeros((1, 3, 8, 8)), np.zeros((2, 3, 3))), r"4-D weight .* got shape \(2, 3, 3\)"),
+        (
+            lambda: conv2d(np.zeros((1, 3, 8, 8)), np.zeros((2, 1, 3, 3))),
+            r"input has 3 channels \(shape \(1, 3, 8, 8\)\) but the weight expects 1 \(shape \(2, 1, 3, 3\)\)",
+        ),
+        (
+            lambda: conv2d(np.zeros((1, 1, 4, 4)), np.zeros((1, 1, 7, 3)), padding=1),
+            r"kernel \(7, 3\) is larger than the padded input \(6, 6\)",
+        ),
+        (lambda: conv2d(np.zeros((1, 1, 4, 4)), np.zeros((2, 1, 3, 3)), np.zeros(3)), r"bias must have shape \(2,\)"),
+        (lambda: conv2d(np.zeros((1, 1, 4, 4)), np.zeros((1, 1, 3, 3)), stride=0), r"stride must be an int ≥ 1"),
+        (lambda: conv2d(np.zeros((1, 1, 4, 4)), np.zeros((1, 1, 3, 3)), padding=(1, -1)), r"padding must be"),
+        (lambda: max_pool2d(np.zeros((8, 8)), 2), r"max_pool2d expects a 4-D input .* got shape \(8, 8\)"),
+        (lambda: avg_pool2d(np.zeros((1, 1, 3, 3)), 4), r"avg_pool2d: kernel \(4, 4\) is larger than the padded input"),
+        (lambda: max_pool2d(np.zeros((1, 1, 3, 3)), (2, 2, 2)), r"kernel_size must be"),
+    ],
+    ids=[
+        "input-3d",
+        "weight-3d",
+        "channels",
+        "kernel-too-large",
+        "bias-shape",
+        "stride-0",
+        "negative-padding",
+        "pool-input-2d",
+        "pool-kernel-too-large",
+        "pool-kernel-3-tuple",
+    ],
+)
 def test_errors_name_the_shapes(call, message):
     with pytest.raises(ValueError, match=message):
         call()
@@ -177,8 +198,9 @@ def test_conv2d_layer_matches_torch_and_initialises_he_style():
     assert [name for name, _ in layer.named_parameters()] == ["weight", "bias"]
     assert layer.weight.shape == (8, 3, 3, 2) and layer.bias.shape == (8,)
     x = np.random.default_rng(10).standard_normal((2, 3, 6, 6))
-    expected = F.conv2d(torch.tensor(x), torch.tensor(layer.weight.data), torch.tensor(layer.bias.data),
-                        stride=(1, 2), padding=1)
+    expected = F.conv2d(
+        torch.tensor(x), torch.tensor(layer.weight.data), torch.tensor(layer.bias.data), stride=(1, 2), padding=1
+    )
     np.testing.assert_allclose(layer(Tensor(x)).data, expected.numpy(), rtol=1e-10, atol=1e-12)
     wide = Conv2d(64, 64, 5, bias=False)
     assert wide.bias is None and wide.parameters() == [wide.weight]
@@ -191,7 +213,8 @@ def test_pooling_layers():
     np.testing.assert_allclose(MaxPool2d(2)(x).data, F.max_pool2d(torch.tensor(x), 2).numpy())
     np.testing.assert_allclose(AvgPool2d(3, 1)(x).data, F.avg_pool2d(torch.tensor(x), 3, 1).numpy())
     assert MaxPool2d(2).parameters() == [] and repr(AvgPool2d((2, 3))) == (
-        "AvgPool2d(kernel_size=(2, 3), stride=(2, 3), padding=(0, 0), ceil_mode=False)")
+        "AvgPool2d(kernel_size=(2, 3), stride=(2, 3), padding=(0, 0), ceil_mode=False)"
+    )
 
 
 class CosineDecay:
@@ -207,10 +230,17 @@ class CosineDecay:
 
 def lenet(dtype=np.float32):
     return nn.Sequential(
-        Conv2d(1, 32, 3, padding=1, dtype=dtype), nn.ReLU(), MaxPool2d(2),
-        Conv2d(32, 64, 3, padding=1, dtype=dtype), nn.ReLU(), MaxPool2d(2),
-        nn.Flatten(), nn.Dropout(0.3),
-        nn.Linear(256, 128, init="he", dtype=dtype), nn.ReLU(), nn.Linear(128, 10, dtype=dtype),
+        Conv2d(1, 32, 3, padding=1, dtype=dtype),
+        nn.ReLU(),
+        MaxPool2d(2),
+        Conv2d(32, 64, 3, padding=1, dtype=dtype),
+        nn.ReLU(),
+        MaxPool2d(2),
+        nn.Flatten(),
+        nn.Dropout(0.3),
+        nn.Linear(256, 128, init="he", dtype=dtype),
+        nn.ReLU(),
+        nn.Linear(128, 10, dtype=dtype),
     )
 
 
@@ -226,8 +256,17 @@ def test_lenet_reaches_98_5_percent_on_digits():
     epochs = 20
     with threadpool_limits(1):
         start = time.perf_counter()
-        fit(model, cross_entropy, optimizer, (X_train, y_train), epochs, batch_size=32, progress=False, seed=0,
-            scheduler=CosineDecay(optimizer, epochs))
+        fit(
+            model,
+            cross_entropy,
+            optimizer,
+            (X_train, y_train),
+            epochs,
+            batch_size=32,
+            progress=False,
+            seed=0,
+            scheduler=CosineDecay(optimizer, epochs),
+        )
         seconds = time.perf_counter() - start
     accuracy = evaluate(model, X_test, y_test, cross_entropy)["accuracy"]
     print(f"\nLeNet on digits: {accuracy:.2%} test accuracy after {epochs} epochs in {seconds:.1f} s")
@@ -244,8 +283,13 @@ def test_filter_and_feature_map_pictures():
     model = lenet(np.float64)
     maps = feature_maps(model, np.random.default_rng(12).standard_normal((8, 8)))
     assert [(i, name, m.shape) for i, name, m in maps] == [
-        (0, "Conv2d", (32, 8, 8)), (1, "ReLU", (32, 8, 8)), (2, "MaxPool2d", (32, 4, 4)),
-        (3, "Conv2d", (64, 4, 4)), (4, "ReLU", (64, 4, 4)), (5, "MaxPool2d", (64, 2, 2))]
+        (0, "Conv2d", (32, 8, 8)),
+        (1, "ReLU", (32, 8, 8)),
+        (2, "MaxPool2d", (32, 4, 4)),
+        (3, "Conv2d", (64, 4, 4)),
+        (4, "ReLU", (64, 4, 4)),
+        (5, "MaxPool2d", (64, 2, 2)),
+    ]
     assert model.training  # put back in the mode it was in
     assert len(plot_feature_maps(model, np.zeros((1, 8, 8)), layers=[1, 5]).axes) == 3  # input + two rows
     assert len(plot_filters(model[0]).axes) == 2  # the mosaic and its colour bar
@@ -262,6 +306,8 @@ def test_conv_and_pool_modules_take_torchs_groups_padding_and_ceil_mode():
         twin.weight.copy_(torch.from_numpy(conv.weight.data))
         twin.bias.copy_(torch.from_numpy(conv.bias.data))
         np.testing.assert_allclose(conv(x).data, twin(torch.tensor(x)).numpy(), rtol=1e-12)
-    for ours, theirs in ((MaxPool2d(3, 2, padding=1, ceil_mode=True), torch.nn.MaxPool2d(3, 2, padding=1, ceil_mode=True)),
-                         (AvgPool2d(2, ceil_mode=True), torch.nn.AvgPool2d(2, ceil_mode=True))):
+    for ours, theirs in (
+        (MaxPool2d(3, 2, padding=1, ceil_mode=True), torch.nn.MaxPool2d(3, 2, padding=1, ceil_mode=True)),
+        (AvgPool2d(2, ceil_mode=True), torch.nn.AvgPool2d(2, ceil_mode=True)),
+    ):
         np.testing.assert_allclose(ours(x).data, theirs(torch.tensor(x)).numpy(), rtol=1e-12)

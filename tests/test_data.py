@@ -1,4 +1,5 @@
 """Toy datasets, digits, standardize, one_hot, splits, batches, K-fold and cross-validation."""
+
 import numpy as np
 import pytest
 import sklearn.datasets
@@ -149,7 +150,15 @@ def test_k_fold_holds_out_each_row_exactly_once():
 
 def test_cross_validate_scores_each_fold():
     X, y = blobs(n=150, centers=3, std=0.5, seed=1)
-    scores = cross_validate(lambda: Linear(2, 3), X, y, k=3, loss_fn=cross_entropy,
-                            make_optimizer=lambda params: Adam(params, lr=0.1), epochs=20, batch_size=16)
+    scores = cross_validate(
+        lambda: Linear(2, 3),
+        X,
+        y,
+        k=3,
+        loss_fn=cross_entropy,
+        make_optimizer=lambda params: Adam(params, lr=0.1),
+        epochs=20,
+        batch_size=16,
+    )
     assert len(scores["val_loss"]) == len(scores["val_acc"]) == 3
     assert min(scores["val_acc"]) > 0.9  # well-separated blobs are linearly separable

@@ -4,6 +4,7 @@ training matches a hand-written numpy forward/backward/Adam step for step, at co
 BLAS runs on one thread here: these matrices are too small to gain from more, and a shared
 machine makes extra threads wait on each other.
 """
+
 import time
 
 import numpy as np
@@ -78,8 +79,8 @@ class NumpyNetwork:
         for i, g in enumerate(grads):
             self.m[i] = beta1 * self.m[i] + (1 - beta1) * g
             self.v[i] = beta2 * self.v[i] + (1 - beta2) * g * g
-            m_hat = self.m[i] / (1 - beta1 ** self.t)
-            v_hat = self.v[i] / (1 - beta2 ** self.t)
+            m_hat = self.m[i] / (1 - beta1**self.t)
+            v_hat = self.v[i] / (1 - beta2**self.t)
             self.weights[i] -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
         return loss
 

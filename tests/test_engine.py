@@ -1,5 +1,6 @@
 """The graph core on scalar Values: topological order, the backward walk, deep graphs and
 how graphs are freed."""
+
 from __future__ import annotations
 
 import contextlib
@@ -123,7 +124,7 @@ def test_graphs_hold_no_reference_cycles():
     gc.disable()
     try:
         x = Value(0.5)
-        y = (x * x + x).tanh().exp() - Value.dot([x, x], [x, 2.0], x) / 3 ** x
+        y = (x * x + x).tanh().exp() - Value.dot([x, x], [x, 2.0], x) / 3**x
         y.backward()
         del y
         ours = gc.collect()
@@ -193,8 +194,11 @@ def _million_op_chain(capsys, values):
     left = sys.getallocatedblocks() - blocks
     assert held > 3 * MILLION  # a node, its parents' tuple and its float data each
     assert left < 10_000, f"{left} memory blocks still held after freeing the chain"
-    _report(capsys, f"1,000,000-op chain: graph {built / 2**20:.0f} MiB ({built / MILLION:.0f} B/op), "
-                    f"{held:,} blocks freed by `del` alone, {time.perf_counter() - start:.1f} s")
+    _report(
+        capsys,
+        f"1,000,000-op chain: graph {built / 2**20:.0f} MiB ({built / MILLION:.0f} B/op), "
+        f"{held:,} blocks freed by `del` alone, {time.perf_counter() - start:.1f} s",
+    )
 
 
 def test_value_sum_over_a_million_values(capsys, million_values):

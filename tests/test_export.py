@@ -1,4 +1,5 @@
 """nn.to_torch: the torch.nn twin of a chainrule model, same weights, same outputs; torch stays optional."""
+
 from __future__ import annotations
 
 import sys
@@ -68,17 +69,39 @@ def test_weights_are_copied_not_shared():
 def test_a_lenet_with_groups_padding_and_ceil_mode_exports():
     nn.manual_seed(1)
     model = Sequential(
-        Conv2d(2, 4, 3, padding=1), ReLU(), MaxPool2d(2, ceil_mode=True),
-        Conv2d(4, 8, (3, 2), stride=(1, 2), groups=2), GELU(), AvgPool2d(3, stride=2, padding=1),
-        Flatten(), Dropout(0.25), Linear(8 * 2 * 1, 5), SiLU(),
+        Conv2d(2, 4, 3, padding=1),
+        ReLU(),
+        MaxPool2d(2, ceil_mode=True),
+        Conv2d(4, 8, (3, 2), stride=(1, 2), groups=2),
+        GELU(),
+        AvgPool2d(3, stride=2, padding=1),
+        Flatten(),
+        Dropout(0.25),
+        Linear(8 * 2 * 1, 5),
+        SiLU(),
     )
     model.eval()
     exported = _agree(model, rng.standard_normal((3, 2, 9, 7)))
     assert not exported.training and exported[3].groups == 2 and exported[2].ceil_mode
 
 
-@pytest.mark.parametrize("activation", [ReLU(), Tanh(), Sigmoid(), LeakyReLU(0.3), Softmax(dim=0), Softplus(2.0, 5.0),
-                                        GELU("tanh"), ELU(0.5), SiLU(), ReLU6(), Identity()], ids=repr)
+@pytest.mark.parametrize(
+    "activation",
+    [
+        ReLU(),
+        Tanh(),
+        Sigmoid(),
+        LeakyReLU(0.3),
+        Softmax(dim=0),
+        Softplus(2.0, 5.0),
+        GELU("tanh"),
+        ELU(0.5),
+        SiLU(),
+        ReLU6(),
+        Identity(),
+    ],
+    ids=repr,
+)
 def test_every_activation_exports(activation):
     exported = _agree(activation, 4 * rng.standard_normal((3, 4)))
     assert repr(exported) == repr(activation)
@@ -91,9 +114,10 @@ def test_every_registered_activation_is_covered():
 
 def test_the_scalar_mlp_exports_as_linear_layers():
     nn.manual_seed(3)
-    for model, kinds in ((MLP(3, [4, 4, 1]), ["Linear", "ReLU", "Linear", "ReLU", "Linear"]),
-                         (MLP(2, [3, 2], activation="tanh", output_activation="tanh"),
-                          ["Linear", "Tanh", "Linear", "Tanh"])):
+    for model, kinds in (
+        (MLP(3, [4, 4, 1]), ["Linear", "ReLU", "Linear", "ReLU", "Linear"]),
+        (MLP(2, [3, 2], activation="tanh", output_activation="tanh"), ["Linear", "Tanh", "Linear", "Tanh"]),
+    ):
         exported = nn.to_torch(model)
         assert [type(m).__name__ for m in exported] == kinds
         x = rng.standard_normal((6, len(model.layers[0].neurons[0].w)))
@@ -142,8 +166,14 @@ def test_importing_nn_does_not_import_torch():
 
     root = Path(__file__).resolve().parent.parent
     code = "import sys, nn, nn.export, nn.functional; print('torch' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root,
-                         env={"PYTHONPATH": str(root)}, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env={"PYTHONPATH": str(root)},
+        check=True,
+    ).stdout
     assert out.strip() == "False"
 
 

@@ -1,4 +1,5 @@
 """`import nn` gives nn.optim, nn.losses, ...; `import nn.functional as F` runs PyTorch's F code."""
+
 from __future__ import annotations
 
 import subprocess
@@ -20,18 +21,36 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_import_nn_exposes_its_submodules_in_a_fresh_interpreter():
-    code = ("import nn; print(nn.optim.SGD.__name__, nn.losses.mse_loss.__name__, nn.data.moons.__name__, "
-            "nn.init.manual_seed.__name__, nn.functional.relu.__name__)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                         env={"PYTHONPATH": str(ROOT)}, check=True).stdout
+    code = (
+        "import nn; print(nn.optim.SGD.__name__, nn.losses.mse_loss.__name__, nn.data.moons.__name__, "
+        "nn.init.manual_seed.__name__, nn.functional.relu.__name__)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"PYTHONPATH": str(ROOT)},
+        check=True,
+    ).stdout
     assert out.split() == ["SGD", "mse_loss", "moons", "manual_seed", "relu"]
     assert nn.functional is F
 
 
 UNARY = [
-    ("relu", {}), ("relu6", {}), ("leaky_relu", {"negative_slope": 0.2}), ("elu", {"alpha": 0.7}), ("gelu", {}),
-    ("gelu", {"approximate": "tanh"}), ("silu", {}), ("softplus", {"beta": 2.0}), ("sigmoid", {}), ("tanh", {}),
-    ("softmax", {"dim": 1}), ("softmax", {"dim": 0}), ("log_softmax", {"dim": -1}),
+    ("relu", {}),
+    ("relu6", {}),
+    ("leaky_relu", {"negative_slope": 0.2}),
+    ("elu", {"alpha": 0.7}),
+    ("gelu", {}),
+    ("gelu", {"approximate": "tanh"}),
+    ("silu", {}),
+    ("softplus", {"beta": 2.0}),
+    ("sigmoid", {}),
+    ("tanh", {}),
+    ("softmax", {"dim": 1}),
+    ("softmax", {"dim": 0}),
+    ("log_softmax", {"dim": -1}),
 ]
 
 
@@ -63,7 +82,7 @@ def test_linear_matches_torch(bias):
     out.sum().backward()
     expected.sum().backward()
     np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-12)
-    for o, t in zip(ours[:2 + bias], theirs[:2 + bias]):
+    for o, t in zip(ours[: 2 + bias], theirs[: 2 + bias]):
         np.testing.assert_allclose(o.grad, t.grad.numpy(), rtol=1e-12)
 
 
@@ -73,8 +92,11 @@ def test_conv_and_pools_are_the_autograd_ops_with_torch_signatures():
     expected = TF.conv2d(torch.tensor(images), torch.tensor(weight), None, 1, 1, groups=2)
     np.testing.assert_allclose(out.data, expected.numpy(), rtol=1e-12)
     for ours, theirs in ((F.max_pool2d, TF.max_pool2d), (F.avg_pool2d, TF.avg_pool2d)):
-        np.testing.assert_allclose(ours(Tensor(images), 3, 2, 1, ceil_mode=True).data,
-                                   theirs(torch.tensor(images), 3, 2, 1, ceil_mode=True).numpy(), rtol=1e-12)
+        np.testing.assert_allclose(
+            ours(Tensor(images), 3, 2, 1, ceil_mode=True).data,
+            theirs(torch.tensor(images), 3, 2, 1, ceil_mode=True).numpy(),
+            rtol=1e-12,
+        )
 
 
 def test_losses_match_torch_functional():
@@ -83,12 +105,18 @@ def test_losses_match_torch_functional():
     pairs = [
         (F.cross_entropy(Tensor(logits), labels), TF.cross_entropy(torch.tensor(logits), torch.tensor(labels))),
         (F.mse_loss(Tensor(probs), targets), TF.mse_loss(torch.tensor(probs), torch.tensor(targets))),
-        (F.binary_cross_entropy(Tensor(probs), targets),
-         TF.binary_cross_entropy(torch.tensor(probs), torch.tensor(targets))),
-        (F.binary_cross_entropy_with_logits(Tensor(logits[:, 0]), targets),
-         TF.binary_cross_entropy_with_logits(torch.tensor(logits[:, 0]), torch.tensor(targets))),
-        (F.mse_loss(Tensor(probs), targets, reduction="sum"),
-         TF.mse_loss(torch.tensor(probs), torch.tensor(targets), reduction="sum")),
+        (
+            F.binary_cross_entropy(Tensor(probs), targets),
+            TF.binary_cross_entropy(torch.tensor(probs), torch.tensor(targets)),
+        ),
+        (
+            F.binary_cross_entropy_with_logits(Tensor(logits[:, 0]), targets),
+            TF.binary_cross_entropy_with_logits(torch.tensor(logits[:, 0]), torch.tensor(targets)),
+        ),
+        (
+            F.mse_loss(Tensor(probs), targets, reduction="sum"),
+            TF.mse_loss(torch.tensor(probs), torch.tensor(targets), reduction="sum"),
+        ),
     ]
     for ours, theirs in pairs:
         assert float(ours.data) == pytest.approx(theirs.item(), rel=1e-12)

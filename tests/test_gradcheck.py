@@ -1,5 +1,6 @@
 """gradcheck on Values: it accepts correct gradients and, when a derivative is planted
 wrong, fails naming the op, the input, and the analytic and numeric values."""
+
 from __future__ import annotations
 
 import math
@@ -7,14 +8,13 @@ import re
 
 import pytest
 
-import autograd.value
 from autograd import GradcheckError, Value, gradcheck
 
 
 def test_passes_on_a_correct_composite():
     def f(x, y, z):
         h = Value.dot([x, y], [z, x], y).tanh()
-        return (h * z - y / (z ** 2 + 1)).sigmoid() + (x * x + 1).log() * 2 ** y
+        return (h * z - y / (z**2 + 1)).sigmoid() + (x * x + 1).log() * 2**y
 
     inputs = [Value(0.3, "x"), Value(-0.7, "y"), Value(1.1, "z")]
     assert gradcheck(f, *inputs) is True
@@ -53,17 +53,20 @@ def _scaled(rule, factor=1.5):
     return lambda out, g: [None if d is None else factor * d for d in rule(out, g)]
 
 
-@pytest.mark.parametrize("rule_name, op, fn", [
-    ("_mul_rule", "*", lambda a, b: (a * b).tanh() + a.exp()),
-    ("_sigmoid_rule", "sigmoid", lambda a, b: (a + b).sigmoid() * b),
-    ("_log_rule", "log", lambda a, b: (a * a + 1).log() - b * a),
-    ("_div_rule", "/", lambda a, b: a / (b * b + 1) + a.tanh()),
-    ("_pow_number_rule", "**", lambda a, b: (a * b + 2) ** 1.5 + b),
-    ("_pow_rule", "**", lambda a, b: (a * a + 1) ** b * a),
-    ("_dot_rule", "dot", lambda a, b: Value.dot([a, b], [b, 2.0], a).relu() + a * b),
-    ("_sum_rule", "sum", lambda a, b: Value.sum([a, b, a * b]).tanh()),
-    ("_exp_rule", "exp", lambda a, b: (a - b).exp() + a.relu()),
-])
+@pytest.mark.parametrize(
+    "rule_name, op, fn",
+    [
+        ("_mul_rule", "*", lambda a, b: (a * b).tanh() + a.exp()),
+        ("_sigmoid_rule", "sigmoid", lambda a, b: (a + b).sigmoid() * b),
+        ("_log_rule", "log", lambda a, b: (a * a + 1).log() - b * a),
+        ("_div_rule", "/", lambda a, b: a / (b * b + 1) + a.tanh()),
+        ("_pow_number_rule", "**", lambda a, b: (a * b + 2) ** 1.5 + b),
+        ("_pow_rule", "**", lambda a, b: (a * a + 1) ** b * a),
+        ("_dot_rule", "dot", lambda a, b: Value.dot([a, b], [b, 2.0], a).relu() + a * b),
+        ("_sum_rule", "sum", lambda a, b: Value.sum([a, b, a * b]).tanh()),
+        ("_exp_rule", "exp", lambda a, b: (a - b).exp() + a.relu()),
+    ],
+)
 def test_wrong_rule_is_named(monkeypatch, rule_name, op, fn):
     monkeypatch.setattr(Value, rule_name, _scaled(getattr(Value, rule_name)))
     with pytest.raises(GradcheckError) as info:

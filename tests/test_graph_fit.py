@@ -4,6 +4,7 @@ Each builder below makes the same graph as a notebook cell (named in its docstri
 renders it and measures the SVG: at most NOTEBOOK_WIDTH CSS px wide, and no text smaller than
 MIN_TEXT_PX once a notebook scales it to the column.
 """
+
 import math
 import re
 
@@ -110,8 +111,16 @@ def tensor_mlp():
     return draw_graph(loss, modules=model, color_by="grad")
 
 
-GRAPHS = [nb01_lecture, nb02_logistic, nb02_two_layer, nb04_collapsed, nb04_by_grad, nb04_modules,
-          nb07_sigmoid_chain, tensor_mlp]
+GRAPHS = [
+    nb01_lecture,
+    nb02_logistic,
+    nb02_two_layer,
+    nb04_collapsed,
+    nb04_by_grad,
+    nb04_modules,
+    nb07_sigmoid_chain,
+    tensor_mlp,
+]
 
 
 @pytest.mark.parametrize("build", GRAPHS, ids=lambda f: f.__name__)
@@ -125,8 +134,10 @@ def test_notebook_graph_fits_the_column(build):
 
 def test_metrics_read_what_a_browser_shows():
     """A hand-written SVG: 1900 px wide (1425 pt) with 12-unit text shows 6 px text in a 950 px column."""
-    svg = ('<svg width="1425pt" height="100pt" viewBox="0.00 0.00 1425.00 100.00">'
-           '<g transform="scale(1 1) rotate(0)"><text font-size="12.00">a</text></g></svg>')
+    svg = (
+        '<svg width="1425pt" height="100pt" viewBox="0.00 0.00 1425.00 100.00">'
+        '<g transform="scale(1 1) rotate(0)"><text font-size="12.00">a</text></g></svg>'
+    )
     assert svg_metrics(svg) == (1900.0, 16.0)
     assert svg_metrics(svg, 950) == (950.0, 8.0)
 

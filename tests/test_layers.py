@@ -1,4 +1,5 @@
 """Tensor layers against torch.nn (float64): shapes, forward, backward, Sequential, Dropout."""
+
 import numpy as np
 import pytest
 import torch
@@ -126,8 +127,15 @@ def test_sequential_indexing_length_and_names():
 
 def test_sequential_repr_and_names_match_pytorch():
     model = Sequential(Linear(4, 3), ReLU(), Linear(3, 2, bias=False), Tanh(), Sigmoid(), Identity(), Flatten())
-    twin = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU(), torch.nn.Linear(3, 2, bias=False),
-                               torch.nn.Tanh(), torch.nn.Sigmoid(), torch.nn.Identity(), torch.nn.Flatten())
+    twin = torch.nn.Sequential(
+        torch.nn.Linear(4, 3),
+        torch.nn.ReLU(),
+        torch.nn.Linear(3, 2, bias=False),
+        torch.nn.Tanh(),
+        torch.nn.Sigmoid(),
+        torch.nn.Identity(),
+        torch.nn.Flatten(),
+    )
     assert repr(model) == repr(twin).replace("Flatten(start_dim=1, end_dim=-1)", "Flatten()")
     assert list(model.state_dict()) == list(twin.state_dict())
 
@@ -152,7 +160,13 @@ def test_a_custom_module_finds_its_parameters_without_override():
 
     model = TwoHeads()
     assert [name for name, _ in model.named_parameters()] == [
-        "trunk.weight", "trunk.bias", "heads.0.weight", "heads.0.bias", "heads.1.weight", "heads.1.bias"]
+        "trunk.weight",
+        "trunk.bias",
+        "heads.0.weight",
+        "heads.0.bias",
+        "heads.1.weight",
+        "heads.1.bias",
+    ]
 
 
 @pytest.mark.parametrize("p", [-0.1, 1.5])
@@ -188,7 +202,7 @@ def test_dropout_zeroes_with_probability_p_and_scales_the_rest():
     x = Tensor(np.ones((200, 500)), requires_grad=True)
     out = layer(x)
     kept = out.data != 0
-    assert 1 - kept.mean() == pytest.approx(0.3, abs=0.005)   # 100,000 draws: sd of the rate ≈ 0.0015
+    assert 1 - kept.mean() == pytest.approx(0.3, abs=0.005)  # 100,000 draws: sd of the rate ≈ 0.0015
     np.testing.assert_allclose(out.data[kept], 1 / 0.7)
     out.backward(np.full((200, 500), 2.0))
     np.testing.assert_allclose(x.grad, np.where(kept, 2 / 0.7, 0.0))  # dx = g · mask
@@ -227,6 +241,7 @@ def test_linear_and_dropout_pass_gradcheck():
 
 
 # --- what counts as a parameter, and walks that visit each module once (issue 11) -------------
+
 
 def test_frozen_parameters_are_still_listed_in_pytorchs_order():
     """Bug 3: requires_grad=False made a weight vanish from parameters() and state_dict()."""

@@ -1,4 +1,5 @@
 """Losses against torch.nn.functional in float64 (values and gradients), on Tensors and Values."""
+
 import numpy as np
 import pytest
 import torch
@@ -24,16 +25,36 @@ def torch_hinge(s, y, reduction):
 # (name, our loss, torch loss, prediction, target)
 CASES = [
     ("mse", mse_loss, F.mse_loss, rng.normal(size=(5, 3)), rng.normal(size=(5, 3))),
-    ("bce soft targets", binary_cross_entropy, F.binary_cross_entropy,
-     rng.uniform(0.05, 0.95, (6, 2)), rng.uniform(0, 1, (6, 2))),
-    ("bce hard targets", binary_cross_entropy, F.binary_cross_entropy,
-     rng.uniform(0.05, 0.95, 7), rng.integers(0, 2, 7).astype(float)),
-    ("bce with logits", binary_cross_entropy_with_logits, F.binary_cross_entropy_with_logits,
-     5 * rng.normal(size=(4, 3)), rng.integers(0, 2, (4, 3)).astype(float)),
+    (
+        "bce soft targets",
+        binary_cross_entropy,
+        F.binary_cross_entropy,
+        rng.uniform(0.05, 0.95, (6, 2)),
+        rng.uniform(0, 1, (6, 2)),
+    ),
+    (
+        "bce hard targets",
+        binary_cross_entropy,
+        F.binary_cross_entropy,
+        rng.uniform(0.05, 0.95, 7),
+        rng.integers(0, 2, 7).astype(float),
+    ),
+    (
+        "bce with logits",
+        binary_cross_entropy_with_logits,
+        F.binary_cross_entropy_with_logits,
+        5 * rng.normal(size=(4, 3)),
+        rng.integers(0, 2, (4, 3)).astype(float),
+    ),
     ("hinge", hinge_loss, torch_hinge, rng.normal(size=8), rng.choice([-1.0, 1.0], 8)),
     ("cross entropy labels", cross_entropy, F.cross_entropy, 3 * rng.normal(size=(6, 4)), rng.integers(0, 4, 6)),
-    ("cross entropy probabilities", cross_entropy, F.cross_entropy,
-     rng.normal(size=(5, 3)), rng.dirichlet(np.ones(3), 5)),
+    (
+        "cross entropy probabilities",
+        cross_entropy,
+        F.cross_entropy,
+        rng.normal(size=(5, 3)),
+        rng.dirichlet(np.ones(3), 5),
+    ),
 ]
 
 
@@ -88,7 +109,7 @@ def test_single_value_prediction():
     loss = mse_loss(v, 1.0)
     loss.backward()
     assert loss.data == pytest.approx(0.5625)  # (0.25 - 1)²
-    assert v.grad == pytest.approx(-1.5)       # 2 (0.25 - 1)
+    assert v.grad == pytest.approx(-1.5)  # 2 (0.25 - 1)
 
 
 def test_cross_entropy_on_rows_of_values_matches_torch():
@@ -235,8 +256,9 @@ GRAD_TARGET_CASES = [c for c in CASES if c[0] not in ("hinge", "cross entropy la
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
-@pytest.mark.parametrize("name, ours, theirs, prediction, target", GRAD_TARGET_CASES,
-                         ids=[c[0] for c in GRAD_TARGET_CASES])
+@pytest.mark.parametrize(
+    "name, ours, theirs, prediction, target", GRAD_TARGET_CASES, ids=[c[0] for c in GRAD_TARGET_CASES]
+)
 def test_a_target_that_requires_grad_gets_torchs_gradient(name, ours, theirs, prediction, target, reduction):
     p, t = Tensor(prediction.copy(), requires_grad=True), Tensor(target.copy(), requires_grad=True)
     loss = ours(p, t, reduction=reduction)
@@ -248,8 +270,9 @@ def test_a_target_that_requires_grad_gets_torchs_gradient(name, ours, theirs, pr
     np.testing.assert_allclose(t.grad, tt.grad.numpy(), rtol=1e-10, atol=1e-12)
 
 
-@pytest.mark.parametrize("name, ours, theirs, prediction, target", GRAD_TARGET_CASES[:4],
-                         ids=[c[0] for c in GRAD_TARGET_CASES[:4]])
+@pytest.mark.parametrize(
+    "name, ours, theirs, prediction, target", GRAD_TARGET_CASES[:4], ids=[c[0] for c in GRAD_TARGET_CASES[:4]]
+)
 def test_a_list_of_value_targets_gets_torchs_gradient(name, ours, theirs, prediction, target):
     ps = [Value(float(x)) for x in prediction.ravel()]
     ts = [Value(float(x)) for x in target.ravel()]

@@ -12,6 +12,7 @@ For each run we compare, between an early step w and the last step N:
 and require both to grow by less than 5 %. The CI runs are short; the soaks marked slow
 run 10,000 (moons) and 5,000 (digits) steps and measure from step 1,000.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -70,8 +71,10 @@ def digits_training(batch_size: int = 64):
     model = Sequential(Linear(64, 128), ReLU(), Linear(128, 64), ReLU(), Linear(64, 10))
     optimizer = Adam(model.parameters(), lr=1e-3)
     order = np.random.default_rng(0).permutation(len(X))
-    batches = [(X[order[i:i + batch_size]], y[order[i:i + batch_size]])
-               for i in range(0, len(X) - batch_size + 1, batch_size)]
+    batches = [
+        (X[order[i : i + batch_size]], y[order[i : i + batch_size]])
+        for i in range(0, len(X) - batch_size + 1, batch_size)
+    ]
 
     def step(i: int) -> float:
         X_batch, y_batch = batches[i % len(batches)]
@@ -115,7 +118,8 @@ def soak(make_step, steps: int, window_start: int) -> dict:
         last_loss = step(steps - 1)
         current_late, peak_late = tracemalloc.get_traced_memory()
     return {
-        "current": (current_early, current_late), "peak": (peak_early, peak_late),
+        "current": (current_early, current_late),
+        "peak": (peak_early, peak_late),
         "loss": (first_loss, last_loss),
     }
 
@@ -123,36 +127,51 @@ def soak(make_step, steps: int, window_start: int) -> dict:
 def check_flat(figures: dict, capsys, name: str) -> None:
     (c0, c1), (p0, p1) = figures["current"], figures["peak"]
     with capsys.disabled():
-        print(f"\n    [memory] {name}: current {c0 / 1024:.0f} -> {c1 / 1024:.0f} KiB ({(c1 - c0) / c0:+.2%}), "
-              f"peak per step {p0 / 1024:.0f} -> {p1 / 1024:.0f} KiB ({(p1 - p0) / p0:+.2%}); "
-              f"loss {figures['loss'][0]:.3f} -> {figures['loss'][1]:.3f}", end="")
+        print(
+            f"\n    [memory] {name}: current {c0 / 1024:.0f} -> {c1 / 1024:.0f} KiB ({(c1 - c0) / c0:+.2%}), "
+            f"peak per step {p0 / 1024:.0f} -> {p1 / 1024:.0f} KiB ({(p1 - p0) / p0:+.2%}); "
+            f"loss {figures['loss'][0]:.3f} -> {figures['loss'][1]:.3f}",
+            end="",
+        )
     assert (c1 - c0) / c0 < GROWTH_LIMIT, f"memory alive between steps grew from {c0} to {c1} bytes"
     assert (p1 - p0) / p0 < GROWTH_LIMIT, f"peak memory of a step grew from {p0} to {p1} bytes"
     assert figures["loss"][1] < figures["loss"][0], "the run did not train"
 
 
 def test_moons_scalar_mlp_memory_is_flat(capsys):
-    check_flat(soak(lambda: moons_training(batch_size=10), steps=300, window_start=100), capsys,
-               "moons MLP(2,[16,16,1]), 300 steps of 10 rows, measured 100->300")
+    check_flat(
+        soak(lambda: moons_training(batch_size=10), steps=300, window_start=100),
+        capsys,
+        "moons MLP(2,[16,16,1]), 300 steps of 10 rows, measured 100->300",
+    )
 
 
 def test_digits_tensor_mlp_memory_is_flat(capsys):
     digits()
-    check_flat(soak(digits_training, steps=1000, window_start=200), capsys,
-               "digits 64-128-64-10 Adam, 1,000 steps of 64 rows, measured 200->1000")
+    check_flat(
+        soak(digits_training, steps=1000, window_start=200),
+        capsys,
+        "digits 64-128-64-10 Adam, 1,000 steps of 64 rows, measured 200->1000",
+    )
 
 
 @pytest.mark.slow
 def test_moons_soak_10000_steps(capsys):
-    check_flat(soak(lambda: moons_training(batch_size=10), steps=10_000, window_start=1_000), capsys,
-               "moons MLP(2,[16,16,1]), 10,000 steps of 10 rows, measured 1,000->10,000")
+    check_flat(
+        soak(lambda: moons_training(batch_size=10), steps=10_000, window_start=1_000),
+        capsys,
+        "moons MLP(2,[16,16,1]), 10,000 steps of 10 rows, measured 1,000->10,000",
+    )
 
 
 @pytest.mark.slow
 def test_digits_soak_5000_steps(capsys):
     digits()
-    check_flat(soak(digits_training, steps=5_000, window_start=1_000), capsys,
-               "digits 64-128-64-10 Adam, 5,000 steps of 64 rows, measured 1,000->5,000")
+    check_flat(
+        soak(digits_training, steps=5_000, window_start=1_000),
+        capsys,
+        "digits 64-128-64-10 Adam, 5,000 steps of 64 rows, measured 1,000->5,000",
+    )
 
 
 def test_a_leak_would_be_caught(capsys):
@@ -169,6 +188,7 @@ def test_a_leak_would_be_caught(capsys):
             loss.backward()
             kept.append(loss)  # the whole graph stays reachable from here
             return -float(i)
+
         return step
 
     figures = soak(make_leaky_step, steps=60, window_start=20)
@@ -177,6 +197,7 @@ def test_a_leak_would_be_caught(capsys):
 
 
 # --- very deep and very wide graphs (tests/test_engine.py runs similar ones in CI) ----
+
 
 @pytest.mark.slow
 def test_million_node_chain_backward(capsys):
@@ -197,8 +218,11 @@ def test_million_node_chain_backward(capsys):
     assert c.grad == MILLION * 3.0
     assert left < 2**20
     with capsys.disabled():
-        print(f"\n    [memory] 1,000,000-node '*' chain: graph {built / 2**20:.0f} MiB, tracemalloc peak "
-              f"{peak / 2**20:.0f} MiB with backward, {left} B left after del, {seconds:.1f} s traced", end="")
+        print(
+            f"\n    [memory] 1,000,000-node '*' chain: graph {built / 2**20:.0f} MiB, tracemalloc peak "
+            f"{peak / 2**20:.0f} MiB with backward, {left} B left after del, {seconds:.1f} s traced",
+            end="",
+        )
 
 
 @pytest.mark.slow
@@ -221,5 +245,8 @@ def test_sum_over_a_million_values_backward(capsys):
         del chain
     assert all(v.grad == 1.0 for v in values)
     with capsys.disabled():
-        print(f"\n    [memory] sum over 1,000,000 Values: Value.sum peak {wide_peak / 2**20:.0f} MiB, "
-              f"Python sum() chain peak {chain_peak / 2**20:.0f} MiB", end="")
+        print(
+            f"\n    [memory] sum over 1,000,000 Values: Value.sum peak {wide_peak / 2**20:.0f} MiB, "
+            f"Python sum() chain peak {chain_peak / 2**20:.0f} MiB",
+            end="",
+        )

@@ -1,5 +1,6 @@
 """micrograd's code, run here and in micrograd 0.1.0 side by side: the first lecture's manual
 backprop cells, its MLP with tanh in every layer, and micrograd's demo after random.seed(1337)."""
+
 from __future__ import annotations
 
 import math
@@ -22,7 +23,8 @@ def _lecture_tanh(self):
     out = micrograd.engine.Value(t, (self,), "tanh")
 
     def _backward():
-        self.grad += (1 - t ** 2) * out.grad
+        self.grad += (1 - t**2) * out.grad
+
     out._backward = _backward
     return out
 
@@ -76,11 +78,13 @@ def test_lecture_mlp_with_tanh_everywhere():
     assert all(n.activation == "tanh" for layer in model.layers for n in layer.neurons)
     xs = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
     ys = [1.0, -1.0, -1.0, 1.0]
+
     # the lecture's forward, written out from the same weights with math.tanh
     def by_hand(x):
         for layer in model.layers:
             x = [math.tanh(sum(w.data * xi for w, xi in zip(n.w, x)) + n.b.data) for n in layer.neurons]
         return x[0]
+
     ypred = [model(x) for x in xs]
     assert [y.data for y in ypred] == pytest.approx([by_hand(x) for x in xs], rel=1e-14)
     assert all(-1 < y.data < 1 for y in ypred)

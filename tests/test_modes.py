@@ -3,6 +3,7 @@
 Threads are interleaved with events, not sleeps, so each test sees one fixed order of
 operations; every scenario is run next to torch's own switches, which behave the same way.
 """
+
 import threading
 
 import pytest
@@ -102,6 +103,7 @@ def test_detect_anomaly_is_per_thread():
 
 
 # --- re-entrant switches (bug 2) -----------------------------------------------------------
+
 
 @pytest.mark.parametrize("lib", ["ours", "torch"])
 def test_a_recursive_no_grad_function_restores_grad_mode(lib):

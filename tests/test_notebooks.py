@@ -3,6 +3,7 @@
 WRITE_NOTEBOOKS=1 saves the executed notebooks back in place (`make executed-notebooks`),
 so they read well on a code host.
 """
+
 import os
 import pathlib
 import re
@@ -18,7 +19,8 @@ CHECK = re.compile(r"""check\(\s*["'](\d+\.\d+)["']""")
 
 def _figures(cell) -> int:
     return sum(
-        1 for output in cell.get("outputs", [])
+        1
+        for output in cell.get("outputs", [])
         if "image/png" in output.get("data", {}) or "image/svg+xml" in output.get("data", {})
     )
 
@@ -32,7 +34,9 @@ def test_notebook_runs_and_draws(path):
     notebook = nbformat.read(path, as_version=4)
     expected_figures = notebook.metadata.get("chainrule", {}).get("min_figures", 1)
     client = NotebookClient(
-        notebook, timeout=300, kernel_name="python3",
+        notebook,
+        timeout=300,
+        kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
     )
     started = time.perf_counter()
@@ -57,7 +61,9 @@ def test_committed_notebook_keeps_scaffolds_not_solutions(path):
     for id, cell in zip(ids, exercise_cells):
         assert "exercise" in cell.metadata.get("tags", []), f"{path.name}: the cell of exercise {id} is not tagged"
         assert "..." in cell.source, f"{path.name}: exercise {id}'s cell has no `...` left: a solution was committed"
-        assert f"Exercise {id}: not attempted yet" in _text(cell), f"{path.name}: exercise {id} did not answer 'not attempted yet'"
+        assert f"Exercise {id}: not attempted yet" in _text(cell), (
+            f"{path.name}: exercise {id} did not answer 'not attempted yet'"
+        )
 
 
 def test_every_registered_exercise_appears_in_its_notebook():
@@ -66,11 +72,16 @@ def test_every_registered_exercise_appears_in_its_notebook():
     sys.path.insert(0, str(NOTEBOOKS[0].parent))
     from exercises import EXERCISES
 
-    shown = {CHECK.search(cell.source).group(1)
-             for path in NOTEBOOKS for cell in nbformat.read(path, as_version=4).cells
-             if cell.cell_type == "code" and CHECK.search(cell.source)}
-    assert set(EXERCISES) == shown, f"registered but not in a notebook: {set(EXERCISES) - shown}; " \
-                                    f"in a notebook but not registered: {shown - set(EXERCISES)}"
+    shown = {
+        CHECK.search(cell.source).group(1)
+        for path in NOTEBOOKS
+        for cell in nbformat.read(path, as_version=4).cells
+        if cell.cell_type == "code" and CHECK.search(cell.source)
+    }
+    assert set(EXERCISES) == shown, (
+        f"registered but not in a notebook: {set(EXERCISES) - shown}; "
+        f"in a notebook but not registered: {shown - set(EXERCISES)}"
+    )
 
 
 def test_each_scaffold_passes_the_names_its_check_expects():

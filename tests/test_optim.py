@@ -1,4 +1,5 @@
 """Optimizers step by step against torch.optim on identical gradients (float64), on Tensor and Value parameters."""
+
 import numpy as np
 import pytest
 import torch
@@ -15,19 +16,35 @@ CONFIGS = [
     (SGD, dict(lr=0.1, momentum=0.9), torch.optim.SGD, dict(lr=0.1, momentum=0.9)),
     (SGD, dict(lr=0.05, momentum=0.8, nesterov=True), torch.optim.SGD, dict(lr=0.05, momentum=0.8, nesterov=True)),
     (SGD, dict(lr=0.1, weight_decay=0.3), torch.optim.SGD, dict(lr=0.1, weight_decay=0.3)),
-    (SGD, dict(lr=0.1, momentum=0.5, nesterov=True, weight_decay=0.1), torch.optim.SGD,
-     dict(lr=0.1, momentum=0.5, nesterov=True, weight_decay=0.1)),
+    (
+        SGD,
+        dict(lr=0.1, momentum=0.5, nesterov=True, weight_decay=0.1),
+        torch.optim.SGD,
+        dict(lr=0.1, momentum=0.5, nesterov=True, weight_decay=0.1),
+    ),
     (Adagrad, dict(lr=0.2), torch.optim.Adagrad, dict(lr=0.2)),
     (Adagrad, dict(lr=0.1, eps=1e-3, weight_decay=0.2), torch.optim.Adagrad, dict(lr=0.1, eps=1e-3, weight_decay=0.2)),
     (RMSProp, dict(lr=0.01), torch.optim.RMSprop, dict(lr=0.01)),
-    (RMSProp, dict(lr=0.02, alpha=0.9, eps=1e-6, momentum=0.7, weight_decay=0.1), torch.optim.RMSprop,
-     dict(lr=0.02, alpha=0.9, eps=1e-6, momentum=0.7, weight_decay=0.1)),
+    (
+        RMSProp,
+        dict(lr=0.02, alpha=0.9, eps=1e-6, momentum=0.7, weight_decay=0.1),
+        torch.optim.RMSprop,
+        dict(lr=0.02, alpha=0.9, eps=1e-6, momentum=0.7, weight_decay=0.1),
+    ),
     (Adadelta, dict(), torch.optim.Adadelta, dict()),
-    (Adadelta, dict(lr=0.5, rho=0.8, eps=1e-4, weight_decay=0.1), torch.optim.Adadelta,
-     dict(lr=0.5, rho=0.8, eps=1e-4, weight_decay=0.1)),
+    (
+        Adadelta,
+        dict(lr=0.5, rho=0.8, eps=1e-4, weight_decay=0.1),
+        torch.optim.Adadelta,
+        dict(lr=0.5, rho=0.8, eps=1e-4, weight_decay=0.1),
+    ),
     (Adam, dict(lr=0.01), torch.optim.Adam, dict(lr=0.01)),
-    (Adam, dict(lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1), torch.optim.Adam,
-     dict(lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1)),
+    (
+        Adam,
+        dict(lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1),
+        torch.optim.Adam,
+        dict(lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1),
+    ),
     (Adam, dict(lr=0.02, weight_decay=0.1, decoupled=True), torch.optim.AdamW, dict(lr=0.02, weight_decay=0.1)),
     (AdamW, dict(lr=0.03), torch.optim.AdamW, dict(lr=0.03)),
 ]
@@ -114,20 +131,23 @@ def test_zero_grad_resets_values_and_tensors():
     assert v.grad == 0.0 and t.grad is None
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda p: SGD([], lr=0.1), "empty parameter list"),
-    (lambda p: SGD(p, lr=-0.1), "lr must be >= 0.0, got lr=-0.1"),
-    (lambda p: SGD(p, lr=0.1, momentum=-0.5), "momentum must be >= 0.0, got momentum=-0.5"),
-    (lambda p: SGD(p, lr=0.1, nesterov=True), "nesterov=True needs a momentum > 0"),
-    (lambda p: SGD(p, lr=0.1, weight_decay=-1.0), "weight_decay must be >= 0.0"),
-    (lambda p: Adam(p, betas=(1.0, 0.999)), r"beta1 must be in \[0, 1\), got beta1=1.0"),
-    (lambda p: Adam(p, betas=(0.9, -0.1)), r"beta2 must be in \[0, 1\)"),
-    (lambda p: Adam(p, eps=-1e-8), "eps must be >= 0.0"),
-    (lambda p: RMSProp(p, alpha=1.5), r"alpha must be in \[0, 1\)"),
-    (lambda p: Adadelta(p, rho=1.0), r"rho must be in \[0, 1\)"),
-    (lambda p: Adagrad(p, lr=float("nan")), "lr must be >= 0.0, got lr=nan"),
-    (lambda p: SGD(p + p, lr=0.1), "same parameter more than once"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda p: SGD([], lr=0.1), "empty parameter list"),
+        (lambda p: SGD(p, lr=-0.1), "lr must be >= 0.0, got lr=-0.1"),
+        (lambda p: SGD(p, lr=0.1, momentum=-0.5), "momentum must be >= 0.0, got momentum=-0.5"),
+        (lambda p: SGD(p, lr=0.1, nesterov=True), "nesterov=True needs a momentum > 0"),
+        (lambda p: SGD(p, lr=0.1, weight_decay=-1.0), "weight_decay must be >= 0.0"),
+        (lambda p: Adam(p, betas=(1.0, 0.999)), r"beta1 must be in \[0, 1\), got beta1=1.0"),
+        (lambda p: Adam(p, betas=(0.9, -0.1)), r"beta2 must be in \[0, 1\)"),
+        (lambda p: Adam(p, eps=-1e-8), "eps must be >= 0.0"),
+        (lambda p: RMSProp(p, alpha=1.5), r"alpha must be in \[0, 1\)"),
+        (lambda p: Adadelta(p, rho=1.0), r"rho must be in \[0, 1\)"),
+        (lambda p: Adagrad(p, lr=float("nan")), "lr must be >= 0.0, got lr=nan"),
+        (lambda p: SGD(p + p, lr=0.1), "same parameter more than once"),
+    ],
+)
 def test_bad_hyperparameters_raise_value_error_naming_them(make, message):
     with pytest.raises(ValueError, match=message):
         make([Value(1.0), Tensor(np.ones(2), requires_grad=True)])
@@ -140,10 +160,13 @@ def test_passing_a_model_instead_of_its_parameters_is_a_type_error():
         SGD([np.ones(2)], lr=0.1)
 
 
-@pytest.mark.parametrize("ours, theirs", [
-    (lambda opt: StepLR(opt, step_size=3, gamma=0.5), lambda opt: torch.optim.lr_scheduler.StepLR(opt, 3, 0.5)),
-    (lambda opt: ExponentialLR(opt, gamma=0.9), lambda opt: torch.optim.lr_scheduler.ExponentialLR(opt, 0.9)),
-])
+@pytest.mark.parametrize(
+    "ours, theirs",
+    [
+        (lambda opt: StepLR(opt, step_size=3, gamma=0.5), lambda opt: torch.optim.lr_scheduler.StepLR(opt, 3, 0.5)),
+        (lambda opt: ExponentialLR(opt, gamma=0.9), lambda opt: torch.optim.lr_scheduler.ExponentialLR(opt, 0.9)),
+    ],
+)
 def test_learning_rate_schedules_match_torch(ours, theirs):
     optimizer = SGD([Value(1.0)], lr=0.2)
     torch_optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.2)
@@ -171,14 +194,18 @@ def test_float32_parameters_stay_float32_and_follow_torch(ours, settings, theirs
 
 # --- issue 11: what a step skips, types it keeps, versions it bumps ----------------------------
 
-@pytest.mark.parametrize("ours, settings, theirs, their_settings", CONFIGS[1:5] + CONFIGS[12:13],
-                         ids=lambda x: getattr(x, "__name__", None))
+
+@pytest.mark.parametrize(
+    "ours, settings, theirs, their_settings", CONFIGS[1:5] + CONFIGS[12:13], ids=lambda x: getattr(x, "__name__", None)
+)
 def test_a_value_no_gradient_reached_gets_no_decay_or_momentum_as_in_torch(ours, settings, theirs, their_settings):
     """Step 1 uses both parameters; step 2 only the first. torch skips the unused one (grad None) in step 2."""
     used, unused = Value(0.5), Value(-1.5)
     optimizer = ours([used, unused], **settings)
-    tu, tn = torch.tensor(0.5, dtype=torch.float64, requires_grad=True), torch.tensor(-1.5, dtype=torch.float64,
-                                                                                       requires_grad=True)
+    tu, tn = (
+        torch.tensor(0.5, dtype=torch.float64, requires_grad=True),
+        torch.tensor(-1.5, dtype=torch.float64, requires_grad=True),
+    )
     reference = theirs([tu, tn], **their_settings)
     for step in range(2):
         optimizer.zero_grad()
@@ -209,6 +236,7 @@ def test_a_frozen_tensor_parameter_is_skipped_as_in_torch():
 def test_a_numpy_learning_rate_keeps_value_data_python_floats(lr):
     """Bug 12: SGD(lr=np.float32(.1)) made Value data np.float32 (and a later load_state_dict 0-d arrays)."""
     from nn import MLP
+
     model = MLP(2, [3, 1])
     optimizer = SGD(model.parameters(), lr=lr, momentum=np.float32(0.5), weight_decay=np.float32(0.01))
     scheduler = ExponentialLR(optimizer, gamma=np.float32(0.9))

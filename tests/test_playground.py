@@ -1,5 +1,6 @@
 """The Playground: its model trains as TensorFlow Playground's does, its picture shows the
 network and the boundary, and its page trains in a real browser (headless Chromium)."""
+
 import asyncio
 import json
 import re
@@ -45,8 +46,15 @@ def test_features_split_and_layers():
 
 def test_training_lowers_the_loss_on_every_dataset():
     for name in DATASETS:
-        pg = Playground(Settings(dataset=name, hidden=(6, 6), lr=0.03, points=200,
-                                 features=tuple(FEATURES) if name == "spiral" else ("x1", "x2")))
+        pg = Playground(
+            Settings(
+                dataset=name,
+                hidden=(6, 6),
+                lr=0.03,
+                points=200,
+                features=tuple(FEATURES) if name == "spiral" else ("x1", "x2"),
+            )
+        )
         epochs = 80 if name == "spiral" else 25
         for _ in range(epochs):
             pg.epoch()
@@ -61,9 +69,9 @@ def test_one_epoch_is_minibatch_sgd_on_half_squared_error():
     x, y = pg.inputs(pg.X_train), pg.y_train[:, None]
     h = np.tanh(x @ W1.T + b1)
     out = np.tanh(h @ W2.T + b2)
-    d_out = (out - y) / len(x) * (1 - out ** 2)
+    d_out = (out - y) / len(x) * (1 - out**2)
     dW2 = d_out.T @ h
-    dh = d_out @ W2 * (1 - h ** 2)
+    dh = d_out @ W2 * (1 - h**2)
     dW1 = dh.T @ x
     pg.epoch()
     assert np.allclose(pg.layers[1].weight.numpy(), W2 - 0.1 * dW2)
@@ -110,10 +118,24 @@ class Browser:
         websocket = pytest.importorskip("tornado.websocket")
         port = _free_port()
         self.process = subprocess.Popen(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-             f"--remote-debugging-port={port}", "--remote-allow-origins=*", "--window-size=1100,900", url],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                f"--user-data-dir={profile}",
+                f"--remote-debugging-port={port}",
+                "--remote-allow-origins=*",
+                "--window-size=1100,900",
+                url,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.time() + 30
         while True:
             try:
@@ -125,6 +147,7 @@ class Browser:
                     raise
                 time.sleep(0.2)
         self.loop = asyncio.new_event_loop()
+
         async def connect():
             return await websocket.websocket_connect(page["webSocketDebuggerUrl"], max_message_size=1 << 26)
 
@@ -136,8 +159,15 @@ class Browser:
         self.ids += 1
 
         async def call():
-            await self.ws.write_message(json.dumps({"id": self.ids, "method": "Runtime.evaluate",
-                                                    "params": {"expression": expression, "returnByValue": True}}))
+            await self.ws.write_message(
+                json.dumps(
+                    {
+                        "id": self.ids,
+                        "method": "Runtime.evaluate",
+                        "params": {"expression": expression, "returnByValue": True},
+                    }
+                )
+            )
             while True:
                 message = json.loads(await self.ws.read_message())
                 if message.get("id") == self.ids:

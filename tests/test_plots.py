@@ -1,4 +1,5 @@
 """viz.plots: every function returns a Figure with the artists a reader expects."""
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -68,8 +69,12 @@ def test_decision_boundary_accepts_a_scalar_model():
 
 
 def test_history_plots_train_and_validation():
-    history = {"train_loss": [1.0, 0.5, 0.3], "val_loss": [1.1, 0.7, 0.6], "train_acc": [0.5, 0.8, 0.9],
-               "val_acc": [0.4, 0.7, 0.8]}
+    history = {
+        "train_loss": [1.0, 0.5, 0.3],
+        "val_loss": [1.1, 0.7, 0.6],
+        "train_acc": [0.5, 0.8, 0.9],
+        "val_acc": [0.4, 0.7, 0.8],
+    }
     fig = plot_history(history)
     loss_ax, acc_ax = fig.axes
     assert [line.get_label() for line in loss_ax.lines] == ["train", "val"]
@@ -121,7 +126,7 @@ def test_weight_images_one_per_unit():
 
 
 def test_optimizer_paths_on_contours():
-    bowl = lambda a, b: a ** 2 + 10 * b ** 2
+    bowl = lambda a, b: a**2 + 10 * b**2
     paths = {"sgd": [(2.0, 1.0), (1.0, 0.5), (0.2, 0.1)], "momentum": np.array([[2.0, 1.0], [0.5, -0.3], [0.0, 0.0]])}
     fig = plot_optimizer_paths(bowl, paths)
     sgd, momentum, bar = fig.axes  # one panel per optimizer on shared axes, one colour scale

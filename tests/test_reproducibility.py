@@ -6,6 +6,7 @@ same loss curve to the last bit and the same final weights, also in a fresh inte
 with a different hash seed. Changing any one seed changes the curve, so the comparison
 is not vacuous.
 """
+
 from __future__ import annotations
 
 import functools
@@ -40,8 +41,9 @@ def scalar_run(init_seed: int = 0, data_seed: int = 0, batch_seed: int = 0) -> d
     X, y = moons(48, noise=0.1, seed=data_seed)
     model = MLP(2, [8, 8, 1])
     optimizer = SGD(model.parameters(), lr=0.05, momentum=0.9)
-    history = fit(model, hinge_loss, optimizer, (X, 2 * y - 1), epochs=4, batch_size=16, progress=False,
-                  seed=batch_seed)
+    history = fit(
+        model, hinge_loss, optimizer, (X, 2 * y - 1), epochs=4, batch_size=16, progress=False, seed=batch_seed
+    )
     return bits(history, model)
 
 
@@ -59,8 +61,17 @@ def tensor_run(init_seed: int = 0, data_seed: int = 0, batch_seed: int = 0) -> d
     X, y = X[rows], y[rows]
     model = Sequential(Linear(64, 32), ReLU(), Dropout(0.2), Linear(32, 10))
     optimizer = Adam(model.parameters(), lr=3e-3)
-    history = fit(model, cross_entropy, optimizer, (X[:300], y[:300]), epochs=3, batch_size=32,
-                  val_data=(X[300:], y[300:]), progress=False, seed=batch_seed)
+    history = fit(
+        model,
+        cross_entropy,
+        optimizer,
+        (X[:300], y[:300]),
+        epochs=3,
+        batch_size=32,
+        val_data=(X[300:], y[300:]),
+        progress=False,
+        seed=batch_seed,
+    )
     return bits(history, model)
 
 
@@ -100,10 +111,13 @@ def test_dropout_masks_follow_manual_seed():
 @pytest.mark.parametrize("kind", sorted(RUNS))
 def test_a_fresh_interpreter_reproduces_the_run(kind):
     """Nothing depends on the process: not on hash randomisation, not on what ran before."""
-    code = (f"import json, sys; sys.path.insert(0, {os.path.join(ROOT, 'tests')!r}); "
-            f"import test_reproducibility as t; print(json.dumps(t.RUNS[{kind!r}]()))")
+    code = (
+        f"import json, sys; sys.path.insert(0, {os.path.join(ROOT, 'tests')!r}); "
+        f"import test_reproducibility as t; print(json.dumps(t.RUNS[{kind!r}]()))"
+    )
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == RUNS[kind]()

@@ -1,5 +1,6 @@
 """Neuron, Layer and MLP on Values: micrograd's interface, reprs and parameter order, the
 lecture's one-hidden-layer example, initialisation and seeding."""
+
 from __future__ import annotations
 
 import math
@@ -23,6 +24,7 @@ def _copy_from_micrograd(theirs: micrograd.nn.MLP, ours: nn.MLP) -> None:
 
 
 # --- micrograd's interface ---------------------------------------------------------------------
+
 
 def test_call_with_floats_or_values_returns_a_value():
     model = nn.MLP(2, [16, 16, 1])
@@ -89,6 +91,7 @@ def test_wrong_input_width_raises():
 
 # --- the lecture's one-hidden-layer network -------------------------------------------------------
 
+
 def test_one_hidden_layer_example():
     # x = [0, 1], W = all ones, v = [1, 1], b = c = 0, sigmoid everywhere:
     # z1 = z2 = σ(0·1 + 1·1) = σ(1) ≈ 0.731, p = σ(0.731 + 0.731) ≈ 0.812.
@@ -119,6 +122,7 @@ def test_one_hidden_layer_example():
 
 
 # --- initialisation ---------------------------------------------------------------------------------
+
 
 def test_zero_init_stays_symmetric():
     model = nn.MLP(3, [4, 1], activation="tanh", init_scheme="zeros")

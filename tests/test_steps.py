@@ -1,5 +1,6 @@
 """The step-through: one layout for every frame, gradient arrows toward the inputs, and an HTML
 page that steps in a real browser (headless Chromium)."""
+
 import math
 import re
 import shutil
@@ -46,8 +47,11 @@ def shapes(svg: str) -> dict[str, str]:
     """Node name -> the coordinates of its outline (polygon points or ellipse centre and radii)."""
     found = {}
     for title, body in re.findall(r'<g id="node\d+" class="node">\s*<title>(\w+)</title>(.*?)</g>', svg, re.DOTALL):
-        outline = re.search(r'<(?:polygon|ellipse)[^>]*?((?:points="[^"]*")|(?:cx="[^"]*" cy="[^"]*" rx="[^"]*" '
-                            r'ry="[^"]*"))', body)
+        outline = re.search(
+            r'<(?:polygon|ellipse)[^>]*?((?:points="[^"]*")|(?:cx="[^"]*" cy="[^"]*" rx="[^"]*" '
+            r'ry="[^"]*"))',
+            body,
+        )
         found[title] = outline.group(1)
     return found
 
@@ -76,8 +80,9 @@ def distance(point, rect) -> float:
 def arrows(svg: str) -> list[tuple[str, str, tuple[float, float]]]:
     """(tail, head, arrowhead centre) of each edge."""
     out = []
-    for tail, head, body in re.findall(r'<g id="edge\d+" class="edge">\s*<title>(\w+)&#45;&gt;(\w+)</title>(.*?)</g>',
-                                       svg, re.DOTALL):
+    for tail, head, body in re.findall(
+        r'<g id="edge\d+" class="edge">\s*<title>(\w+)&#45;&gt;(\w+)</title>(.*?)</g>', svg, re.DOTALL
+    ):
         head_shape = re.search(r'<polygon[^>]*points="([^"]*)"', body)
         out.append((tail, head, centre(f'points="{head_shape.group(1)}"')))
     return out
@@ -93,8 +98,9 @@ def test_every_frame_has_the_same_layout(build):
     assert len(first) >= 7
     for svg in svgs[1:]:
         assert shapes(svg) == first  # not a node moves or changes size
-        assert re.search(r'<svg width="[^"]*" height="[^"]*"', svg).group(0) == \
-            re.search(r'<svg width="[^"]*" height="[^"]*"', svgs[0]).group(0)
+        assert re.search(r'<svg width="[^"]*" height="[^"]*"', svg).group(0) == re.search(
+            r'<svg width="[^"]*" height="[^"]*"', svgs[0]
+        ).group(0)
     assert "pending" in "".join(svgs)  # the frames differ in what they say
 
 
@@ -158,10 +164,25 @@ def test_html_page_steps_in_a_browser(tmp_path):
     </script></body>"""
     page.write_text(page.read_text(encoding="utf-8").replace("</body>", press), encoding="utf-8")
     done = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
-         "--virtual-time-budget=2000", "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=120, check=False)
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--virtual-time-budget=2000",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     dom = done.stdout
     assert 'data-step="2"' in dom, done.stderr[-2000:]
     assert 'data-shown="none,none,block,none,none"' in dom

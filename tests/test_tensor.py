@@ -2,6 +2,7 @@
 (gradcheck, float64) and against PyTorch (float64), then float32, stability, indexing,
 reductions, matmul and the error messages.
 """
+
 from __future__ import annotations
 
 import gc
@@ -10,6 +11,7 @@ import zlib
 import numpy as np
 import pytest
 import torch
+from tensor_ops import OPS, assert_close, make_inputs, run_torch
 
 import autograd
 import autograd.tensor
@@ -17,12 +19,14 @@ import autograd.tensor_functions
 from autograd import GradcheckError, Tensor, Value, concatenate, gradcheck, no_grad, stack
 from autograd.tensor_functions import FunctionOps
 from autograd.tensor_shape import ShapeOps
-from tensor_ops import OPS, assert_close, make_inputs, run_torch
 
 torch.set_num_threads(1)
 
-CASES = [pytest.param(op, shapes, params, id=f"{op.name}-{shapes}-{params}".replace(" ", ""))
-         for op in OPS for shapes, params in op.cases()]
+CASES = [
+    pytest.param(op, shapes, params, id=f"{op.name}-{shapes}-{params}".replace(" ", ""))
+    for op in OPS
+    for shapes, params in op.cases()
+]
 GRAD_CASES = [case for case in CASES if case.values[0].grad]
 
 
@@ -31,6 +35,7 @@ def _rng(*key) -> np.random.Generator:
 
 
 # --- the table: every op x every shape set ------------------------------------------
+
 
 @pytest.mark.parametrize("op, shapes, params", GRAD_CASES)
 def test_gradcheck(op, shapes, params):
@@ -89,10 +94,27 @@ def test_table_has_a_row_for_every_public_op():
 
 # --- dtype: float32 in, float32 out; numbers never upcast -------------------------------
 
+
 def test_numbers_keep_float32():
     x = Tensor(np.array([0.5, 1.5, 2.0], dtype=np.float32), requires_grad=True)
-    results = [x + 1, 1 + x, x - 2.5, 2.5 - x, x * 3, 3 * x, x / 2, 2 / x, x ** 2, 2 ** x, x ** 0.5, -x,
-               x * np.float64(2.0), x + True, x.clip(0.7, 1.6), x.leaky_relu(0.3)]
+    results = [
+        x + 1,
+        1 + x,
+        x - 2.5,
+        2.5 - x,
+        x * 3,
+        3 * x,
+        x / 2,
+        2 / x,
+        x**2,
+        2**x,
+        x**0.5,
+        -x,
+        x * np.float64(2.0),
+        x + True,
+        x.clip(0.7, 1.6),
+        x.leaky_relu(0.3),
+    ]
     for y in results:
         assert y.dtype == np.float32
     total = results[0]
@@ -127,8 +149,8 @@ def test_pow_at_zero_matches_torch():
     a, b = Tensor(base, requires_grad=True), Tensor(exponent, requires_grad=True)
     ta, tb = torch.tensor(base, requires_grad=True), torch.tensor(exponent, requires_grad=True)
     with np.errstate(all="raise"):
-        (a ** b).sum().backward()
-    (ta ** tb).sum().backward()
+        (a**b).sum().backward()
+    (ta**tb).sum().backward()
     assert_close(a.grad, ta.grad.numpy())
     assert_close(b.grad, tb.grad.numpy())
 
@@ -140,6 +162,7 @@ def test_integer_data_becomes_float64():
 
 
 # --- stability, indexing, reductions, matmul ---------------------------------------------
+
 
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
 def test_softmax_is_stable_for_huge_logits(name):
@@ -277,8 +300,9 @@ def test_size_numel_dim_and_method_forms_match_torch():
     assert x.numel() == t.numel() and x.dim() == t.dim()
     other = np.full((2, 3), 2.0)
     for name in ("add", "sub", "mul", "div", "pow"):
-        np.testing.assert_allclose(getattr(x, name)(Tensor(other)).data,
-                                   getattr(t, name)(torch.tensor(other)).numpy(), rtol=1e-15)
+        np.testing.assert_allclose(
+            getattr(x, name)(Tensor(other)).data, getattr(t, name)(torch.tensor(other)).numpy(), rtol=1e-15
+        )
     np.testing.assert_array_equal(x.add(other, alpha=3).data, t.add(torch.tensor(other), alpha=3).numpy())
     np.testing.assert_array_equal(x.sub(2.0, alpha=0.5).data, t.sub(2.0, alpha=0.5).numpy())
     np.testing.assert_array_equal(x.matmul(Tensor(data.T)).data, t.matmul(t.T).numpy())
@@ -353,6 +377,7 @@ def test_concatenate_and_stack_accept_arrays():
 
 # --- backward -------------------------------------------------------------------------
 
+
 def test_backward_seeds_one_for_a_scalar_and_accepts_array_or_tensor():
     x = Tensor(np.array([1.0, -2.0]), requires_grad=True)
     (x * x).sum().backward()
@@ -397,8 +422,18 @@ def test_graph_has_no_reference_cycles():
         x = Tensor(rng.standard_normal((4, 3)), requires_grad=True)
         w = Tensor(rng.standard_normal((3, 5)), requires_grad=True)
         h = (x @ w).tanh()
-        parts = [h.relu(), h.sigmoid().log(), (h ** 2).softmax(), h.log_softmax(axis=0), h[[0, 0, 1]].sum(axis=0),
-                 concatenate([h, h]).amax(dim=0), h.max(1).values, h.min(0)[0], stack([h, h]).mean(axis=(0, 1)), h.T.reshape(-1).clip(-0.5, 0.5)]
+        parts = [
+            h.relu(),
+            h.sigmoid().log(),
+            (h**2).softmax(),
+            h.log_softmax(axis=0),
+            h[[0, 0, 1]].sum(axis=0),
+            concatenate([h, h]).amax(dim=0),
+            h.max(1).values,
+            h.min(0)[0],
+            stack([h, h]).mean(axis=(0, 1)),
+            h.T.reshape(-1).clip(-0.5, 0.5),
+        ]
         loss = sum(part.sum() for part in parts)
         loss.backward()
         del h, parts, loss
@@ -408,6 +443,7 @@ def test_graph_has_no_reference_cycles():
 
 
 # --- gradcheck on tensors ---------------------------------------------------------------
+
 
 def test_gradcheck_passes_a_composite_tensor_function():
     rng = np.random.default_rng(3)
@@ -420,7 +456,8 @@ def test_gradcheck_passes_a_composite_tensor_function():
 
 def test_gradcheck_names_a_wrong_tensor_rule(monkeypatch):
     def wrong_tanh_rule(out, g):
-        return (g * (1 + out.data ** 2),)  # the sign of t² is wrong
+        return (g * (1 + out.data**2),)  # the sign of t² is wrong
+
     monkeypatch.setattr(FunctionOps, "_tanh_rule", wrong_tanh_rule)
     x = Tensor(np.random.default_rng(4).standard_normal(4), requires_grad=True)
     with pytest.raises(GradcheckError, match="op 'tanh'"):
@@ -431,6 +468,7 @@ def test_gradcheck_names_a_wrong_broadcast_rule(monkeypatch):
     def wrong_mul_rule(out, g):
         a, b = out._prev
         return g * b.data, g  # forgets the factor a
+
     monkeypatch.setattr(Tensor, "_mul_rule", wrong_mul_rule)
     rng = np.random.default_rng(5)
     a = Tensor(rng.standard_normal((3, 4)), requires_grad=True)
@@ -446,6 +484,7 @@ def test_gradcheck_rejects_float32():
 
 # --- errors name what went wrong --------------------------------------------------------
 
+
 def test_matmul_mismatch_names_both_shapes():
     a, b = Tensor(np.ones((3, 4))), Tensor(np.ones((5, 6)))
     with pytest.raises(ValueError, match=r"\(3, 4\) @ \(5, 6\)"):
@@ -460,7 +499,7 @@ def test_matmul_mismatch_names_both_shapes():
 
 def test_unbroadcastable_shapes_name_both_shapes():
     a, b = Tensor(np.ones((3, 4))), Tensor(np.ones(5))
-    for op in (lambda: a + b, lambda: a - b, lambda: a * b, lambda: a / b, lambda: a ** b, lambda: a < b):
+    for op in (lambda: a + b, lambda: a - b, lambda: a * b, lambda: a / b, lambda: a**b, lambda: a < b):
         with pytest.raises(ValueError, match=r"\(3,4\).*\(5,\)"):
             op()
 
@@ -469,25 +508,33 @@ def test_unbroadcastable_shapes_name_both_shapes():
 def test_wrong_operand_types_name_both_types(bad):
     x = Tensor(np.ones(2))
     name = type(bad).__name__
-    for op in (lambda: x + bad, lambda: x * bad, lambda: x @ bad, lambda: x ** bad, lambda: x / bad):
+    for op in (lambda: x + bad, lambda: x * bad, lambda: x @ bad, lambda: x**bad, lambda: x / bad):
         with pytest.raises(TypeError, match=rf"'Tensor' and '{name}'"):
             op()
     if not isinstance(bad, (str, Value)):  # str and Value raise their own TypeError first
-        for op in (lambda: bad - x, lambda: bad @ x, lambda: bad / x, lambda: bad ** x):
+        for op in (lambda: bad - x, lambda: bad @ x, lambda: bad / x, lambda: bad**x):
             with pytest.raises(TypeError, match=rf"'{name}' and 'Tensor'"):  # reflected: the left operand first
                 op()
 
 
 def test_bad_axis_names_the_axis_and_ndim():
     x = Tensor(np.ones((2, 3)), requires_grad=True)
-    for op in (lambda: x.sum(dim=2), lambda: x.mean(axis=(0, 5)), lambda: x.amax(dim=-3), lambda: x.amin(axis=3),
-               lambda: x.softmax(dim=2), lambda: x.log_softmax(axis=-3), lambda: concatenate([x, x], axis=2),
-               lambda: stack([x, x], axis=4)):
+    for op in (
+        lambda: x.sum(dim=2),
+        lambda: x.mean(axis=(0, 5)),
+        lambda: x.amax(dim=-3),
+        lambda: x.amin(axis=3),
+        lambda: x.softmax(dim=2),
+        lambda: x.log_softmax(axis=-3),
+        lambda: concatenate([x, x], axis=2),
+        lambda: stack([x, x], axis=4),
+    ):
         with pytest.raises(ValueError, match=r"axis -?\d+ is out of bounds for array of dimension \d"):
             op()
 
 
 # --- the rest of the Tensor surface ----------------------------------------------------
+
 
 def test_attributes_and_conversions():
     data = np.arange(6.0).reshape(2, 3)

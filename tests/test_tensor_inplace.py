@@ -5,6 +5,7 @@ with grad on, an in-place op on a leaf that requires grad raises as in PyTorch; 
 saved for backward and changed afterwards makes backward raise instead of giving a wrong
 gradient.
 """
+
 from __future__ import annotations
 
 import operator
@@ -131,7 +132,9 @@ def test_an_optimizer_step_between_two_backward_passes_raises_naming_the_op():
         tw -= 0.1 * tw.grad
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         ty.backward()
-    with pytest.raises(RuntimeError, match=r"backward of '\*' has been modified by an inplace operation.*now at version 1"):
+    with pytest.raises(
+        RuntimeError, match=r"backward of '\*' has been modified by an inplace operation.*now at version 1"
+    ):
         y.backward()
 
 

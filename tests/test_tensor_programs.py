@@ -10,6 +10,7 @@ accumulate exactly as PyTorch does.
 
 The number of programs per property comes from the hypothesis profile (conftest.py).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -109,8 +110,8 @@ UNARY = {
     "abs": lambda B, a, p: a.abs(),
     "leaky_relu": lambda B, a, p: B.leaky_relu(a, 0.1),
     "clip": lambda B, a, p: B.clip(a, -0.5, 0.75),
-    "square": lambda B, a, p: a ** 2,
-    "cube": lambda B, a, p: a ** 3,
+    "square": lambda B, a, p: a**2,
+    "cube": lambda B, a, p: a**3,
     "rsqrt": lambda B, a, p: _positive(a) ** -0.5,
     "number_minus": lambda B, a, p: 2.0 - a,
     "number_times": lambda B, a, p: 3.0 * a,
@@ -126,7 +127,7 @@ BINARY = {  # operands broadcast against each other
     "mul": lambda B, a, b: a * b,
     "div": lambda B, a, b: a / _positive(b),
     "pow": lambda B, a, b: _positive(a) ** b.tanh(),
-    "add_constant": lambda B, a, b: a + B.constant(b),   # b is a fixed array here
+    "add_constant": lambda B, a, b: a + B.constant(b),  # b is a fixed array here
     "mul_constant": lambda B, a, b: B.constant(b) * a,
 }
 
@@ -235,8 +236,11 @@ def programs(draw, smooth_data: bool = False, max_steps: int = 7) -> Program:
         trainable.append(any(trainable[i] for i in args))
 
     for _ in range(draw(st.sampled_from(sorted(range(2, max_steps + 1), key=lambda n: (n < 4, -n))))):
-        kind = draw(st.sampled_from(["unary", "unary", "binary", "binary", "reduce", "softmax", "shape",
-                                     "index", "join", "matmul"]))
+        kind = draw(
+            st.sampled_from(
+                ["unary", "unary", "binary", "binary", "reduce", "softmax", "shape", "index", "join", "matmul"]
+            )
+        )
         a = pick()
         sa = program.shapes[a]
         if kind == "unary":
@@ -253,8 +257,12 @@ def programs(draw, smooth_data: bool = False, max_steps: int = 7) -> Program:
             how = draw(st.sampled_from(["sum", "mean", "max", "min"]))
             axis = _draw_axis(draw, len(sa)) if sa else None
             keepdims = draw(st.booleans())
-            emit("reduce", (a,), (how, axis, keepdims),
-                 _shape_after(lambda x: getattr(x, how)(axis=axis, keepdims=keepdims), sa))
+            emit(
+                "reduce",
+                (a,),
+                (how, axis, keepdims),
+                _shape_after(lambda x: getattr(x, how)(axis=axis, keepdims=keepdims), sa),
+            )
         elif kind == "softmax" and sa:
             op = draw(st.sampled_from(["softmax", "log_softmax"]))
             emit(op, (a,), draw(st.integers(-len(sa), len(sa) - 1)), sa)
@@ -282,8 +290,11 @@ def programs(draw, smooth_data: bool = False, max_steps: int = 7) -> Program:
             elif how == "repeats":  # repeated positions must accumulate their gradients
                 idx = np.array(draw(st.lists(st.integers(-n, n - 1), min_size=1, max_size=5)))
             else:
-                idx = (slice(None), draw(st.integers(-sa[1], sa[1] - 1))) if len(sa) >= 2 else (
-                    np.array(draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=4))),)
+                idx = (
+                    (slice(None), draw(st.integers(-sa[1], sa[1] - 1)))
+                    if len(sa) >= 2
+                    else (np.array(draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=4))),)
+                )
             emit("index", (a,), idx, np.zeros(sa)[idx].shape)
         elif kind == "join" and sa:
             b = pick(lambda s: s == sa)
@@ -508,8 +519,24 @@ def test_the_generator_reuses_intermediates_and_covers_every_op():
         reused.append(any(count > 1 for count in uses.values()))
 
     collect()
-    expected = set(UNARY) | set(BINARY) | {"reduce-sum", "reduce-mean", "reduce-max", "reduce-min", "softmax",
-                                           "log_softmax", "reshape", "reverse_axes", "permute", "index", "cat",
-                                           "stack", "matmul"}
+    expected = (
+        set(UNARY)
+        | set(BINARY)
+        | {
+            "reduce-sum",
+            "reduce-mean",
+            "reduce-max",
+            "reduce-min",
+            "softmax",
+            "log_softmax",
+            "reshape",
+            "reverse_axes",
+            "permute",
+            "index",
+            "cat",
+            "stack",
+            "matmul",
+        }
+    )
     assert expected <= seen_ops, expected - seen_ops
     assert sum(reused) > len(reused) // 4, f"only {sum(reused)} of {len(reused)} programs reuse a result"

@@ -5,6 +5,7 @@ Two scenarios, both with bounded loops: a lockstep one where events force every 
 step's forward pass to run while the other thread is inside predict's no_grad block, and a
 free-running one where fit() trains while predict loops beside it.
 """
+
 import threading
 
 import numpy as np
@@ -99,8 +100,15 @@ def test_fit_beside_a_predict_loop_keeps_learning():
             super().step()
 
     try:
-        history = fit(model, cross_entropy, Checked(model.parameters(), lr=0.2), (X, y), FREE_STEPS,
-                      batch_size=128, progress=False)
+        history = fit(
+            model,
+            cross_entropy,
+            Checked(model.parameters(), lr=0.2),
+            (X, y),
+            FREE_STEPS,
+            batch_size=128,
+            progress=False,
+        )
     finally:
         stop.set()
         thread.join(timeout=30)

@@ -1,4 +1,5 @@
 """fit / evaluate / predict: learning, history, reproducibility, early stopping, freed graphs, sklearn wrappers."""
+
 import functools
 import weakref
 
@@ -32,8 +33,16 @@ def test_fit_learns_moons_and_records_history():
     X, y = moons(n=300, noise=0.1, seed=0)
     X_val, y_val = moons(n=100, noise=0.1, seed=1)
     model = moons_model()
-    history = fit(model, cross_entropy, Adam(model.parameters(), lr=0.02), (X, y), epochs=40, batch_size=32,
-                  val_data=(X_val, y_val), progress=False)
+    history = fit(
+        model,
+        cross_entropy,
+        Adam(model.parameters(), lr=0.02),
+        (X, y),
+        epochs=40,
+        batch_size=32,
+        val_data=(X_val, y_val),
+        progress=False,
+    )
     assert {k: len(v) for k, v in history.items()} == {"train_loss": 40, "train_acc": 40, "val_loss": 40, "val_acc": 40}
     assert history["train_loss"][-1] < history["train_loss"][0] / 4
     assert history["val_acc"][-1] >= 0.95
@@ -48,15 +57,31 @@ def test_on_epoch_sees_every_epoch_and_drives_a_live_view():
     X_val, y_val = moons(n=60, noise=0.1, seed=1)
     model = moons_model()
     calls = []
-    history = fit(model, cross_entropy, Adam(model.parameters(), lr=0.02), (X, y), epochs=5, val_data=(X_val, y_val),
-                  progress=False, on_epoch=lambda epoch, loss, **metrics: calls.append((epoch, loss, metrics)))
+    history = fit(
+        model,
+        cross_entropy,
+        Adam(model.parameters(), lr=0.02),
+        (X, y),
+        epochs=5,
+        val_data=(X_val, y_val),
+        progress=False,
+        on_epoch=lambda epoch, loss, **metrics: calls.append((epoch, loss, metrics)),
+    )
     assert [epoch for epoch, _, _ in calls] == [0, 1, 2, 3, 4]
     assert [loss for _, loss, _ in calls] == history["train_loss"]
     assert [metrics["val_acc"] for _, _, metrics in calls] == history["val_acc"]
 
     view = LiveView(lambda grid: predict(model, grid), X, y)
-    fit(model, cross_entropy, Adam(model.parameters(), lr=0.02), (X, y), epochs=3, val_data=(X_val, y_val),
-        progress=False, on_epoch=view)
+    fit(
+        model,
+        cross_entropy,
+        Adam(model.parameters(), lr=0.02),
+        (X, y),
+        epochs=3,
+        val_data=(X_val, y_val),
+        progress=False,
+        on_epoch=view,
+    )
     assert [step for step, _ in view.history["loss"]] == [0, 1, 2]
     assert len(view.history["val_acc"]) == 3
     assert len(view.close().axes) >= 2  # the boundary and the curves
@@ -68,8 +93,11 @@ def test_same_seed_gives_the_same_loss_curve_bit_for_bit():
     for _ in range(2):
         nn.manual_seed(42)  # weights and dropout masks
         model = moons_model()
-        curves.append(fit(model, cross_entropy, Adam(model.parameters(), lr=0.01), (X, y), epochs=5,
-                          progress=False, seed=7)["train_loss"])
+        curves.append(
+            fit(model, cross_entropy, Adam(model.parameters(), lr=0.01), (X, y), epochs=5, progress=False, seed=7)[
+                "train_loss"
+            ]
+        )
     assert curves[0] == curves[1]
     nn.manual_seed(42)
     model = moons_model()
@@ -84,8 +112,17 @@ def test_early_stopping_stops_and_restores_the_best_weights():
     X_val, y_val = rng.normal(size=(200, 2)), rng.integers(0, 2, 200)
     nn.manual_seed(0)
     model = Sequential(Linear(2, 64), Tanh(), Linear(64, 2))
-    history = fit(model, cross_entropy, Adam(model.parameters(), lr=0.05), (X, y), epochs=300, batch_size=20,
-                  val_data=(X_val, y_val), early_stopping_patience=5, progress=False)
+    history = fit(
+        model,
+        cross_entropy,
+        Adam(model.parameters(), lr=0.05),
+        (X, y),
+        epochs=300,
+        batch_size=20,
+        val_data=(X_val, y_val),
+        early_stopping_patience=5,
+        progress=False,
+    )
     epochs_run = len(history["val_loss"])
     best = int(np.argmin(history["val_loss"]))
     assert epochs_run < 300 and epochs_run == best + 1 + 5
@@ -135,11 +172,15 @@ def test_dropout_model_evaluates_deterministically():
     assert evaluate(model, X, y, cross_entropy) == first
 
 
-@pytest.mark.parametrize("loss_fn, outputs, target", [
-    (binary_cross_entropy_with_logits, 1, lambda y: y[:, None]),
-    (hinge_loss, 1, lambda y: 2 * y - 1),
-    (functools.partial(cross_entropy, reduction="mean"), 2, lambda y: y),  # seen through the partial
-], ids=["bce_with_logits", "hinge", "partial cross_entropy"])
+@pytest.mark.parametrize(
+    "loss_fn, outputs, target",
+    [
+        (binary_cross_entropy_with_logits, 1, lambda y: y[:, None]),
+        (hinge_loss, 1, lambda y: 2 * y - 1),
+        (functools.partial(cross_entropy, reduction="mean"), 2, lambda y: y),  # seen through the partial
+    ],
+    ids=["bce_with_logits", "hinge", "partial cross_entropy"],
+)
 def test_accuracy_follows_each_classification_loss(loss_fn, outputs, target):
     X, y = blobs(n=100, centers=2, std=0.5, seed=3)
     model = Linear(2, outputs)
@@ -147,13 +188,17 @@ def test_accuracy_follows_each_classification_loss(loss_fn, outputs, target):
     assert history["train_acc"][-1] > 0.95
 
 
-@pytest.mark.parametrize("loss_fn, weight, y, accuracy", [
-    (binary_cross_entropy, [[1.0]], [1, 1, 1, 0], 0.25),              # p > 0.5: 0 0 1 1
-    (binary_cross_entropy_with_logits, [[1.0]], [1, 1, 1, 0], 0.75),  # x > 0: 1 1 1 1
-    (hinge_loss, [[1.0]], [1, 1, 1, -1], 0.75),                       # sign: + + + +
-    (cross_entropy, [[1.0], [-1.0]], [0, 1, 0, 0], 0.75),             # argmax(x, -x) = 0 0 0 0
-    (mse_loss, [[1.0]], [1, 1, 1, 0], None),
-], ids=lambda v: getattr(v, "__name__", None))
+@pytest.mark.parametrize(
+    "loss_fn, weight, y, accuracy",
+    [
+        (binary_cross_entropy, [[1.0]], [1, 1, 1, 0], 0.25),  # p > 0.5: 0 0 1 1
+        (binary_cross_entropy_with_logits, [[1.0]], [1, 1, 1, 0], 0.75),  # x > 0: 1 1 1 1
+        (hinge_loss, [[1.0]], [1, 1, 1, -1], 0.75),  # sign: + + + +
+        (cross_entropy, [[1.0], [-1.0]], [0, 1, 0, 0], 0.75),  # argmax(x, -x) = 0 0 0 0
+        (mse_loss, [[1.0]], [1, 1, 1, 0], None),
+    ],
+    ids=lambda v: getattr(v, "__name__", None),
+)
 def test_evaluate_accuracy_by_hand(loss_fn, weight, y, accuracy):
     model = Linear(1, len(weight))
     model.weight.data[:] = weight
@@ -176,8 +221,9 @@ def test_fit_trains_a_scalar_mlp():
     X, y = xor(n=40, noise=0.1, seed=0)
     nn.manual_seed(1)
     model = MLP(2, [8, 1], activation="tanh")
-    history = fit(model, hinge_loss, SGD(model.parameters(), lr=0.05), (X, 2 * y - 1), epochs=30, batch_size=10,
-                  progress=False)
+    history = fit(
+        model, hinge_loss, SGD(model.parameters(), lr=0.05), (X, 2 * y - 1), epochs=30, batch_size=10, progress=False
+    )
     assert history["train_acc"][-1] == 1.0
 
 
@@ -185,8 +231,15 @@ def test_scheduler_steps_once_per_epoch():
     X, y = blobs(n=20, centers=2, seed=0)
     model = Linear(2, 2)
     optimizer = SGD(model.parameters(), lr=1.0)
-    fit(model, cross_entropy, optimizer, (X, y), epochs=5, scheduler=StepLR(optimizer, step_size=2, gamma=0.5),
-        progress=False)
+    fit(
+        model,
+        cross_entropy,
+        optimizer,
+        (X, y),
+        epochs=5,
+        scheduler=StepLR(optimizer, step_size=2, gamma=0.5),
+        progress=False,
+    )
     assert optimizer.lr == 0.25  # 1.0 · 0.5^⌊5/2⌋
 
 
@@ -226,8 +279,9 @@ def test_sklearn_regressor_scores_r2():
     rng = np.random.default_rng(0)
     X = rng.uniform(-2, 2, (200, 2))
     y = np.sin(X[:, 0]) + 0.5 * X[:, 1]
-    model = MLPRegressor(hidden_layer_sizes=(32,), activation="tanh", max_iter=100, learning_rate_init=0.01,
-                         random_state=0).fit(X, y)
+    model = MLPRegressor(
+        hidden_layer_sizes=(32,), activation="tanh", max_iter=100, learning_rate_init=0.01, random_state=0
+    ).fit(X, y)
     assert model.predict(X).shape == (200,)
     assert model.score(X, y) > 0.95
 
@@ -235,13 +289,21 @@ def test_sklearn_regressor_scores_r2():
 def test_sklearn_classifier_early_stopping_holds_out_a_validation_split():
     rng = np.random.default_rng(1)
     X, y = rng.normal(size=(60, 2)), rng.integers(0, 2, 60)  # pure noise: validation loss soon stops improving
-    model = MLPClassifier(hidden_layer_sizes=(64,), max_iter=500, learning_rate_init=0.05, early_stopping=True,
-                          validation_fraction=0.2, n_iter_no_change=3, random_state=0).fit(X, y)
+    model = MLPClassifier(
+        hidden_layer_sizes=(64,),
+        max_iter=500,
+        learning_rate_init=0.05,
+        early_stopping=True,
+        validation_fraction=0.2,
+        n_iter_no_change=3,
+        random_state=0,
+    ).fit(X, y)
     assert len(model.history_["val_loss"]) < 500
     assert len(model.history_["val_loss"]) == int(np.argmin(model.history_["val_loss"])) + 1 + 3
 
 
 # --- issue 11: fit when training raises, and its argument errors -----------------------------
+
 
 @pytest.mark.parametrize("error", [KeyboardInterrupt, ValueError], ids=["ctrl-c", "nan-loss"])
 def test_an_error_mid_fit_restores_the_best_weights_and_keeps_the_history(error):
@@ -260,8 +322,18 @@ def test_an_error_mid_fit_restores_the_best_weights_and_keeps_the_history(error)
                 raise KeyboardInterrupt
 
     with pytest.raises(error) as raised:
-        fit(model, cross_entropy, Adam(model.parameters(), lr=0.05), (X, y), epochs=300, batch_size=20,
-            val_data=(X_val, y_val), early_stopping_patience=50, progress=False, on_epoch=on_epoch)
+        fit(
+            model,
+            cross_entropy,
+            Adam(model.parameters(), lr=0.05),
+            (X, y),
+            epochs=300,
+            batch_size=20,
+            val_data=(X_val, y_val),
+            early_stopping_patience=50,
+            progress=False,
+            on_epoch=on_epoch,
+        )
     history = raised.value.history
     assert len(history["val_loss"]) == 31
     best = int(np.argmin(history["val_loss"]))
@@ -281,22 +353,32 @@ def test_an_error_without_early_stopping_still_keeps_the_history():
         return cross_entropy(output, target)
 
     with pytest.raises(KeyboardInterrupt) as raised:
-        fit(model, loss_fn, SGD(model.parameters(), lr=0.1), (np.ones((8, 2)), np.zeros(8, int)), 10,
-            batch_size=4, progress=False)
+        fit(
+            model,
+            loss_fn,
+            SGD(model.parameters(), lr=0.1),
+            (np.ones((8, 2)), np.zeros(8, int)),
+            10,
+            batch_size=4,
+            progress=False,
+        )
     assert len(raised.value.history["train_loss"]) == 2
 
 
-@pytest.mark.parametrize("kwargs, error, message", [
-    (dict(epochs=-1), ValueError, r"epochs must be a positive integer .*got -1"),
-    (dict(epochs=0), ValueError, r"epochs must be a positive integer .*got 0"),
-    (dict(epochs=2.5), ValueError, r"epochs must be a positive integer .*got 2.5"),
-    (dict(epochs=True), ValueError, r"epochs must be a positive integer .*got True"),
-    (dict(optimizer=None), TypeError, r"fit needs an optimizer such as nn.optim.SGD"),
-    (dict(optimizer="other"), ValueError, r"the optimizer updates none of this model's parameters"),
-    (dict(loss_fn="mse"), TypeError, r"loss_fn must be a function"),
-    (dict(early_stopping_patience=True), ValueError, r"early_stopping_patience must be a positive integer"),
-    (dict(early_stopping_patience=2.0), ValueError, r"early_stopping_patience must be a positive integer"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        (dict(epochs=-1), ValueError, r"epochs must be a positive integer .*got -1"),
+        (dict(epochs=0), ValueError, r"epochs must be a positive integer .*got 0"),
+        (dict(epochs=2.5), ValueError, r"epochs must be a positive integer .*got 2.5"),
+        (dict(epochs=True), ValueError, r"epochs must be a positive integer .*got True"),
+        (dict(optimizer=None), TypeError, r"fit needs an optimizer such as nn.optim.SGD"),
+        (dict(optimizer="other"), ValueError, r"the optimizer updates none of this model's parameters"),
+        (dict(loss_fn="mse"), TypeError, r"loss_fn must be a function"),
+        (dict(early_stopping_patience=True), ValueError, r"early_stopping_patience must be a positive integer"),
+        (dict(early_stopping_patience=2.0), ValueError, r"early_stopping_patience must be a positive integer"),
+    ],
+)
 def test_fit_refuses_arguments_it_cannot_train_with(kwargs, error, message):
     model = Linear(2, 2)
     settings = dict(loss_fn=cross_entropy, optimizer=SGD(model.parameters(), lr=0.1), epochs=1)
@@ -312,8 +394,16 @@ def test_fit_refuses_arguments_it_cannot_train_with(kwargs, error, message):
 def test_patience_accepts_a_numpy_integer():
     model = Linear(2, 2)
     data = (np.ones((4, 2)), np.zeros(4, int))
-    history = fit(model, cross_entropy, SGD(model.parameters(), lr=0.1), data, np.int64(3), val_data=data,
-                  early_stopping_patience=np.int64(1), progress=False)
+    history = fit(
+        model,
+        cross_entropy,
+        SGD(model.parameters(), lr=0.1),
+        data,
+        np.int64(3),
+        val_data=data,
+        early_stopping_patience=np.int64(1),
+        progress=False,
+    )
     assert 1 <= len(history["train_loss"]) <= 3
 
 
@@ -333,8 +423,15 @@ def test_nn_sklearn_without_scikit_learn_names_the_extra(tmp_path):
     """Installed without extras, `import nn.sklearn` must say what to install."""
     import subprocess
     import sys
-    script = ("import sys; sys.modules['sklearn'] = None\n"
-              "try:\n    import nn.sklearn\nexcept ImportError as e:\n    print(e)\n")
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         env={"PYTHONPATH": str(__import__("pathlib").Path(__file__).parents[1])})
+
+    script = (
+        "import sys; sys.modules['sklearn'] = None\n"
+        "try:\n    import nn.sklearn\nexcept ImportError as e:\n    print(e)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(__import__("pathlib").Path(__file__).parents[1])},
+    )
     assert "pip install 'chainrule[notebooks]'" in out.stdout, out.stderr

@@ -1,6 +1,7 @@
 """Value: every op against PyTorch float64 and finite differences, the lecture's hand-worked
 examples, and the semantics a learner trips over (accumulation, second backward, no_grad,
 IEEE edge cases, type errors)."""
+
 from __future__ import annotations
 
 import math
@@ -8,9 +9,9 @@ import math
 import micrograd.engine
 import pytest
 import torch
+from value_ops import OPS
 
 from autograd import Value, enable_grad, gradcheck, no_grad
-from value_ops import OPS
 
 POINTS_PER_OP = 5
 
@@ -31,6 +32,7 @@ def _run_torch(op, args):
 
 # --- the op table ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("op", OPS, ids=lambda op: op.name)
 def test_op_matches_torch(op):
     for args in op.points(POINTS_PER_OP):
@@ -48,12 +50,32 @@ def test_op_gradcheck(op):
 
 def test_op_table_covers_the_api():
     names = {op.name for op in OPS}
-    api = {"add", "sub", "mul", "div", "pow_value", "pow_int", "neg", "radd", "rsub", "rmul", "rdiv", "rpow",
-           "relu", "tanh", "sigmoid", "exp", "log", "sum", "dot"}
+    api = {
+        "add",
+        "sub",
+        "mul",
+        "div",
+        "pow_value",
+        "pow_int",
+        "neg",
+        "radd",
+        "rsub",
+        "rmul",
+        "rdiv",
+        "rpow",
+        "relu",
+        "tanh",
+        "sigmoid",
+        "exp",
+        "log",
+        "sum",
+        "dot",
+    }
     assert api <= names, api - names
 
 
 # --- hand-worked examples from the lectures -------------------------------------------------
+
 
 def test_lecture_example_sum_times():
     # f = (x + y)·z at x=-2, y=5, z=-4: q = x + y = 3, f = q·z = -12,
@@ -90,6 +112,7 @@ def test_logistic_regression_nn_style():
 
 # --- graph semantics -------------------------------------------------------------------------
 
+
 def test_a_plus_a_gives_two():
     a = Value(3.0)
     b = a + a
@@ -121,8 +144,8 @@ def test_nested_diamonds_share_subexpressions():
     y = x * x
     h = (y * y + y * y) * 0.5
     h.backward()
-    assert h.data == 1.25 ** 4
-    assert x.grad == pytest.approx(4 * 1.25 ** 3, rel=1e-15)
+    assert h.data == 1.25**4
+    assert x.grad == pytest.approx(4 * 1.25**3, rel=1e-15)
 
 
 def test_second_backward_accumulates_into_leaves_only():
@@ -213,6 +236,7 @@ def test_no_grad_restored_after_an_exception():
 
 # --- numerics: IEEE results, never Python exceptions -------------------------------------------
 
+
 def test_saturating_functions_do_not_overflow():
     assert Value(1000.0).tanh().data == 1.0
     assert Value(-1000.0).tanh().data == -1.0
@@ -225,10 +249,18 @@ def test_saturating_functions_do_not_overflow():
 
 def test_overflow_and_poles_follow_torch():
     cases = [
-        (lambda v: v.log(), 0.0), (lambda v: v.log(), -1.0), (lambda v: v.exp(), 1000.0),
-        (lambda v: 1 / v, 0.0), (lambda v: -1 / v, 0.0), (lambda v: v / 0, 0.0), (lambda v: v ** -1, 0.0),
-        (lambda v: v ** -1, -0.0), (lambda v: v ** 0.5, -1.0), (lambda v: v ** 401, -10.0),
-        (lambda v: v ** 400, -10.0), (lambda v: v * 1e300 * 1e300, 1.0),
+        (lambda v: v.log(), 0.0),
+        (lambda v: v.log(), -1.0),
+        (lambda v: v.exp(), 1000.0),
+        (lambda v: 1 / v, 0.0),
+        (lambda v: -1 / v, 0.0),
+        (lambda v: v / 0, 0.0),
+        (lambda v: v**-1, 0.0),
+        (lambda v: v**-1, -0.0),
+        (lambda v: v**0.5, -1.0),
+        (lambda v: v**401, -10.0),
+        (lambda v: v**400, -10.0),
+        (lambda v: v * 1e300 * 1e300, 1.0),
     ]
     for fn, x in cases:
         ours = fn(Value(x)).data
@@ -240,8 +272,14 @@ def test_overflow_and_poles_follow_torch():
 
 
 def test_gradients_at_the_edges_follow_torch():
-    cases = [(lambda v: v.relu(), 0.0), (lambda v: v ** 0.5, 0.0), (lambda v: v ** 2, 0.0),
-             (lambda v: v ** 0, 0.0), (lambda v: v.log(), 0.0), (lambda v: 2 ** v, 3.0)]
+    cases = [
+        (lambda v: v.relu(), 0.0),
+        (lambda v: v**0.5, 0.0),
+        (lambda v: v**2, 0.0),
+        (lambda v: v**0, 0.0),
+        (lambda v: v.log(), 0.0),
+        (lambda v: 2**v, 3.0),
+    ]
     for fn, x in cases:
         ours = Value(x)
         fn(ours).backward()
@@ -251,6 +289,7 @@ def test_gradients_at_the_edges_follow_torch():
 
 
 # --- types ---------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("bad", ["a", None, [1.0], {}])
 def test_value_plus_non_number_names_both_types(bad):
@@ -279,8 +318,10 @@ def test_value_of_a_value_raises():
 
 
 def test_numbers_of_other_types_are_accepted():
-    import numpy as np
     from fractions import Fraction
+
+    import numpy as np
+
     assert (Value(1.0) + np.float64(2.0)).data == 3.0
     assert (Value(1.0) + Fraction(1, 2)).data == 1.5
     assert Value(np.int64(4)).data == 4.0
@@ -302,7 +343,10 @@ def test_backward_through_a_value_made_under_no_grad_raises_like_a_tensor():
         y.backward()
     assert x.grad == 0.0
     Value(1.0).backward()  # a leaf may still start backward, as in micrograd
+
+
 # --- issue 11 ----------------------------------------------------------------------------
+
 
 def test_relu_keeps_nan_as_torch_does():
     """Bug 5: Value.relu turned NaN into 0.0, so a diverged scalar network looked finite."""
@@ -313,7 +357,7 @@ def test_relu_keeps_nan_as_torch_does():
 def test_zero_to_the_zero_gives_zero_gradients_as_torch_does():
     """Bug 6: the exponent's gradient of 0 ** 0 was -inf (0⁰·ln 0); PyTorch takes the limit, 0."""
     tx, te = (torch.tensor(0.0, dtype=torch.float64, requires_grad=True) for _ in range(2))
-    (tx ** te).backward()
+    (tx**te).backward()
     x, e = Value(0.0), Value(0.0)
-    (x ** e).backward()
+    (x**e).backward()
     assert (x.grad, e.grad) == (tx.grad.item(), te.grad.item()) == (0.0, 0.0)

@@ -7,6 +7,7 @@ the gradient of every node must agree. Domains stay safe: each op is checked on 
 it would read, and an op that would leave its safe domain (log of a non-positive, a pole,
 a kink, overflow) is replaced by tanh, which is safe everywhere.
 """
+
 from __future__ import annotations
 
 import math
@@ -33,7 +34,7 @@ def _binary(op, a, b):
         return a * b
     if op == "/":
         return a / b
-    return a ** b
+    return a**b
 
 
 def _unary(name, a):
@@ -45,8 +46,14 @@ def _sigmoid(x: float) -> float:
 
 
 def _float_unary(name, x):
-    return {"neg": lambda: -x, "relu": lambda: max(x, 0.0), "tanh": lambda: math.tanh(x),
-            "sigmoid": lambda: _sigmoid(x), "exp": lambda: math.exp(x), "log": lambda: math.log(x)}[name]()
+    return {
+        "neg": lambda: -x,
+        "relu": lambda: max(x, 0.0),
+        "tanh": lambda: math.tanh(x),
+        "sigmoid": lambda: _sigmoid(x),
+        "exp": lambda: math.exp(x),
+        "log": lambda: math.log(x),
+    }[name]()
 
 
 def _unary_safe(name, x):
@@ -109,8 +116,11 @@ def programs(draw):
             ok = True
             result = sum(values[w] * values[x] for w, x in zip(weights, inputs))
             result += 0.0 if bias is None else values[bias]
-        first = step[2] if step[0] in ("unary", "binary", "number_right") else (
-            step[3] if step[0] == "number_left" else step[1][0])
+        first = (
+            step[2]
+            if step[0] in ("unary", "binary", "number_right")
+            else (step[3] if step[0] == "number_left" else step[1][0])
+        )
         if not ok or not math.isfinite(result) or abs(result) > LIMIT:
             step, result = ("unary", "tanh", first), math.tanh(values[first])
         steps.append(step)
@@ -135,8 +145,9 @@ def replay(leaves, steps, make_leaf, total):
             node = total([nodes[i] for i in step[1]])
         else:
             _, weights, inputs, bias = step
-            node = total.dot([nodes[i] for i in weights], [nodes[i] for i in inputs],
-                             None if bias is None else nodes[bias])
+            node = total.dot(
+                [nodes[i] for i in weights], [nodes[i] for i in inputs], None if bias is None else nodes[bias]
+            )
         nodes.append(node)
     return nodes
 
@@ -194,6 +205,6 @@ def test_random_graphs_second_backward_doubles_leaf_grads(program):
     leaves, steps = program
     nodes = replay(leaves, steps, Value, _ValueOps())
     nodes[-1].backward()
-    first = [v.grad for v in nodes[:len(leaves)]]
+    first = [v.grad for v in nodes[: len(leaves)]]
     nodes[-1].backward()
-    assert [v.grad for v in nodes[:len(leaves)]] == [2 * g for g in first]
+    assert [v.grad for v in nodes[: len(leaves)]] == [2 * g for g in first]

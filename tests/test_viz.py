@@ -1,4 +1,5 @@
 """viz.draw_graph and viz.backward_steps: deterministic DOT text, checked by hand."""
+
 import re
 import time
 
@@ -44,8 +45,10 @@ def test_same_graph_gives_the_same_source():
     f.backward()
     g, _ = lecture_graph()
     g.backward()
-    assert draw_graph(f, edge_labels=True, color_by="grad").source == \
-        draw_graph(g, edge_labels=True, color_by="grad").source
+    assert (
+        draw_graph(f, edge_labels=True, color_by="grad").source
+        == draw_graph(g, edge_labels=True, color_by="grad").source
+    )
 
 
 def test_lecture_graph_records_and_edges():
@@ -66,7 +69,8 @@ def test_lecture_graph_records_and_edges():
     assert label(found["o2"]) == "+" and label(found["o4"]) == "*"
     # data flows from inputs through each op into its result
     assert sorted((a, b) for a, b, _ in edges(source)) == sorted(
-        [("v0", "o2"), ("v1", "o2"), ("o2", "v2"), ("v2", "o4"), ("v3", "o4"), ("o4", "v4")])
+        [("v0", "o2"), ("v1", "o2"), ("o2", "v2"), ("v2", "o4"), ("v3", "o4"), ("o4", "v4")]
+    )
     # root, leaves and intermediate results are told apart by colour
     assert fill(found["v4"]) == "#ffd966" and fill(found["v0"]) == "#cfe2f3" and fill(found["v2"]) == "#ffffff"
 
@@ -121,7 +125,7 @@ def sigmoid_chain(depth=20):
 
 def strength(color: str) -> float:
     """How far a fill is from white, 0..1."""
-    rgb = [int(color[i:i + 2], 16) for i in (1, 3, 5)]
+    rgb = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
     return 1 - min(rgb) / 255
 
 
@@ -227,6 +231,7 @@ def test_collapse_draws_a_module_as_one_node():
 
 def moons_loss():
     from sklearn.datasets import make_moons
+
     X, labels = make_moons(100, noise=0.1, random_state=1)
     nn.manual_seed(1)
     model = nn.MLP(2, [16, 16, 1])
@@ -256,7 +261,7 @@ def test_deep_graph_needs_no_recursion():
     for _ in range(3000):
         h = h * 1.0
     source = draw_graph(h, max_nodes=10_000).source
-    assert source.count("label=\"*\"") == 3000
+    assert source.count('label="*"') == 3000
 
 
 def test_bad_options_raise():
@@ -285,6 +290,7 @@ def test_hostile_inputs_give_clear_errors_and_valid_dot():
 
 def test_empty_tensor_draws_without_warnings():
     import warnings
+
     x = Tensor(np.zeros((0, 3)), requires_grad=True, label="x")
     y = x * 2.0
     with warnings.catch_warnings():
@@ -296,6 +302,7 @@ def test_empty_tensor_draws_without_warnings():
 def test_optional_extras_name_what_to_install(monkeypatch):
     import importlib
     import sys
+
     monkeypatch.setitem(sys.modules, "ipywidgets", None)
     f, _ = lecture_graph()
     with pytest.raises(ImportError, match=r"pip install 'chainrule\[notebooks\]'"):

@@ -1,4 +1,5 @@
 """`make demo` (python -m viz.walkthrough): runs end to end and writes its pictures."""
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -36,6 +37,7 @@ def test_without_graphviz_the_graphs_are_written_as_source(tmp_path, monkeypatch
 def test_a_reused_node_sums_one_product_per_use():
     from autograd import Value
     from viz import backward_steps
+
     a = Value(3.0, "a")
     b = a * a
     b.label = "b"

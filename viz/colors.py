@@ -3,6 +3,7 @@
 The scale is continuous in log10 |g| and spans the gradients of the picture it colours (at
 most `MAX_DECADES` decades below the largest), so 0.17 and 1 get visibly different shades.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -71,13 +72,15 @@ class GradScale:
 
     def ticks(self) -> list[float]:
         """|g| at the bottom, middle and top of the scale."""
-        return [10.0 ** self.lo, 10.0 ** ((self.lo + self.hi) / 2), 10.0 ** self.hi]
+        return [10.0**self.lo, 10.0 ** ((self.lo + self.hi) / 2), 10.0**self.hi]
 
     def legend(self, cells: int = 8) -> str:
         """An HTML-like graphviz label: a continuous colour bar for each sign, with tick values."""
 
         def bar(sign: float) -> str:
-            stops = [self.color(sign * 10.0 ** (self.lo + (self.hi - self.lo) * k / cells))[0] for k in range(cells + 1)]
+            stops = [
+                self.color(sign * 10.0 ** (self.lo + (self.hi - self.lo) * k / cells))[0] for k in range(cells + 1)
+            ]
             return "".join(f'<td width="14" height="12" bgcolor="{a}:{b}"></td>' for a, b in itertools.pairwise(stops))
 
         lo, mid, hi = (f"{t:.2g}" for t in self.ticks())
@@ -85,7 +88,7 @@ class GradScale:
         return (
             '<<table border="0" cellborder="0" cellspacing="0" cellpadding="2">'
             f'<tr><td colspan="{cells + 1}"><b>|grad| (log scale)</b></td></tr>'
-            f'<tr><td>+</td>{bar(1.0)}</tr><tr><td>&#8722;</td>{bar(-1.0)}</tr>'
+            f"<tr><td>+</td>{bar(1.0)}</tr><tr><td>&#8722;</td>{bar(-1.0)}</tr>"
             f'<tr><td></td><td colspan="{third}" align="left">{lo}</td>'
             f'<td colspan="{cells - 2 * third}">{mid}</td><td colspan="{third}" align="right">{hi}</td></tr>'
             f'<tr><td colspan="{cells + 1}" align="left">white: zero · <font color="{NONFINITE}">&#9632;</font>'

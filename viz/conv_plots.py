@@ -6,6 +6,7 @@ white for zero, on one symmetric scale per picture (filters) or per row (feature
 sizes can be compared within it. Small images are tiled into one mosaic per row, so even
 a hundred of them draw in a fraction of a second.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -97,6 +98,7 @@ def plot_feature_maps(model, image, layers=None, max_channels: int = 16) -> Note
     axes[0].set_ylabel("input", rotation=0, ha="right", va="center", fontsize=8)
     for ax, (i, name, m) in zip(axes[1:], maps):
         draw_mosaic(ax, m[:ncols], ncols)
-        ax.set_ylabel(f"{i}: {name}\n{m.shape[0]}×{m.shape[1]}×{m.shape[2]}", rotation=0, ha="right", va="center",
-                      fontsize=8)
+        ax.set_ylabel(
+            f"{i}: {name}\n{m.shape[0]}×{m.shape[1]}×{m.shape[2]}", rotation=0, ha="right", va="center", fontsize=8
+        )
     return fig

@@ -1,4 +1,5 @@
 """The optional dependencies of viz, and the error that names the extra to install."""
+
 from __future__ import annotations
 
 import importlib

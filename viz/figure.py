@@ -3,6 +3,7 @@
 matplotlib is an optional dependency (the `notebooks` extra): importing this module without
 it raises an ImportError that says what to install.
 """
+
 from __future__ import annotations
 
 import io

@@ -5,6 +5,7 @@ Nodes are named by their place in `autograd.topological_order` (v3 is the fourth
 the op that made it), so one graph always gives the same DOT text and tests can assert on it.
 Nothing here recurses, so a deep graph draws as well as a shallow one.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -25,9 +26,20 @@ FIT_LIMIT = 400  # with more visible values, draw_graph picks a layout without t
 FORMATS = ("svg", "png", "pdf", "jpeg", "jpg", "gif", "dot", "json")
 
 
-def draw_graph(root: Node, format: str = "svg", rankdir: str | None = None, color_by: str | None = None,
-               edge_labels: bool = False, params: dict | None = None, cluster: bool = True, collapse=(),
-               max_nodes: int = 2000, highlight=None, modules=None, width: int | None = NOTEBOOK_WIDTH) -> Drawing:
+def draw_graph(
+    root: Node,
+    format: str = "svg",
+    rankdir: str | None = None,
+    color_by: str | None = None,
+    edge_labels: bool = False,
+    params: dict | None = None,
+    cluster: bool = True,
+    collapse=(),
+    max_nodes: int = 2000,
+    highlight=None,
+    modules=None,
+    width: int | None = NOTEBOOK_WIDTH,
+) -> Drawing:
     """Draw the graph that computed `root`; returns a graphviz.Digraph (SVG inline in Jupyter).
 
     Each value is a record `label │ data │ grad` (a Tensor shows shape, dtype and a summary),
@@ -54,8 +66,17 @@ def draw_graph(root: Node, format: str = "svg", rankdir: str | None = None, colo
     """
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
-    plan = GraphPlan(root, color_by=color_by, edge_labels=edge_labels, params=params, cluster=cluster,
-                     collapse=collapse, max_nodes=max_nodes, highlight=highlight, modules=modules)
+    plan = GraphPlan(
+        root,
+        color_by=color_by,
+        edge_labels=edge_labels,
+        params=params,
+        cluster=cluster,
+        collapse=collapse,
+        max_nodes=max_nodes,
+        highlight=highlight,
+        modules=modules,
+    )
     graph = plan.drawing(plan.fit(rankdir, width), width)
     graph.format = format
     return graph
@@ -76,14 +97,28 @@ class GraphPlan:
     `step` (from viz.steps) draws the gradients as of one backward step (see viz.picture.Picture).
     """
 
-    def __init__(self, root: Node, *, color_by=None, edge_labels=False, params=None, cluster=True, collapse=(),
-                 max_nodes=2000, highlight=None, modules=None):
+    def __init__(
+        self,
+        root: Node,
+        *,
+        color_by=None,
+        edge_labels=False,
+        params=None,
+        cluster=True,
+        collapse=(),
+        max_nodes=2000,
+        highlight=None,
+        modules=None,
+    ):
         if not isinstance(root, Node):
-            raise TypeError(f"draw_graph draws the graph behind a Value or Tensor, got {type(root).__name__}: "
-                            "compute it from Values or Tensors first")
+            raise TypeError(
+                f"draw_graph draws the graph behind a Value or Tensor, got {type(root).__name__}: "
+                "compute it from Values or Tensors first"
+            )
         if modules is not None and not hasattr(modules, "named_parameters"):
-            raise TypeError(f"modules must be an nn.Module (the model that built the graph), "
-                            f"got {type(modules).__name__}")
+            raise TypeError(
+                f"modules must be an nn.Module (the model that built the graph), got {type(modules).__name__}"
+            )
         if color_by not in (None, "grad"):
             raise ValueError(f"color_by must be None or 'grad', got {color_by!r}")
         self.root, self.color_by, self.edge_labels, self.cluster = root, color_by, edge_labels, cluster
@@ -99,8 +134,9 @@ class GraphPlan:
             top = [p for p in mm.used_paths() if mm.depth[p] == 1]
             folded = next((attempt for attempt in (top, [""]) if _visible(mm, attempt) <= max_nodes), [])
             self.chosen = bool(folded)
-            self.caption = f"{len(self.order):,} values: modules collapsed to stay under max_nodes={max_nodes:,}" \
-                if folded else ""
+            self.caption = (
+                f"{len(self.order):,} values: modules collapsed to stay under max_nodes={max_nodes:,}" if folded else ""
+            )
         self.folded = tuple(folded)
         self.too_large = (_visible(mm, folded) if mm else len(self.order)) > max_nodes
         self.max_nodes = max_nodes
@@ -123,8 +159,9 @@ class GraphPlan:
         if self.color_by and scale is None:
             scale = GradScale.spanning(picture.grad_sizes())
         graph_attr = {"label": clean(self.caption), "labelloc": "t", "fontsize": "14"} if self.caption else {}
-        scene = picture.scene(layout.rankdir, layout.stacked, self.color_by, self.edge_labels, self.marked, scale,
-                              graph_attr)
+        scene = picture.scene(
+            layout.rankdir, layout.stacked, self.color_by, self.edge_labels, self.marked, scale, graph_attr
+        )
         if self.color_by:
             scene.nodes.append(("legend", {"label": scale.legend(), "shape": "plaintext", "fontsize": "10"}, None))
             root = self.index[id(self.root)]
@@ -134,8 +171,11 @@ class GraphPlan:
 
     def layouts(self, rankdir: str | None) -> list[Layout]:
         """Layouts to try, in order of preference."""
-        directions = [(rankdir, False), (rankdir, True)] if rankdir else \
-            [("LR", False), ("LR", True), ("TB", True), ("TB", False)]
+        directions = (
+            [(rankdir, False), (rankdir, True)]
+            if rankdir
+            else [("LR", False), ("LR", True), ("TB", True), ("TB", False)]
+        )
         folds = [self.folded]
         if self.mm and self.cluster:  # then fold the deepest module boxes, level by level
             used = [p for p in self.mm.used_paths() if p and not any(inside(p, f) for f in self.folded)]
@@ -144,8 +184,9 @@ class GraphPlan:
                 folds.append(self.folded + tuple(p for p in level if not any(inside(f, p) for f in self.folded)))
         return [Layout(r, s, f) for f in folds for r, s in directions]
 
-    def fit(self, rankdir: str | None, width: float | None, step: dict | None = None,
-            scale: GradScale | None = None) -> Layout:
+    def fit(
+        self, rankdir: str | None, width: float | None, step: dict | None = None, scale: GradScale | None = None
+    ) -> Layout:
         """The first layout whose text stays at least MIN_TEXT_PX high once scaled to `width`,
         else the one with the largest text."""
         layouts = self.layouts(rankdir)
@@ -164,8 +205,9 @@ class GraphPlan:
                 best, best_px = layout, text_px
         return best
 
-    def drawing(self, layout: Layout, width: float | None, step: dict | None = None,
-                scale: GradScale | None = None) -> Drawing:
+    def drawing(
+        self, layout: Layout, width: float | None, step: dict | None = None, scale: GradScale | None = None
+    ) -> Drawing:
         """The Drawing for one layout, scaled down (never up) to `width` CSS px."""
         if self.too_large:
             return _too_large(self.order, self.max_nodes, self.mm is not None)
@@ -185,9 +227,17 @@ def _too_large(order: list[Node], max_nodes: int, has_modules: bool) -> Drawing:
     """One note saying why the graph is not drawn and what to do instead."""
     ops = Counter(clean(node._op) or "leaf" for node in order)
     counts = ", ".join(f"{op} {n:,}" for op, n in ops.most_common(6))
-    hint = ("collapse more modules (collapse=[...]) or raise max_nodes" if has_modules else
-            "draw a smaller graph (one sample), pass modules=model to collapse modules, or raise max_nodes")
+    hint = (
+        "collapse more modules (collapse=[...]) or raise max_nodes"
+        if has_modules
+        else "draw a smaller graph (one sample), pass modules=model to collapse modules, or raise max_nodes"
+    )
     graph = Drawing(node_attr={"fontname": "Helvetica", "fontsize": "12"})
-    graph.node("summary", shape="note", style="filled", fillcolor="#fff2cc",
-               label=f"{len(order):,} values: too many to draw (max_nodes={max_nodes:,})\\n{counts}\\n{hint}")
+    graph.node(
+        "summary",
+        shape="note",
+        style="filled",
+        fillcolor="#fff2cc",
+        label=f"{len(order):,} values: too many to draw (max_nodes={max_nodes:,})\\n{counts}\\n{hint}",
+    )
     return graph

@@ -12,6 +12,7 @@ The graph records no modules, only parameters flowing into ops, so ownership is 
 Everything else (data inputs, the loss, a sum over every module's parameters) stays outside.
 Activation modules without parameters (ReLU()) therefore appear inside the layer before them.
 """
+
 from __future__ import annotations
 
 from autograd import Node
@@ -44,8 +45,8 @@ class ModuleMap:
         self.owner: list[str | None] = [None] * len(order)
         self.names: dict[int, str] = {}
         self.short_names: dict[int, str] = {}
-        derived = [False] * len(order)   # computed from one module's parameters alone
-        direct = [False] * len(order)    # owned by rule 1 or 2
+        derived = [False] * len(order)  # computed from one module's parameters alone
+        direct = [False] * len(order)  # owned by rule 1 or 2
         for name, param in model.named_parameters():
             i = index.get(id(param))
             if i is None:

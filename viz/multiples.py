@@ -1,5 +1,6 @@
 """Small multiples: one panel per optimizer or per layer, on shared axes, so nothing hides
 behind anything else (viz.plots re-exports these)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -15,8 +16,15 @@ def _grid_shape(count: int, max_cols: int) -> tuple[int, int]:
     return -(-count // cols), cols
 
 
-def plot_optimizer_paths(loss_fn2d: Callable, paths: Mapping[str, object], xlim=None, ylim=None,
-                         levels: int = 30, step: int | None = None, max_cols: int = 3) -> NotebookFigure:
+def plot_optimizer_paths(
+    loss_fn2d: Callable,
+    paths: Mapping[str, object],
+    xlim=None,
+    ylim=None,
+    levels: int = 30,
+    step: int | None = None,
+    max_cols: int = 3,
+) -> NotebookFigure:
     """Optimizer trajectories over the contours of a 2-D loss, one panel per optimizer on shared
     axes and one colour scale. loss_fn2d(x, y) works on arrays; paths maps a name to its points
     (steps, 2); ● marks the start, ★ the end (or the point reached at `step`)."""
@@ -30,8 +38,11 @@ def plot_optimizer_paths(loss_fn2d: Callable, paths: Mapping[str, object], xlim=
     xx, yy = np.meshgrid(np.linspace(*xlim, 200), np.linspace(*ylim, 200))
     z = np.asarray(loss_fn2d(xx, yy), dtype=float)
     # log-spaced levels show the valley floor as well as the walls
-    lv = np.geomspace(np.nanmin(z), np.nanmax(z), levels) if np.nanmin(z) > 0 else np.linspace(np.nanmin(z),
-                                                                                             np.nanmax(z), levels)
+    lv = (
+        np.geomspace(np.nanmin(z), np.nanmax(z), levels)
+        if np.nanmin(z) > 0
+        else np.linspace(np.nanmin(z), np.nanmax(z), levels)
+    )
     rows, cols = _grid_shape(len(tracks), max_cols)
     fig = NotebookFigure(figsize=(3.3 * cols + 1.0, 3.0 * rows + 0.4), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False, sharex=True, sharey=True)
@@ -47,7 +58,7 @@ def plot_optimizer_paths(loss_fn2d: Callable, paths: Mapping[str, object], xlim=
         ax.set_title(f"{name}" + ("" if step is None else f" · step {min(step, len(track) - 1)}"), fontsize=10)
         ax.set_xlim(xlim)
         ax.set_ylim(ylim)
-    for ax in axes.ravel()[len(tracks):]:
+    for ax in axes.ravel()[len(tracks) :]:
         ax.set_axis_off()
     for ax in axes[-1]:
         ax.set_xlabel("$w_1$")
@@ -82,8 +93,12 @@ def unhealthy(a: np.ndarray, kind: str) -> float:
     raise ValueError(f"kind must be 'relu', 'tanh' or 'sigmoid', got {kind!r}")
 
 
-def plot_activation_stats(activations: Mapping[str, object], kind: str | Mapping[str, str] = "relu",
-                          max_cols: int = 4, log_counts: bool = False) -> NotebookFigure:
+def plot_activation_stats(
+    activations: Mapping[str, object],
+    kind: str | Mapping[str, str] = "relu",
+    max_cols: int = 4,
+    log_counts: bool = False,
+) -> NotebookFigure:
     """A histogram of each layer's activations in its own panel (shared x axis), and the fraction
     that is dead (ReLU: a unit that is zero on every sample) or saturated (tanh |a| > 0.97,
     sigmoid < 0.03 or > 0.97) as bars.
@@ -114,9 +129,9 @@ def plot_activation_stats(activations: Mapping[str, object], kind: str | Mapping
         ax.hist(a.ravel(), bins=edges, color=f"C{k % 10}", alpha=0.85, log=log_counts)
         ax.set_title(f"{name} ({kinds[k]}): {fractions[k]:.0%} {labels[k]}", fontsize=9)
         ax.tick_params(labelsize=8)
-    for ax in axes.ravel()[len(names):]:
+    for ax in axes.ravel()[len(names) :]:
         ax.set_axis_off()
-    for ax in axes.ravel()[max(0, len(names) - cols):len(names)]:  # the lowest panel of each column
+    for ax in axes.ravel()[max(0, len(names) - cols) : len(names)]:  # the lowest panel of each column
         ax.set_xlabel("activation")
         ax.tick_params(labelbottom=True)
     for ax in axes[:, 0]:

@@ -4,6 +4,7 @@
 for collapsed modules); `Scene.digraph()` writes it as DOT, optionally with every position
 pinned from one earlier layout (the step-through draws all its frames on one layout).
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -21,8 +22,16 @@ FILL = {"root": "#ffd966", "param": "#b6d7a8", "leaf": "#cfe2f3", "const": "#eee
 BORDER = {"root": "#b45f06", "param": "#38761d", "leaf": "#3d85c6", "const": "#aaaaaa", "result": "#444444"}
 HIGHLIGHT = "#e31a1c"
 CLUSTER_FILLS = ("#f6f6f6", "#eef3fa", "#fbf4e6", "#eef7ee")
-OP_STYLE = {"shape": "ellipse", "style": "filled", "fillcolor": "#f3f3f3", "color": "#888888", "fontsize": "11",
-            "width": "0.3", "height": "0.3", "margin": "0.03"}
+OP_STYLE = {
+    "shape": "ellipse",
+    "style": "filled",
+    "fillcolor": "#f3f3f3",
+    "color": "#888888",
+    "fontsize": "11",
+    "width": "0.3",
+    "height": "0.3",
+    "margin": "0.03",
+}
 BOX_STYLE = {"shape": "box3d", "style": "filled", "fillcolor": "#e6e0f0", "color": "#674ea7"}
 FONT = {"fontname": "Helvetica"}
 
@@ -85,9 +94,12 @@ class Scene:
 
     def digraph(self, pins: dict | None = None) -> Drawing:
         """The Scene as DOT; `pins` (from viz.steps) fixes every node, edge and box where one layout put it."""
-        graph = Drawing(graph_attr={**FONT, **self.graph_attr}, node_attr={**FONT, "fontsize": "12"},
-                        edge_attr={**FONT, "fontsize": "10", "color": "#555555"},
-                        pinned=pins is not None)
+        graph = Drawing(
+            graph_attr={**FONT, **self.graph_attr},
+            node_attr={**FONT, "fontsize": "12"},
+            edge_attr={**FONT, "fontsize": "10", "color": "#555555"},
+            pinned=pins is not None,
+        )
         if pins:
             graph.attr(bb=pins["bb"])
         number = {path: k for k, path in enumerate(self.clusters)}
@@ -129,8 +141,17 @@ class Picture:
     id(node), and the "current" node.
     """
 
-    def __init__(self, root, order, index, mm: ModuleMap | None, folded: list[str], cluster: bool, names: dict,
-                 step: dict | None = None):
+    def __init__(
+        self,
+        root,
+        order,
+        index,
+        mm: ModuleMap | None,
+        folded: list[str],
+        cluster: bool,
+        names: dict,
+        step: dict | None = None,
+    ):
         self.root, self.order, self.index, self.mm, self.folded, self.step = root, order, index, mm, folded, step
         self.names = names
         self.grads = step["grads"] if step else {}
@@ -153,14 +174,30 @@ class Picture:
             sizes += [signed_size(c) for c in sent_grads(node, self.grad(node)) or []]
         return sizes
 
-    def scene(self, rankdir: str, stacked: bool, color_by, edge_labels: bool, marked: set[int],
-              scale: GradScale | None, graph_attr: dict) -> Scene:
+    def scene(
+        self,
+        rankdir: str,
+        stacked: bool,
+        color_by,
+        edge_labels: bool,
+        marked: set[int],
+        scale: GradScale | None,
+        graph_attr: dict,
+    ) -> Scene:
         scene = Scene(graph_attr={"rankdir": rankdir, "nodesep": "0.25", "ranksep": "0.4", **graph_attr})
         for path in self.boxed:
             parent = self.mm.parent[path]
-            scene.clusters[path] = (parent if parent in self.boxed else None, {
-                "label": clean(self.mm.title(path)), "style": "rounded,filled", "color": "#999999",
-                "fontsize": "12", "labeljust": "l", "fillcolor": CLUSTER_FILLS[self.mm.depth[path] % len(CLUSTER_FILLS)]})
+            scene.clusters[path] = (
+                parent if parent in self.boxed else None,
+                {
+                    "label": clean(self.mm.title(path)),
+                    "style": "rounded,filled",
+                    "color": "#999999",
+                    "fontsize": "12",
+                    "labeljust": "l",
+                    "fillcolor": CLUSTER_FILLS[self.mm.depth[path] % len(CLUSTER_FILLS)],
+                },
+            )
         self._values(scene, rankdir, stacked, color_by, marked, scale)
         self._edges(scene, color_by, edge_labels, scale)
         return scene
@@ -174,8 +211,17 @@ class Picture:
             if self.box[i] is not None:
                 continue
             g = None if self.constant[i] else self.grad(node)
-            kind = "root" if node is self.root else "param" if i in self.names else "result" if node._prev \
-                else "const" if self.constant[i] else "leaf"
+            kind = (
+                "root"
+                if node is self.root
+                else "param"
+                if i in self.names
+                else "result"
+                if node._prev
+                else "const"
+                if self.constant[i]
+                else "leaf"
+            )
             attrs = {"shape": "record", "style": "filled", "fillcolor": FILL[kind], "color": BORDER[kind]}
             if kind == "const":
                 attrs["fontcolor"] = "#555555"
@@ -187,8 +233,9 @@ class Picture:
             if i in marked:
                 attrs.update(color=HIGHLIGHT, penwidth="3")
             pending = self.step["pending"].get(id(node)) if self.step else None
-            attrs["label"] = record(node, self.names.get(i) or node.label, g, pending, rankdir, stacked,
-                                    self.constant[i])
+            attrs["label"] = record(
+                node, self.names.get(i) or node.label, g, pending, rankdir, stacked, self.constant[i]
+            )
             owner = self.mm.owner[i] if self.mm else None
             self._place(scene, owner, f"v{i}", attrs)
             if node._prev:

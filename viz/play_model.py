@@ -9,6 +9,7 @@ As in the Playground: labels are -1 (orange) and +1 (blue), the output unit is t
 is ½(output − label)² averaged over the points, and L1/L2 regularisation adds
 rate·Σ|w| or rate·½Σw² over the weights (not the biases).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -24,12 +25,23 @@ from nn.optim import SGD
 
 DATASETS = ("circle", "xor", "gauss", "spiral", "moons")
 FEATURES = {
-    "x1": lambda X: X[:, 0], "x2": lambda X: X[:, 1],
-    "x1^2": lambda X: X[:, 0] ** 2, "x2^2": lambda X: X[:, 1] ** 2, "x1x2": lambda X: X[:, 0] * X[:, 1],
-    "sin x1": lambda X: np.sin(X[:, 0]), "sin x2": lambda X: np.sin(X[:, 1]),
+    "x1": lambda X: X[:, 0],
+    "x2": lambda X: X[:, 1],
+    "x1^2": lambda X: X[:, 0] ** 2,
+    "x2^2": lambda X: X[:, 1] ** 2,
+    "x1x2": lambda X: X[:, 0] * X[:, 1],
+    "sin x1": lambda X: np.sin(X[:, 0]),
+    "sin x2": lambda X: np.sin(X[:, 1]),
 }
-FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1^2": "x₁²", "x2^2": "x₂²", "x1x2": "x₁x₂", "sin x1": "sin x₁",
-                  "sin x2": "sin x₂"}
+FEATURE_LABELS = {
+    "x1": "x₁",
+    "x2": "x₂",
+    "x1^2": "x₁²",
+    "x2^2": "x₂²",
+    "x1x2": "x₁x₂",
+    "sin x1": "sin x₁",
+    "sin x2": "sin x₂",
+}
 PLAYGROUND_ACTIVATIONS = ("tanh", "relu", "sigmoid", "leaky_relu")  # hidden-unit choices (nn's registry names)
 REGULARIZATION = ("none", "L1", "L2")
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)  # the Playground's choices
@@ -139,8 +151,10 @@ class Playground:
         self.optimizer = SGD([p for layer in self.layers for p in layer.parameters()], lr=s.lr)
         self.shuffle = np.random.default_rng(s.seed + 3)
         self.epochs = 0
-        self.history: dict[str, list[float]] = {"train": [self.loss(self.X_train, self.y_train)],
-                                                 "test": [self.loss(self.X_test, self.y_test)]}
+        self.history: dict[str, list[float]] = {
+            "train": [self.loss(self.X_train, self.y_train)],
+            "test": [self.loss(self.X_test, self.y_test)],
+        }
 
     def inputs(self, X: np.ndarray) -> np.ndarray:
         """The chosen input features of points X (n, 2) as columns."""
@@ -160,8 +174,10 @@ class Playground:
         s = self.settings
         if s.regularization == "none" or s.reg_rate == 0:
             return None
-        terms = [(layer.weight.abs() if s.regularization == "L1" else layer.weight * layer.weight * 0.5).sum()
-                 for layer in self.layers]
+        terms = [
+            (layer.weight.abs() if s.regularization == "L1" else layer.weight * layer.weight * 0.5).sum()
+            for layer in self.layers
+        ]
         return s.reg_rate * sum(terms[1:], terms[0])
 
     def epoch(self) -> None:
@@ -170,7 +186,7 @@ class Playground:
         order = self.shuffle.permutation(len(features))
         size = int(self.settings.batch_size)
         for start in range(0, len(order), size):
-            batch = order[start:start + size]
+            batch = order[start : start + size]
             out = self.forward(Tensor(features[batch]))[-1]
             target = Tensor(self.y_train[batch][:, None])
             loss = ((out - target) ** 2).mean() * 0.5
@@ -210,9 +226,10 @@ class Playground:
         from .graph import draw_graph
 
         if not 0 <= layer < len(self.layers) or not 0 <= unit < self.layers[layer].out_features:
-            raise ValueError(f"no unit {unit} in layer {layer}: the layers have "
-                             f"{[lay.out_features for lay in self.layers]} units")
-        point = Tensor(self.inputs(self.X_train[sample:sample + 1]), label="features")
+            raise ValueError(
+                f"no unit {unit} in layer {layer}: the layers have {[lay.out_features for lay in self.layers]} units"
+            )
+        point = Tensor(self.inputs(self.X_train[sample : sample + 1]), label="features")
         for lay in self.layers:
             lay.zero_grad()
         out = self.forward(point)[layer][0, unit]
@@ -226,5 +243,9 @@ class Playground:
         return graph
 
     def state(self) -> dict:
-        return {"epoch": self.epochs, "train_loss": self.history["train"][-1], "test_loss": self.history["test"][-1],
-                "settings": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self.settings).items()}}
+        return {
+            "epoch": self.epochs,
+            "train_loss": self.history["train"][-1],
+            "test_loss": self.history["test"][-1],
+            "settings": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self.settings).items()},
+        }

@@ -9,6 +9,7 @@ internet): the page holds the controls and asks the server to train and redraw.
     POST /api/reset         new weights, same settings
     GET  /api/neuron?layer=L&unit=U&sample=S   that unit's computation graph (SVG) for one point
 """
+
 from __future__ import annotations
 
 import argparse
@@ -69,7 +70,7 @@ class Session:
         with self.lock:
             self.selected = (layer, unit)
             svg = self.pg.neuron_graph(layer, unit, sample).pipe(format="svg", encoding="utf-8")
-            return svg[svg.index("<svg"):]
+            return svg[svg.index("<svg") :]
 
 
 def _options(values, chosen) -> str:
@@ -81,12 +82,22 @@ def page(session: Session) -> str:
     s = session.pg.settings
     features = "".join(
         f'<label><input type="checkbox" name="feature" value="{k}"{" checked" if k in s.features else ""}>'
-        f"{FEATURE_LABELS[k]}</label> " for k in FEATURES)
+        f"{FEATURE_LABELS[k]}</label> "
+        for k in FEATURES
+    )
     return PAGE.format(
-        datasets=_options(DATASETS, s.dataset), noise=s.noise, ratio=s.train_ratio, features=features,
-        hidden=", ".join(map(str, s.hidden)), activations=_options(PLAYGROUND_ACTIVATIONS, s.activation),
-        rates=_options(LEARNING_RATES, s.lr), regs=_options(REGULARIZATION, s.regularization),
-        reg_rates=_options(REG_RATES, s.reg_rate), batch=s.batch_size, svg=render(session.pg))
+        datasets=_options(DATASETS, s.dataset),
+        noise=s.noise,
+        ratio=s.train_ratio,
+        features=features,
+        hidden=", ".join(map(str, s.hidden)),
+        activations=_options(PLAYGROUND_ACTIVATIONS, s.activation),
+        rates=_options(LEARNING_RATES, s.lr),
+        regs=_options(REGULARIZATION, s.regularization),
+        reg_rates=_options(REG_RATES, s.reg_rate),
+        batch=s.batch_size,
+        svg=render(session.pg),
+    )
 
 
 PAGE = """<!DOCTYPE html>
@@ -111,7 +122,7 @@ body {{ font: 13px Helvetica, Arial, sans-serif; margin: 12px; }}
 </div>
 <div class="controls"><span>features</span> {features}</div>
 <div class="controls">
- <label>hidden layers <input name="hidden" value="{hidden}" style="width:7em" title="units per layer, e.g. 6, 6"></label>
+ <label>hidden layers <input name="hidden" value="{hidden}" style="width:7em" title="units per layer: 6, 6"></label>
  <label>activation <select name="activation">{activations}</select></label>
  <label>learning rate <select name="lr">{rates}</select></label>
  <label>regularisation <select name="regularization">{regs}</select></label>
@@ -192,8 +203,9 @@ def handler(session: Session) -> type[BaseHTTPRequestHandler]:
             if url.path == "/api/neuron":
                 query = {k: int(v[0]) for k, v in parse_qs(url.query).items()}
                 try:
-                    return self.send(session.neuron(query["layer"], query["unit"], query.get("sample", 0)),
-                                     "image/svg+xml")
+                    return self.send(
+                        session.neuron(query["layer"], query["unit"], query.get("sample", 0)), "image/svg+xml"
+                    )
                 except (KeyError, ValueError) as error:
                     return self.send(json.dumps({"error": str(error)}), status=400)
             return self.send(json.dumps({"error": "not found"}), status=404)

@@ -5,6 +5,7 @@ its colour scale, and the train and test loss curves.
 
 Each unit is an `<image>` with data-layer and data-unit attributes, so a page can pick one.
 """
+
 from __future__ import annotations
 
 import base64
@@ -69,9 +70,11 @@ def network(pg: Playground, inputs: list, layers: list, selected: tuple | None) 
                 (x0, y0), (x1, y1) = place(col, i), place(col + 1, j)
                 value = float(w[j, i])
                 colour = "#0877bd" if value > 0 else "#f59322"
-                parts.append(f'<line x1="{x0 + NODE:.1f}" y1="{y0 + NODE / 2:.1f}" x2="{x1:.1f}" y2="{y1 + NODE / 2:.1f}" '
-                             f'stroke="{colour}" stroke-width="{0.4 + 4.5 * abs(value) / biggest:.2f}" '
-                             f'stroke-opacity="0.8"><title>w = {value:.3g}</title></line>')
+                parts.append(
+                    f'<line x1="{x0 + NODE:.1f}" y1="{y0 + NODE / 2:.1f}" x2="{x1:.1f}" y2="{y1 + NODE / 2:.1f}" '
+                    f'stroke="{colour}" stroke-width="{0.4 + 4.5 * abs(value) / biggest:.2f}" '
+                    f'stroke-opacity="0.8"><title>w = {value:.3g}</title></line>'
+                )
     for col, column in enumerate(columns):
         title = "features" if col == 0 else "output" if col == len(columns) - 1 else f"layer {col}"
         x, _ = place(col, 0)
@@ -80,42 +83,59 @@ def network(pg: Playground, inputs: list, layers: list, selected: tuple | None) 
             x, y = place(col, k)
             picked = selected == (col - 1, k)
             attrs = "" if col == 0 else f' data-layer="{col - 1}" data-unit="{k}" class="unit" style="cursor:pointer"'
-            parts.append(f'<image x="{x}" y="{y}" width="{NODE}" height="{NODE}" href="{uri}" '
-                         f'preserveAspectRatio="none"{attrs}/>')
-            parts.append(f'<rect x="{x}" y="{y}" width="{NODE}" height="{NODE}" fill="none" '
-                         f'stroke="{"#e31a1c" if picked else "#555"}" stroke-width="{2.5 if picked else 0.8}" '
-                         'pointer-events="none"/>')
+            parts.append(
+                f'<image x="{x}" y="{y}" width="{NODE}" height="{NODE}" href="{uri}" '
+                f'preserveAspectRatio="none"{attrs}/>'
+            )
+            parts.append(
+                f'<rect x="{x}" y="{y}" width="{NODE}" height="{NODE}" fill="none" '
+                f'stroke="{"#e31a1c" if picked else "#555"}" stroke-width="{2.5 if picked else 0.8}" '
+                'pointer-events="none"/>'
+            )
             if col == 0:
                 name = FEATURE_LABELS[pg.settings.features[k]]
-                parts.append(f'<text x="{x - 3}" y="{y + NODE / 2 + 4}" font-size="10" text-anchor="end">'
-                             f"{html.escape(name)}</text>")
+                parts.append(
+                    f'<text x="{x - 3}" y="{y + NODE / 2 + 4}" font-size="10" text-anchor="end">'
+                    f"{html.escape(name)}</text>"
+                )
     return "".join(parts), width + 24, height
 
 
 def surface(pg: Playground, output: np.ndarray, x0: float) -> str:
     """The decision surface with axes, the points (train: white ring, test: black ring) and its scale."""
+
     def at(v):  # plane coordinate -> pixels inside the picture
         return (v + EXTENT) / (2 * EXTENT) * BIG
 
-    parts = [f'<g transform="translate({x0},{TOP})" id="boundary">',
-             (f'<image width="{BIG}" height="{BIG}" href="{data_uri(output)}" preserveAspectRatio="none" '
-              'id="boundary-image"/>')]
+    parts = [
+        f'<g transform="translate({x0},{TOP})" id="boundary">',
+        (
+            f'<image width="{BIG}" height="{BIG}" href="{data_uri(output)}" preserveAspectRatio="none" '
+            'id="boundary-image"/>'
+        ),
+    ]
     for X, y, ring in ((pg.X_train, pg.y_train, "white"), (pg.X_test, pg.y_test, "black")):
         colour = np.where(y > 0, "#0877bd", "#f59322")
-        parts += [f'<circle cx="{at(a):.1f}" cy="{BIG - at(b):.1f}" r="2.6" fill="{c}" stroke="{ring}" '
-                  'stroke-width="0.8"/>' for (a, b), c in zip(X, colour)]
+        parts += [
+            f'<circle cx="{at(a):.1f}" cy="{BIG - at(b):.1f}" r="2.6" fill="{c}" stroke="{ring}" stroke-width="0.8"/>'
+            for (a, b), c in zip(X, colour)
+        ]
     parts.append(f'<rect width="{BIG}" height="{BIG}" fill="none" stroke="#333"/>')
     for tick in range(-6, 7, 2):
         p = at(tick)
         parts.append(f'<text x="{p}" y="{BIG + 13}" font-size="10" text-anchor="middle">{tick}</text>')
         parts.append(f'<text x="-4" y="{BIG - p + 3}" font-size="10" text-anchor="end">{tick}</text>')
-    parts.append(f'<text x="{BIG / 2}" y="{BIG + 26}" font-size="11" text-anchor="middle">x₁</text>'
-                 f'<text x="-22" y="{BIG / 2}" font-size="11" text-anchor="middle">x₂</text>')
+    parts.append(
+        f'<text x="{BIG / 2}" y="{BIG + 26}" font-size="11" text-anchor="middle">x₁</text>'
+        f'<text x="-22" y="{BIG / 2}" font-size="11" text-anchor="middle">x₂</text>'
+    )
     scale = data_uri(np.linspace(-1, 1, 64)[None, :].repeat(2, axis=0))  # the colour scale
-    parts.append(f'<image x="0" y="{BIG + 34}" width="{BIG}" height="10" href="{scale}" preserveAspectRatio="none"/>'
-                 f'<text x="0" y="{BIG + 56}" font-size="10">−1</text>'
-                 f'<text x="{BIG / 2}" y="{BIG + 56}" font-size="10" text-anchor="middle">0: output (tanh)</text>'
-                 f'<text x="{BIG}" y="{BIG + 56}" font-size="10" text-anchor="end">+1</text></g>')
+    parts.append(
+        f'<image x="0" y="{BIG + 34}" width="{BIG}" height="10" href="{scale}" preserveAspectRatio="none"/>'
+        f'<text x="0" y="{BIG + 56}" font-size="10">−1</text>'
+        f'<text x="{BIG / 2}" y="{BIG + 56}" font-size="10" text-anchor="middle">0: output (tanh)</text>'
+        f'<text x="{BIG}" y="{BIG + 56}" font-size="10" text-anchor="end">+1</text></g>'
+    )
     return "".join(parts)
 
 
@@ -126,14 +146,20 @@ def curves(pg: Playground, x0: float, y0: float, width: float = 300, height: flo
     n = max(len(train) - 1, 1)
 
     def line(values, colour, name):
-        points = " ".join(f"{x0 + width * k / n:.1f},{y0 + height * (1 - v / top):.1f}"
-                          for k, v in enumerate(values) if np.isfinite(v))
+        points = " ".join(
+            f"{x0 + width * k / n:.1f},{y0 + height * (1 - v / top):.1f}"
+            for k, v in enumerate(values)
+            if np.isfinite(v)
+        )
         return f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.6" id="{name}-curve"/>'
 
-    return (f'<rect x="{x0}" y="{y0}" width="{width}" height="{height}" fill="#fafafa" stroke="#ccc"/>'
-            + line(test, "#999", "test") + line(train, "#222", "train")
-            + f'<text x="{x0}" y="{y0 - 6}" font-size="11">loss per epoch: '
-              f'<tspan fill="#222">train {train[-1]:.3f}</tspan>  <tspan fill="#888">test {test[-1]:.3f}</tspan></text>')
+    return (
+        f'<rect x="{x0}" y="{y0}" width="{width}" height="{height}" fill="#fafafa" stroke="#ccc"/>'
+        + line(test, "#999", "test")
+        + line(train, "#222", "train")
+        + f'<text x="{x0}" y="{y0 - 6}" font-size="11">loss per epoch: '
+        f'<tspan fill="#222">train {train[-1]:.3f}</tspan>  <tspan fill="#888">test {test[-1]:.3f}</tspan></text>'
+    )
 
 
 def render(pg: Playground, selected: tuple | None = None, resolution: int = 40) -> str:
@@ -143,8 +169,13 @@ def render(pg: Playground, selected: tuple | None = None, resolution: int = 40) 
     x0 = width + 30
     total_w, total_h = x0 + BIG + 20, max(height, TOP + BIG + 160)
     train, test = pg.history["train"][-1], pg.history["test"][-1]
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_w}" height="{total_h}" '
-            f'viewBox="0 0 {total_w} {total_h}" font-family="Helvetica, Arial, sans-serif" id="playground-svg" '
-            f'data-epoch="{pg.epochs}" data-train-loss="{train:.6g}" data-test-loss="{test:.6g}">'
-            f'<text x="{x0}" y="14" font-size="12">epoch {pg.epochs}</text>'
-            + net + surface(pg, layers[-1][0], x0) + curves(pg, x0, TOP + BIG + 82) + "</svg>")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_w}" height="{total_h}" '
+        f'viewBox="0 0 {total_w} {total_h}" font-family="Helvetica, Arial, sans-serif" id="playground-svg" '
+        f'data-epoch="{pg.epochs}" data-train-loss="{train:.6g}" data-test-loss="{test:.6g}">'
+        f'<text x="{x0}" y="14" font-size="12">epoch {pg.epochs}</text>'
+        + net
+        + surface(pg, layers[-1][0], x0)
+        + curves(pg, x0, TOP + BIG + 82)
+        + "</svg>"
+    )

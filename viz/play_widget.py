@@ -4,6 +4,7 @@ Play trains in a background thread and redraws after every epoch, so the kernel 
 pause stops it. Picking a unit (and a training point) draws that unit's computation graph
 with its gradients for the point.
 """
+
 from __future__ import annotations
 
 import threading
@@ -32,10 +33,15 @@ def playground(**settings):
     noise = widgets.FloatSlider(value=s.noise, min=0, max=0.5, step=0.05, description="noise")
     ratio = widgets.FloatSlider(value=s.train_ratio, min=0.1, max=0.9, step=0.1, description="train share")
     batch = widgets.IntSlider(value=s.batch_size, min=1, max=100, description="batch")
-    features = [widgets.Checkbox(value=k in s.features, description=FEATURE_LABELS[k], indent=False,
-                                 layout=widgets.Layout(width="70px")) for k in FEATURES]
-    hidden = widgets.Text(value=", ".join(map(str, s.hidden)), description="hidden",
-                          tooltip="units per hidden layer, e.g. 6, 6")
+    features = [
+        widgets.Checkbox(
+            value=k in s.features, description=FEATURE_LABELS[k], indent=False, layout=widgets.Layout(width="70px")
+        )
+        for k in FEATURES
+    ]
+    hidden = widgets.Text(
+        value=", ".join(map(str, s.hidden)), description="hidden", tooltip="units per hidden layer, e.g. 6, 6"
+    )
     activation = widgets.Dropdown(options=PLAYGROUND_ACTIVATIONS, value=s.activation, description="activation")
     lr = widgets.Dropdown(options=LEARNING_RATES, value=s.lr, description="learning rate")
     reg = widgets.Dropdown(options=REGULARIZATION, value=s.regularization, description="regularisation")
@@ -53,23 +59,36 @@ def playground(**settings):
     selected: list = [None]
 
     def units() -> None:
-        unit.options = [(f"layer {k + 1} unit {j + 1}" if k < len(pg.layers) - 1 else "output", (k, j))
-                        for k, layer in enumerate(pg.layers) for j in range(layer.out_features)]
+        unit.options = [
+            (f"layer {k + 1} unit {j + 1}" if k < len(pg.layers) - 1 else "output", (k, j))
+            for k, layer in enumerate(pg.layers)
+            for j in range(layer.out_features)
+        ]
         sample.max = max(len(pg.X_train) - 1, 0)
 
     def redraw() -> None:
         view.value = render(pg, selected[0])
-        status.value = (f"epoch {pg.epochs} · train loss {pg.history['train'][-1]:.3f} · "
-                        f"test loss {pg.history['test'][-1]:.3f}")
+        status.value = (
+            f"epoch {pg.epochs} · train loss {pg.history['train'][-1]:.3f} · test loss {pg.history['test'][-1]:.3f}"
+        )
 
     def changed(_=None) -> None:
         try:
             sizes = tuple(int(v) for v in hidden.value.replace(" ", "").split(",") if v)
             chosen = tuple(k for k, box in zip(FEATURES, features) if box.value)
             with lock:
-                pg.update(dataset=dataset.value, noise=noise.value, train_ratio=ratio.value, batch_size=batch.value,
-                          features=chosen, hidden=sizes, activation=activation.value, lr=lr.value,
-                          regularization=reg.value, reg_rate=reg_rate.value)
+                pg.update(
+                    dataset=dataset.value,
+                    noise=noise.value,
+                    train_ratio=ratio.value,
+                    batch_size=batch.value,
+                    features=chosen,
+                    hidden=sizes,
+                    activation=activation.value,
+                    lr=lr.value,
+                    regularization=reg.value,
+                    reg_rate=reg_rate.value,
+                )
                 selected[0] = None
                 units()
                 redraw()
@@ -104,7 +123,7 @@ def playground(**settings):
             drawing = pg.neuron_graph(*unit.value, sample=sample.value)
             redraw()
         svg = drawing.pipe(format="svg", encoding="utf-8")
-        graph.value = svg[svg.index("<svg"):]
+        graph.value = svg[svg.index("<svg") :]
 
     for control in (dataset, noise, ratio, batch, hidden, activation, lr, reg, reg_rate, *features):
         control.observe(changed, names="value")
@@ -114,16 +133,28 @@ def playground(**settings):
     draw.on_click(show_graph)
     units()
     redraw()
-    box = widgets.VBox([
-        widgets.HBox([reset, play, step, status]),
-        widgets.HBox([dataset, noise, ratio, batch]),
-        widgets.HBox([widgets.Label("features"), *features]),
-        widgets.HBox([hidden, activation, lr, reg, reg_rate]),
-        view,
-        widgets.HBox([unit, sample, draw]),
-        graph,
-    ])
+    box = widgets.VBox(
+        [
+            widgets.HBox([reset, play, step, status]),
+            widgets.HBox([dataset, noise, ratio, batch]),
+            widgets.HBox([widgets.Label("features"), *features]),
+            widgets.HBox([hidden, activation, lr, reg, reg_rate]),
+            view,
+            widgets.HBox([unit, sample, draw]),
+            graph,
+        ]
+    )
     box.playground, box.worker = pg, None
-    box.controls = {"play": play, "step": step, "reset": reset, "dataset": dataset, "hidden": hidden, "unit": unit,
-                    "draw": draw, "view": view, "graph": graph, "status": status}
+    box.controls = {
+        "play": play,
+        "step": step,
+        "reset": reset,
+        "dataset": dataset,
+        "hidden": hidden,
+        "unit": unit,
+        "draw": draw,
+        "view": view,
+        "graph": graph,
+        "status": status,
+    }
     return box

@@ -4,6 +4,7 @@ activation health, first-layer weights, optimizer paths, and a live view for not
 Every function returns a matplotlib Figure built without pyplot, so it works under any
 backend (Agg included) and a notebook shows it once, when it is the cell's value.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -60,8 +61,16 @@ def shade_surface(ax, xx, yy, z: np.ndarray, threshold: float, ticks: bool = Tru
     either end of the colour scale (default: the surface's own largest)."""
     span = span or float(np.nanmax(np.abs(z - threshold))) or 1.0
     norm = TwoSlopeNorm(vcenter=threshold, vmin=threshold - span, vmax=threshold + span)
-    filled = ax.contourf(xx, yy, z, levels=np.linspace(threshold - span, threshold + span, 21), cmap=PLAYGROUND,
-                         norm=norm, alpha=0.75, extend="both")
+    filled = ax.contourf(
+        xx,
+        yy,
+        z,
+        levels=np.linspace(threshold - span, threshold + span, 21),
+        cmap=PLAYGROUND,
+        norm=norm,
+        alpha=0.75,
+        extend="both",
+    )
     if np.nanmin(z) < threshold < np.nanmax(z):
         ax.contour(xx, yy, z, levels=[threshold], colors="#333333", linewidths=1.5)
     if ticks:
@@ -74,8 +83,16 @@ def shade_surface(ax, xx, yy, z: np.ndarray, threshold: float, ticks: bool = Tru
     return filled
 
 
-def plot_decision_boundary(predict_fn: Callable, X, y, ax=None, hidden: Callable | None = None,
-                           resolution: int = 100, threshold: float = 0.0, margin: float = 0.5) -> Figure:
+def plot_decision_boundary(
+    predict_fn: Callable,
+    X,
+    y,
+    ax=None,
+    hidden: Callable | None = None,
+    resolution: int = 100,
+    threshold: float = 0.0,
+    margin: float = 0.5,
+) -> Figure:
     """Shade the plane by a model's score (orange below `threshold`, blue above) under the data.
 
     predict_fn maps points (M, 2) to scores (M,) — for probabilities pass threshold=0.5 — or
@@ -102,13 +119,19 @@ def plot_decision_boundary(predict_fn: Callable, X, y, ax=None, hidden: Callable
             span = float(np.nanmax(np.abs(units))) or 1.0  # one colour scale for every unit
             for k, unit_ax in enumerate(unit_axes.ravel()):
                 if k < units.shape[1]:
-                    filled = shade_surface(unit_ax, xx, yy, units[:, k].reshape(xx.shape), 0.0, ticks=False,
-                                           span=span)
+                    filled = shade_surface(unit_ax, xx, yy, units[:, k].reshape(xx.shape), 0.0, ticks=False, span=span)
                     unit_ax.set_title(f"h{k}", fontsize=8)
                 else:
                     unit_ax.set_axis_off()
-            side.colorbar(filled, ax=unit_axes, shrink=0.6, label="unit output", location="bottom",
-                          ticks=[-span, 0.0, span], format="%.2g")
+            side.colorbar(
+                filled,
+                ax=unit_axes,
+                shrink=0.6,
+                label="unit output",
+                location="bottom",
+                ticks=[-span, 0.0, span],
+                format="%.2g",
+            )
     fig = ax.figure if isinstance(ax.figure, Figure) else ax.figure.figure  # a SubFigure knows its Figure
     if z.ndim == 2 and z.shape[1] > 1:
         classes = z.argmax(axis=1).reshape(xx.shape)
@@ -119,8 +142,14 @@ def plot_decision_boundary(predict_fn: Callable, X, y, ax=None, hidden: Callable
         ax.figure.colorbar(shown, ax=ax, shrink=0.8, label="class (arg-max)", ticks=range(z.shape[1]))
     else:
         filled = shade_surface(ax, xx, yy, z.reshape(xx.shape), threshold)
-        ax.figure.colorbar(filled, ax=ax, shrink=0.8, label="score" if threshold == 0 else "probability",
-                     ticks=[filled.levels[0], threshold, filled.levels[-1]], format="%.2g")
+        ax.figure.colorbar(
+            filled,
+            ax=ax,
+            shrink=0.8,
+            label="score" if threshold == 0 else "probability",
+            ticks=[filled.levels[0], threshold, filled.levels[-1]],
+            format="%.2g",
+        )
         labels = np.unique(y)
         for label, color in zip(labels[:2], (ORANGE, BLUE)):
             keep = y == label
@@ -143,8 +172,13 @@ def plot_history(history: Mapping[str, Sequence[float]]) -> Figure:
     for ax, (kind, keys) in zip(fig.subplots(1, len(panels), squeeze=False)[0], panels):
         for key in keys:
             values = history[key]
-            ax.plot(range(1, len(values) + 1), values, label=key.split("_")[0],
-                    color=BLUE if key.startswith("train") else ORANGE, linewidth=2)
+            ax.plot(
+                range(1, len(values) + 1),
+                values,
+                label=key.split("_")[0],
+                color=BLUE if key.startswith("train") else ORANGE,
+                linewidth=2,
+            )
         ax.set_xlabel("epoch")
         ax.set_ylabel("accuracy" if kind == "acc" else "loss")
         ax.grid(alpha=0.3)
@@ -262,6 +296,7 @@ class LiveView:
 
     def _show(self) -> None:
         from IPython.display import display
+
         fig = self.figure()
         if self._handle is None:
             self._handle = display(fig, display_id=True)

