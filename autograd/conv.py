@@ -13,6 +13,7 @@ col2im addition moves runs of N contiguous numbers instead of a few scattered pi
 from __future__ import annotations
 
 from numbers import Integral
+from typing import cast
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -23,7 +24,7 @@ from .tensor import Tensor, as_tensor
 def int_pair(value, name: str, minimum: int) -> tuple[int, int]:
     """An int or a pair of ints as (height, width), each ≥ minimum."""
     pair = (value, value) if isinstance(value, Integral) else tuple(value)
-    if len(pair) != 2 or not all(isinstance(v, Integral) and v >= minimum for v in pair):
+    if len(pair) != 2 or not all(isinstance(v, Integral) and cast(int, v) >= minimum for v in pair):
         raise ValueError(f"{name} must be an int ≥ {minimum} or a pair of them, got {value!r}")
     return int(pair[0]), int(pair[1])
 
@@ -213,6 +214,7 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode: bool = False) 
     for _, _, rows, columns in _taps(*geometry):
         tap = xp[:, :, rows, columns]
         out = tap.copy() if out is None else np.add(out, tap, out=out)
+    assert out is not None  # the kernel is at least 1×1, so there is a tap
     divisor = _window_sizes(x.shape[2:], geometry, padding)
     divisor = divisor if isinstance(divisor, int) else divisor.astype(x.dtype)
     return Tensor.from_op(out / divisor, (x,), "avg_pool2d", _avg_pool2d_rule, (xp.shape, geometry, padding, divisor))

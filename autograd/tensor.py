@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from numbers import Number
 from sys import getrefcount
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -52,6 +52,8 @@ class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
     """An array with a gradient: `Tensor(data, requires_grad=False)`."""
 
     __slots__ = ("requires_grad", "_version", "_changed_at", "_recorded_at")
+    if TYPE_CHECKING:  # a slot, set when an op is recorded (a class-level annotation would clash with __slots__)
+        _recorded_at: int
     __array_ufunc__ = None  # `array + tensor` calls Tensor.__radd__ instead of looping in numpy
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, label: str = ""):
@@ -144,7 +146,7 @@ class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
         recorded_at = self._recorded_at
         if self._changed_at > recorded_at:
             self._refuse_stale()
-        fitted = []
+        fitted: list[np.ndarray | None] = []
         for parent, g in zip(self._prev, self._rule(self, grad)):  # type: ignore[misc]
             if parent._changed_at > recorded_at:
                 self._refuse_stale()
@@ -484,13 +486,13 @@ class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
         """a >= b elementwise (no gradient)."""
         return self.from_op(self.data >= _data_of(other), (), ">=", None)
 
-    def __eq__(self, other) -> Tensor:
+    def __eq__(self, other) -> Tensor:  # type: ignore[override]  # elementwise, as in PyTorch
         """a == b elementwise (no gradient)."""
         if not isinstance(other, (Tensor, Number, np.ndarray)):
             return NotImplemented  # `t == None` is False, as in PyTorch
         return self.from_op(self.data == _data_of(other), (), "==", None)
 
-    def __ne__(self, other) -> Tensor:
+    def __ne__(self, other) -> Tensor:  # type: ignore[override]  # elementwise, as in PyTorch
         """a != b elementwise (no gradient)."""
         if not isinstance(other, (Tensor, Number, np.ndarray)):
             return NotImplemented

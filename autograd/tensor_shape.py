@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Sequence
 from numbers import Integral
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -50,7 +50,7 @@ def _dim_index(op: str, dim, ndim: int) -> int:
     """One dim as a non-negative index, checked against ndim (PyTorch's IndexError otherwise)."""
     if not isinstance(dim, Integral) or isinstance(dim, bool):
         raise TypeError(f"{op}() takes an integer dim, got {dim!r}")
-    if not -max(ndim, 1) <= dim < max(ndim, 1):
+    if not -max(ndim, 1) <= cast(int, dim) < max(ndim, 1):  # numbers.Integral has no comparisons in typeshed
         raise IndexError(
             f"{op}(): dimension out of range (expected to be in range of "
             f"[{-max(ndim, 1)}, {max(ndim, 1) - 1}], but got {dim})"
@@ -81,7 +81,8 @@ class ShapeOps:
         """y = Σ x / n over dim; dx = g / n copied along the averaged dims (the mean of nothing is NaN)."""
         dim, keepdim = dim_args("mean", dim, keepdim, axis, keepdims)
         with np.errstate(invalid="ignore", divide="ignore"):  # an empty mean is NaN, as in PyTorch, without a warning
-            data = np.add.reduce(self.data, axis=dim, keepdims=keepdim) / _count(self.data.shape, dim)
+            # numpy's stubs overload reduce on a literal keepdims; a bool matches none of them
+            data = np.add.reduce(self.data, axis=dim, keepdims=keepdim) / _count(self.data.shape, dim)  # type: ignore[call-overload]
         return self.from_op(data, (self,), "mean", ShapeOps._mean_rule, (dim, keepdim))
 
     @staticmethod
@@ -205,6 +206,7 @@ class ShapeOps:
     def squeeze(self: Tensor, dim=None) -> Tensor:
         """The dims of size 1 removed (all of them, or those of `dim` that have size 1, as in PyTorch)."""
         shape = self.data.shape
+        dims: Sequence[int]
         if dim is None:
             dims = range(len(shape))
         else:
@@ -280,7 +282,8 @@ def _lift_all(items: Sequence, op: str) -> tuple:
     like = next((t for t in items if isinstance(t, ShapeOps)), None)  # ShapeOps: a Tensor
     if like is None:
         raise TypeError(f"{op} needs a sequence of Tensors, got {[type(t).__name__ for t in items]}")
-    return tuple(like._lift(t, op) for t in items)
+    tensor = cast("Tensor", like)
+    return tuple(tensor._lift(t, op) for t in items)
 
 
 def _check_axis(op: str, axis: Any) -> None:

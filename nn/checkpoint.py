@@ -191,10 +191,10 @@ def _load_safetensors(path: str, file, size: int, check: Check | None) -> Ordere
         )
     _run_check(path, entries, check)
     state = OrderedDict()
-    for name, (shape, dtype) in entries.items():
+    for name, (dims, dtype) in entries.items():
         begin, end = next((b, e) for b, e, n in spans if n == name)
         data = _read(path, file, 8 + length + begin, end - begin)
-        state[name] = np.frombuffer(data, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
+        state[name] = np.frombuffer(data, dtype=dtype).reshape(dims).astype(dtype.newbyteorder("="))
     return state
 
 

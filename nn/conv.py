@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from autograd import Tensor, avg_pool2d, conv2d, int_pair, max_pool2d
@@ -63,7 +65,7 @@ class Conv2d(Module):
 class _Pool2d(Module):
     """`pool` over each kernel_size window; stride defaults to kernel_size; padding and ceil_mode as PyTorch."""
 
-    pool = None
+    pool: Callable[..., Tensor] | None = None  # set by each subclass
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False):
         self.kernel_size = int_pair(kernel_size, "kernel_size", 1)
@@ -72,7 +74,9 @@ class _Pool2d(Module):
         self.ceil_mode = bool(ceil_mode)
 
     def forward(self, x) -> Tensor:
-        return self.pool(x, self.kernel_size, self.stride, self.padding, self.ceil_mode)
+        pool = self.pool
+        assert pool is not None  # every concrete pool sets it
+        return pool(x, self.kernel_size, self.stride, self.padding, self.ceil_mode)
 
     def extra_repr(self) -> str:
         return (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from numbers import Integral, Real
+from typing import cast
 
 import numpy as np
 
@@ -31,7 +32,7 @@ def _integer(name: str, value, low: int = 1) -> int:
 def _non_negative(name: str, value) -> float:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
         raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
-    if not value >= 0:
+    if not cast(float, value) >= 0:  # numbers.Real has no >= in typeshed
         raise ValueError(f"{name} must be >= 0, got {name}={value!r}")
     return float(value)
 

@@ -147,7 +147,7 @@ class Dropout(Module):
             raise TypeError(f"Dropout probability p must be a number, got {type(p).__name__} {p!r}")
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"Dropout probability p must be in [0, 1], got p={p!r}")
-        self.p = float(p)
+        self.p: float = float(p)
 
     def forward(self, x) -> Tensor:
         x = as_tensor(x)

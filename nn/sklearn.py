@@ -23,6 +23,7 @@ except ImportError as error:
 from .activations import ACTIVATIONS as MODULES_BY_OP
 from .layers import Linear, Sequential
 from .losses import cross_entropy, mse_loss
+from .module import Module
 from .optim import Adam
 from .train import fit, predict
 
@@ -76,7 +77,7 @@ class _MLPEstimator(BaseEstimator):
             raise ValueError(f"early_stopping needs at least 2 samples (one to hold out), got {len(X)}")
         rng = np.random.default_rng(self.random_state)
         sizes = [X.shape[1], *hidden, n_outputs]
-        layers = []
+        layers: list[Module] = []
         for i in range(len(sizes) - 1):
             layers.append(Linear(sizes[i], sizes[i + 1], init="he" if self.activation == "relu" else "xavier", rng=rng))
             if i < len(sizes) - 2:

@@ -13,6 +13,7 @@ import math
 import sys
 from collections.abc import Callable
 from numbers import Integral
+from typing import cast
 
 import numpy as np
 
@@ -70,17 +71,19 @@ def fit(
     try:
         for epoch in bar if bar is not None else range(epochs):
             model.train()
-            loss_sum, correct = 0.0, 0
+            loss_sum = 0.0
+            correct: int | None = 0
             for X_batch, y_batch in batches(X, y, batch_size, shuffle=True, seed=order):
                 loss, hits = _train_step(forward, loss_fn, optimizer, X_batch, y_batch)
                 loss_sum += loss * len(X_batch)
-                correct = None if hits is None else correct + hits
+                # hits is None for every batch or for none (it depends on loss_fn only)
+                correct = None if hits is None else cast(int, correct) + hits
             history["train_loss"].append(loss_sum / len(X))
             if correct is not None:
                 history["train_acc"].append(correct / len(X))
             if val_data is not None:
                 result = evaluate(model, X_val, y_val, loss_fn)
-                history["val_loss"].append(result["loss"])
+                history["val_loss"].append(cast(float, result["loss"]))  # evaluate's loss is never None
                 if result["accuracy"] is not None:
                     history["val_acc"].append(result["accuracy"])
             if scheduler is not None:
@@ -102,8 +105,8 @@ def fit(
         if best_state is not None:
             model.load_state_dict(best_state)
             note += f", and the weights of the best epoch ({best_epoch + 1}, val_loss {best_loss:.4g}) are back"
-        error.history = history
-        error.add_note(note)
+        error.history = history  # type: ignore[attr-defined]  # an attribute added to the error on purpose
+        error.add_note(note)  # type: ignore[attr-defined]  # Python 3.11+; mypy checks for 3.10
         raise
     finally:
         if bar is not None:
@@ -265,7 +268,7 @@ def cross_validate(
             seed=seed + fold,
         )
         result = evaluate(model, X[held_out], y[held_out], loss_fn)
-        scores["val_loss"].append(result["loss"])
+        scores["val_loss"].append(cast(float, result["loss"]))  # evaluate's loss is never None
         if result["accuracy"] is not None:
             scores["val_acc"].append(result["accuracy"])
     return scores

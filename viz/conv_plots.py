@@ -63,9 +63,9 @@ def feature_maps(model, image) -> list[tuple[int, str, np.ndarray]]:
 
     The model runs in eval() mode (no dropout) and is put back in the mode it was in.
     """
-    x = as_array(image)
-    dtype = next((p.dtype for p in model.parameters()), x.dtype)
-    x = Tensor(x.reshape((1,) * (4 - x.ndim) + x.shape).astype(dtype, copy=False))
+    array = as_array(image)
+    dtype = next((p.dtype for p in model.parameters()), array.dtype)
+    x = Tensor(array.reshape((1,) * (4 - array.ndim) + array.shape).astype(dtype, copy=False))
     was_training, maps = model.training, []
     model.eval()
     try:

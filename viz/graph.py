@@ -163,6 +163,7 @@ class GraphPlan:
             layout.rankdir, layout.stacked, self.color_by, self.edge_labels, self.marked, scale, graph_attr
         )
         if self.color_by:
+            assert scale is not None  # set above whenever color_by is
             scene.nodes.append(("legend", {"label": scale.legend(), "shape": "plaintext", "fontsize": "10"}, None))
             root = self.index[id(self.root)]
             if picture.box[root] is None:

@@ -15,6 +15,8 @@ Activation modules without parameters (ReLU()) therefore appear inside the layer
 
 from __future__ import annotations
 
+from typing import Any
+
 from autograd import Node
 from nn.activations import ACTIVATIONS
 
@@ -31,7 +33,7 @@ class ModuleMap:
         self.modules: dict[str, object] = {}
         self.parent: dict[str, str | None] = {}
         self.depth: dict[str, int] = {}
-        stack = [("", model, None)]
+        stack: list[tuple[str, Any, str | None]] = [("", model, None)]
         while stack:
             path, module, parent = stack.pop()
             self.modules[path] = module

@@ -19,8 +19,8 @@ def _grid_shape(count: int, max_cols: int) -> tuple[int, int]:
 def plot_optimizer_paths(
     loss_fn2d: Callable,
     paths: Mapping[str, object],
-    xlim=None,
-    ylim=None,
+    xlim: tuple[float, float] | None = None,
+    ylim: tuple[float, float] | None = None,
     levels: int = 30,
     step: int | None = None,
     max_cols: int = 3,
@@ -64,6 +64,7 @@ def plot_optimizer_paths(
         ax.set_xlabel("$w_1$")
     for ax in axes[:, 0]:
         ax.set_ylabel("$w_2$")
+    assert contour is not None  # paths is not empty, so at least one panel was drawn
     fig.colorbar(contour, ax=axes, shrink=0.8, label="loss", format="%.3g")
     return fig
 

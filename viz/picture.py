@@ -156,8 +156,9 @@ class Picture:
         self.names = names
         self.grads = step["grads"] if step else {}
         # box[i]: the collapsed module value i is hidden in; boxed: modules drawn as clusters
-        self.box = [None] * len(order)
+        self.box: list[int | None] = [None] * len(order)
         if folded:
+            assert mm is not None  # modules are folded only when there is a module map
             for i, owner in enumerate(mm.owner):
                 if owner is not None:
                     self.box[i] = next((k for k, path in enumerate(folded) if inside(owner, path)), None)
@@ -186,6 +187,7 @@ class Picture:
     ) -> Scene:
         scene = Scene(graph_attr={"rankdir": rankdir, "nodesep": "0.25", "ranksep": "0.4", **graph_attr})
         for path in self.boxed:
+            assert self.mm is not None  # boxed is empty without a module map
             parent = self.mm.parent[path]
             scene.clusters[path] = (
                 parent if parent in self.boxed else None,
@@ -243,12 +245,14 @@ class Picture:
         for k, path in enumerate(self.folded):
             members = [i for i, b in enumerate(self.box) if b == k]
             if members:
+                assert self.mm is not None  # modules are folded only when there is a module map
                 params = [i for i in members if i in self.mm.names]
                 label = f"{clean(self.mm.title(path))}\\n{len(members):,} values, {len(params):,} parameters"
                 attrs = {"label": label, **BOX_STYLE}
                 grads = [np.ravel(self.grad(self.order[i])) for i in params if self.grad(self.order[i]) is not None]
                 if color_by and grads:  # the box coloured by its parameters' mean |grad|
                     size = signed_size(np.concatenate(grads))
+                    assert size is not None  # signed_size is None only for a missing gradient
                     attrs["fillcolor"], attrs["fontcolor"], _ = scale.color(size)
                     attrs["label"] += f"\\nparameters' mean |grad| {fmt(abs(size))}"
                 self._place(scene, self.mm.parent.get(path), f"m{k}", attrs)
@@ -321,5 +325,6 @@ def edge_style(color_by: str | None, g, scale: GradScale | None) -> dict:
     size = signed_size(g) if color_by else None
     if size is None:
         return {}
+    assert scale is not None  # given whenever color_by is
     fill, _, strength = scale.color(size)
     return {"color": fill if size else "#bbbbbb", "penwidth": f"{1 + 2.5 * strength:.2f}"}

@@ -111,7 +111,7 @@ def plot_decision_boundary(
         else:
             cols = int(np.ceil(np.sqrt(units.shape[1])))
             rows = int(np.ceil(units.shape[1] / cols))
-            fig = NotebookFigure(figsize=(5.5 + 1.4 * cols, max(5.0, 1.4 * rows)), layout="constrained")
+            fig: Figure = NotebookFigure(figsize=(5.5 + 1.4 * cols, max(5.0, 1.4 * rows)), layout="constrained")
             main, side = fig.subfigures(1, 2, width_ratios=[5.5, 1.4 * cols])
             ax = main.add_subplot()
             side.suptitle("hidden units", fontsize=10)
@@ -243,6 +243,7 @@ def plot_weight_images(W, shape: tuple[int, int] = (8, 8), ncols: int = 8) -> Fi
         if k < len(W):
             image = ax.imshow(W[k].reshape(shape), cmap="RdBu_r", vmin=-scale, vmax=scale)
             ax.set_title(f"unit {k}", fontsize=8)
+    assert image is not None  # W has at least one row (reshape(0, -1) raises), so one panel was drawn
     fig.colorbar(image, ax=axes, shrink=0.8, label="weight")
     return fig
 

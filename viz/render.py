@@ -158,6 +158,7 @@ def svg_metrics(svg: str, column: float | None = None) -> tuple[float, float]:
     head = re.search(
         r'<svg[^>]*\swidth="([\d.]+)(pt|px)?"[^>]*viewBox="[\d.-]+ [\d.-]+ ([\d.]+) [\d.]+"', svg, re.DOTALL
     )
+    assert head is not None, "not a Graphviz SVG"
     width = float(head.group(1)) * (4 / 3 if head.group(2) in (None, "pt") else 1.0)
     unit = width / float(head.group(3))  # CSS px per SVG user unit
     scale = re.search(r'transform="scale\(([\d.]+)', svg)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -128,7 +129,7 @@ def moons_demo(out_dir: Path, steps: int = 100, seed: int = 1337) -> dict:
     rows = X.tolist()
     nn.manual_seed(seed)
     model = nn.MLP(2, [16, 16, 1])
-    params = model.parameters()
+    params = cast("list[Value]", model.parameters())  # an MLP of Values
     optimizer = SGD(params, lr=1.0)
 
     def evaluate() -> tuple[Value, float]:
@@ -137,7 +138,7 @@ def moons_demo(out_dir: Path, steps: int = 100, seed: int = 1337) -> dict:
         accuracy = float(np.mean([(s.data > 0) == (t > 0) for s, t in zip(scores, y)]))
         return loss, accuracy
 
-    history = {"train_loss": [], "train_acc": []}
+    history: dict[str, list[float]] = {"train_loss": [], "train_acc": []}
     progress = tqdm(range(steps), desc="training moons MLP", ncols=90)
     for k in progress:
         loss, accuracy = evaluate()
