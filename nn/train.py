@@ -106,7 +106,8 @@ def fit(
             model.load_state_dict(best_state)
             note += f", and the weights of the best epoch ({best_epoch + 1}, val_loss {best_loss:.4g}) are back"
         error.history = history  # type: ignore[attr-defined]  # an attribute added to the error on purpose
-        error.add_note(note)  # type: ignore[attr-defined]  # Python 3.11+; mypy checks for 3.10
+        if hasattr(error, "add_note"):  # Python 3.11 and newer show notes under the traceback
+            error.add_note(note)
         raise
     finally:
         if bar is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import Tensor, no_grad
+from nn.module import evaluating
 
 from .figure import NotebookFigure, as_array
 
@@ -66,16 +67,12 @@ def feature_maps(model, image) -> list[tuple[int, str, np.ndarray]]:
     array = as_array(image)
     dtype = next((p.dtype for p in model.parameters()), array.dtype)
     x = Tensor(array.reshape((1,) * (4 - array.ndim) + array.shape).astype(dtype, copy=False))
-    was_training, maps = model.training, []
-    model.eval()
-    try:
-        with no_grad():
-            for i, layer in enumerate(model):
-                x = layer(x)
-                if x.ndim == 4:
-                    maps.append((i, type(layer).__name__, x.data[0]))
-    finally:
-        model.train(was_training)
+    maps = []
+    with no_grad(), evaluating(model):
+        for i, layer in enumerate(model):
+            x = layer(x)
+            if x.ndim == 4:
+                maps.append((i, type(layer).__name__, x.data[0]))
     return maps
 
 

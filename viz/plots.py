@@ -12,6 +12,8 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
+from nn.train import in_notebook
+
 from .extras import NOTEBOOK_EXTRA
 from .figure import NotebookFigure, as_array
 from .multiples import (
@@ -248,15 +250,6 @@ def plot_weight_images(W, shape: tuple[int, int] = (8, 8), ncols: int = 8) -> Fi
     return fig
 
 
-def _in_notebook() -> bool:
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
-    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
-
-
 class LiveView:
     """The decision boundary and the loss curve, redrawn while a model trains.
 
@@ -269,7 +262,7 @@ class LiveView:
         self.predict_fn, self.X, self.y = predict_fn, as_array(X), np.asarray(y).ravel()
         self.every, self.resolution = every, resolution
         self.history: dict[str, list] = defaultdict(list)
-        self.notebook = _in_notebook()
+        self.notebook = in_notebook()
         self._handle = None
 
     def __call__(self, step: int, loss: float, **metrics: float) -> None:
