@@ -64,6 +64,10 @@ bench: $(INSTALLED)
 playground: $(INSTALLED)
 	$(BIN)/python -m viz.play_server --port 8765
 
+# The Playground as a standalone page on http://localhost:8765 (nothing is fetched from the internet).
+playground: $(INSTALLED)
+	$(BIN)/python -m viz.play_server --port 8765
+
 notebooks: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet jupyterlab
 	$(BIN)/jupyter lab notebooks/
@@ -72,9 +76,5 @@ clean:
 	rm -rf $(VENV) out build *.egg-info
 
 # Execute every notebook and save it with its outputs (commit the result).
-executed-# The Playground as a standalone page on http://localhost:8765 (nothing is fetched from the internet).
-playground: $(INSTALLED)
-	$(BIN)/python -m viz.play_server --port 8765
-
-notebooks: $(INSTALLED) graphviz
+executed-notebooks: $(INSTALLED) graphviz
 	WRITE_NOTEBOOKS=1 $(BIN)/python -m pytest -q tests/test_notebooks.py
