@@ -64,10 +64,6 @@ bench: $(INSTALLED)
 playground: $(INSTALLED)
 	$(BIN)/python -m viz.play_server --port 8765
 
-# The Playground as a standalone page on http://localhost:8765 (nothing is fetched from the internet).
-playground: $(INSTALLED)
-	$(BIN)/python -m viz.play_server --port 8765
-
 notebooks: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet jupyterlab
 	$(BIN)/jupyter lab notebooks/
