@@ -2,7 +2,7 @@
 
 from .anomaly import AnomalyError, detect_anomaly
 from .conv import avg_pool2d, conv2d, int_pair, max_pool2d
-from .engine import Node, backward_pass, topological_order
+from .engine import Node, Step, backward_pass, grads_sent, topological_order, watch_backward
 from .function import Function
 from .gradcheck import GradcheckError, find_wrong_rule, gradcheck
 from .mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -25,6 +25,9 @@ __all__ = [
     "AnomalyError",
     "topological_order",
     "backward_pass",
+    "watch_backward",
+    "grads_sent",
+    "Step",
     "concatenate",
     "stack",
     "conv2d",

@@ -16,7 +16,7 @@ must keep `__hash__ = Node.__hash__`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from .anomaly import check_backward
 from .mode import mode, open_switches
@@ -138,7 +138,43 @@ def topological_order(root: Node) -> list[Node]:
     return order
 
 
-def backward_pass(root: Node, seed: Any) -> Iterator[tuple[Node, Any, list]]:
+class Step(NamedTuple):
+    """One node's turn in a backward pass: `grad` is dL/d(node), final for this pass, and `sent`
+    holds what the node's rule sends each parent (in `node._prev` order; None where a parent
+    needs no gradient; empty for a leaf)."""
+
+    node: Node
+    grad: Any
+    sent: tuple
+
+
+def watch_backward(root: Node, gradient: Any = None, *, accumulate: bool = True) -> Iterator[Step]:
+    """Run backward from `root` one node at a time, yielding a `Step` per node in the order the
+    engine visits them (reverse topological order).
+
+    This is the one way to watch a pass: `backward()` is this loop run to its end. With
+    `accumulate=False` the pass only reports: no `.grad` is changed, so a picture of the pass
+    shows the same numbers whatever ran before.
+    """
+    root._check_backward_allowed()
+    for node, grad, sent in backward_pass(root, root._seed(gradient), accumulate):
+        yield Step(node, grad, tuple(sent))
+
+
+def grads_sent(node: Node, grad: Any) -> tuple | None:
+    """What `node`'s rule sends each parent for an incoming gradient `grad` (fitted to each
+    parent's shape, None where a parent needs none), or None for a leaf or when the arrays the
+    op saved were changed in place since its forward pass. `grads_sent(v, 1.0)` of a Value gives
+    its local derivatives ∂v/∂parent."""
+    if node._rule is None or grad is None:
+        return None
+    try:
+        return tuple(node._parent_grads(grad))
+    except RuntimeError:  # an input changed in place since the forward pass
+        return None
+
+
+def backward_pass(root: Node, seed: Any, accumulate: bool = True) -> Iterator[tuple[Node, Any, list]]:
     """Run backward from `root`, yielding (node, its gradient, its parents' gradients) per node.
 
     Nodes come in reverse topological order, so when a node is reached every path to it has
@@ -153,7 +189,8 @@ def backward_pass(root: Node, seed: Any) -> Iterator[tuple[Node, Any, list]]:
         if grad is None:
             continue
         parent_grads = parent_grad = None  # drop the previous node's references before `grad` is stored
-        node._accumulate(grad)
+        if accumulate:
+            node._accumulate(grad)
         if node._rule is None:
             yield node, grad, []
             continue

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from autograd import Node, Value
+from autograd import Node, Value, grads_sent
 
 from .colors import GradScale, signed_size
 from .modules import ModuleMap, inside
@@ -70,16 +70,6 @@ def is_constant(node: Node, named: bool) -> bool:
     if not node.requires_grad:
         return True
     return not node._prev and not named and not node.label and isinstance(node, Value)
-
-
-def sent_grads(node: Node, g) -> list | None:
-    """The gradient `node` sends each parent for its gradient g (the engine's own step), or None."""
-    if node._rule is None or g is None:
-        return None
-    try:
-        return list(node._parent_grads(g))
-    except RuntimeError:  # arrays changed in place since the forward pass: nothing to show
-        return None
 
 
 @dataclass
@@ -172,7 +162,7 @@ class Picture:
         """Every gradient the picture colours (values and the contributions on edges)."""
         sizes = [signed_size(self.grad(n)) for i, n in enumerate(self.order) if not self.constant[i]]
         for node in self.order:
-            sizes += [signed_size(c) for c in sent_grads(node, self.grad(node)) or []]
+            sizes += [signed_size(c) for c in grads_sent(node, self.grad(node)) or []]
         return sizes
 
     def scene(
@@ -274,8 +264,8 @@ class Picture:
             current = step is not None and node is step["current"]
             g = step["flows"].get(id(node)) if step else node.grad
             drawn = box[i] is None and (edge_labels or current or color_by)
-            sent = sent_grads(node, g) if drawn else None
-            local = node._rule(node, 1.0) if sent is not None and isinstance(node, Value) else None
+            sent = grads_sent(node, g) if drawn else None
+            local = grads_sent(node, 1.0) if sent is not None and isinstance(node, Value) else None
             for k, parent in enumerate(node._prev):
                 j = self.index[id(parent)]
                 source = f"m{box[j]}" if box[j] is not None else f"v{j}"

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, backward_pass, topological_order
+from autograd import Node, topological_order, watch_backward
 
 from .extras import require
 from .graph import NOTEBOOK_WIDTH, GraphPlan
@@ -58,9 +58,8 @@ def _copy(grad):
 def backward_steps(root: Node, grad=None) -> Iterator[Frame]:
     """Run backward from `root` (gradients accumulate into .grad), yielding one Frame per node
     in the order the engine visits them: reverse topological order."""
-    root._check_backward_allowed()
     run = Run({id(node): _copy(node.grad) for node in topological_order(root)})
-    for step, (node, g, parent_grads) in enumerate(backward_pass(root, root._seed(grad))):
+    for step, (node, g, parent_grads) in enumerate(watch_backward(root, grad)):
         changed = {id(node): node}
         for p, c in zip(node._prev, parent_grads):
             if c is not None:

@@ -16,7 +16,7 @@ from typing import cast
 
 import numpy as np
 
-from autograd import Node, Value, no_grad, topological_order
+from autograd import Node, Value, grads_sent, no_grad, topological_order
 
 from .graph import draw_graph, fmt
 from .render import INSTALL_HINT, GraphvizNotInstalled, available
@@ -80,7 +80,7 @@ def backward_lines(root: Node, frames: list[Frame]) -> list[str]:
             numbers = " + ".join(f"{fmt(g)} · {fmt(local)}" for _, g, local in terms)
             lines.append(head + f"{symbols} = {numbers} = {fmt(frame.grad)}")
         if node._prev:
-            local = node._rule(node, 1.0)
+            local = grads_sent(node, 1.0) or ()
             for parent, d in zip(node._prev, local):
                 uses.setdefault(id(parent), []).append((node, frame.grad, d))
             parts = ", ".join(f"∂{name}/∂{names[id(p)]} = {fmt(d)}" for p, d in zip(node._prev, local))
