@@ -27,7 +27,7 @@ Rule = Callable[[Any, Any], Any]
 class Node:
     """A value in the computation graph; subclasses say how a gradient is fitted."""
 
-    __slots__ = ("data", "grad", "label", "_prev", "_op", "_rule", "_ctx", "_origin")
+    __slots__ = ("_ctx", "_op", "_origin", "_prev", "_rule", "data", "grad", "label")
     requires_grad = True
 
     def _init_leaf(self, data: Any, grad: Any, label: str) -> None:

@@ -24,7 +24,7 @@ from .engine import Node
 from .mode import mode, open_switches
 from .tensor_functions import FunctionOps
 from .tensor_inplace import InPlaceOps
-from .tensor_shape import ShapeOps, concatenate, stack  # noqa: F401 (autograd's public names)
+from .tensor_shape import ShapeOps, concatenate, stack
 
 _new = object.__new__
 
@@ -51,7 +51,7 @@ _UNSHARED = 3
 class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
     """An array with a gradient: `Tensor(data, requires_grad=False)`."""
 
-    __slots__ = ("requires_grad", "_version", "_changed_at", "_recorded_at")
+    __slots__ = ("_changed_at", "_recorded_at", "_version", "requires_grad")
     if TYPE_CHECKING:  # a slot, set when an op is recorded (a class-level annotation would clash with __slots__)
         _recorded_at: int
     __array_ufunc__ = None  # `array + tensor` calls Tensor.__radd__ instead of looping in numpy
@@ -198,13 +198,15 @@ class Tensor(FunctionOps, ShapeOps, InPlaceOps, Node):
         """
         if self.grad is not None:
             self.grad = self.grad + grad
-        elif self._prev and type(grad) is np.ndarray:
-            self.grad = grad
         elif (
-            type(grad) is np.ndarray
-            and grad.base is None
-            and grad.dtype == self.data.dtype
-            and getrefcount(grad) <= _UNSHARED
+            self._prev
+            and type(grad) is np.ndarray
+            or (
+                type(grad) is np.ndarray
+                and grad.base is None
+                and grad.dtype == self.data.dtype
+                and getrefcount(grad) <= _UNSHARED
+            )
         ):
             self.grad = grad
         else:

@@ -195,7 +195,7 @@ class ShapeOps:
         start, end = _dim_index("flatten", start_dim, len(shape)), _dim_index("flatten", end_dim, len(shape))
         if start > end:
             raise ValueError(f"flatten() has start_dim={start_dim} after end_dim={end_dim} for shape {shape}")
-        merged = shape[:start] + (int(np.prod(shape[start : end + 1])),) + shape[end + 1 :]
+        merged = (*shape[:start], int(np.prod(shape[start : end + 1])), *shape[end + 1 :])
         return self.from_op(self.data.reshape(merged), (self,), "flatten", ShapeOps._reshape_rule)
 
     def unsqueeze(self: Tensor, dim: int) -> Tensor:

@@ -43,7 +43,7 @@ class Conv2d(Module):
         self.kernel_size = int_pair(kernel_size, "kernel_size", 1)
         self.stride = int_pair(stride, "stride", 1)
         self.padding = int_pair(padding, "padding", 0)
-        shape = (self.out_channels, self.in_channels // self.groups) + self.kernel_size
+        shape = (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
         taps = self.kernel_size[0] * self.kernel_size[1]
         fan_in, fan_out = shape[1] * taps, self.out_channels // self.groups * taps
         self.weight = Tensor(

@@ -203,6 +203,6 @@ def k_fold(n: int, k: int = 5, seed: int = 0) -> list[tuple[np.ndarray, np.ndarr
     if not 2 <= k <= n:
         raise ValueError(f"k must be between 2 and n={n}, got k={k!r}")
     order = np.random.default_rng(seed).permutation(n)
-    bounds = np.cumsum([0] + _split_counts(n, k))
+    bounds = np.cumsum([0, *_split_counts(n, k)])
     folds = [order[bounds[i] : bounds[i + 1]] for i in range(k)]
     return [(np.concatenate(folds[:i] + folds[i + 1 :]), folds[i]) for i in range(k)]

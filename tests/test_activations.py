@@ -32,7 +32,7 @@ PAIRS = [
 ]
 
 
-@pytest.mark.parametrize("ours, theirs", PAIRS, ids=lambda m: repr(m))
+@pytest.mark.parametrize(("ours", "theirs"), PAIRS, ids=lambda m: repr(m))
 def test_activation_modules_match_torch(ours, theirs):
     x_data = 4 * rng.normal(size=(3, 2, 4))
     x = Tensor(x_data, requires_grad=True)

@@ -22,10 +22,9 @@ def _next_line() -> int:
 
 def test_nan_in_forward_names_op_inputs_and_line():
     a = Value(-1.0, label="a")
-    with detect_anomaly():
-        with pytest.raises(AnomalyError) as info:
-            line = _next_line()
-            a.log()
+    with detect_anomaly(), pytest.raises(AnomalyError) as info:
+        line = _next_line()
+        a.log()
     message = str(info.value)
     assert "'log'" in message
     assert "a=-1.0" in message
@@ -38,9 +37,8 @@ def test_inf_in_forward_from_user_code_deeper_in_the_stack():
         return (v * 2).exp()  # the line that makes inf
 
     line = helper.__code__.co_firstlineno + 1
-    with detect_anomaly():
-        with pytest.raises(AnomalyError) as info:
-            helper(Value(600.0))
+    with detect_anomaly(), pytest.raises(AnomalyError) as info:
+        helper(Value(600.0))
     message = str(info.value)
     assert "'exp'" in message and "inf" in message and "=1200.0" in message
     assert f"{HERE}:{line}" in message
@@ -84,9 +82,8 @@ def test_outside_the_block_nothing_is_checked_or_recorded():
 
 
 def test_mode_is_restored_after_an_error():
-    with pytest.raises(AnomalyError):
-        with detect_anomaly():
-            Value(-2.0).log()
+    with pytest.raises(AnomalyError), detect_anomaly():
+        Value(-2.0).log()
     assert mode.anomaly is False and is_grad_enabled()
     assert math.isnan(Value(-2.0).log().data)
 
@@ -120,13 +117,12 @@ def test_finite_graphs_pass_untouched():
 @pytest.mark.parametrize("recorded", [True, False], ids=["plain-data", "under-no-grad"])
 def test_a_non_finite_input_without_a_graph_is_named_as_coming_from_earlier(recorded):
     """Bug 8: with no graph recorded the message blamed a 'leaf' and said its inputs were finite."""
-    with pytest.raises(AnomalyError) as raised:
-        with detect_anomaly():
-            if recorded:
-                Value(float("nan")) + 1.0
-            else:
-                with no_grad():
-                    Value(float("inf")) * 2.0
+    with pytest.raises(AnomalyError) as raised, detect_anomaly():
+        if recorded:
+            Value(float("nan")) + 1.0
+        else:
+            with no_grad():
+                Value(float("inf")) * 2.0
     message = str(raised.value)
     assert ("forward of '+'" if recorded else "forward of '*'") in message
     assert "its input was already non-finite" in message and "its inputs are finite" not in message

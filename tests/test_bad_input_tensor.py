@@ -151,7 +151,7 @@ TABLE = [
 ]
 
 
-@pytest.mark.parametrize("call, error, pattern", TABLE)
+@pytest.mark.parametrize(("call", "error", "pattern"), TABLE)
 def test_wrong_call_raises_a_clear_error(call, error, pattern):
     with pytest.raises(Exception) as raised:
         call()

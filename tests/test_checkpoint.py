@@ -78,7 +78,7 @@ def test_loads_a_pytorch_state_dict():
 
 
 @pytest.mark.parametrize(
-    "edit, message",
+    ("edit", "message"),
     [
         (lambda s: s.pop("2.bias"), r"missing keys \['2.bias'\]"),
         (lambda s: s.update(extra=np.zeros(1)), r"unexpected keys \['extra'\]"),
@@ -329,7 +329,7 @@ def write_safetensors_truncated(path, good):
 
 
 @pytest.mark.parametrize(
-    "write, error, message",
+    ("write", "error", "message"),
     [
         (write_truncated, ValueError, r"corrupt \.npz checkpoint"),
         (write_flipped, ValueError, r"corrupt \.npz checkpoint \(BadZipFile: Bad CRC-32"),

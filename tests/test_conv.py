@@ -60,7 +60,7 @@ def _grads(ours, theirs, shape, seed):
 
 
 @pytest.mark.parametrize("with_bias", [True, False], ids=["bias", "no-bias"])
-@pytest.mark.parametrize("x_shape, w_shape, stride, padding", CONV_CASES, ids=[_case_id(c) for c in CONV_CASES])
+@pytest.mark.parametrize(("x_shape", "w_shape", "stride", "padding"), CONV_CASES, ids=[_case_id(c) for c in CONV_CASES])
 def test_conv2d_matches_torch(x_shape, w_shape, stride, padding, with_bias):
     rng = np.random.default_rng(0)
     arrays = [rng.standard_normal(x_shape), rng.standard_normal(w_shape), rng.standard_normal(w_shape[0])]
@@ -79,8 +79,10 @@ def test_conv2d_matches_torch(x_shape, w_shape, stride, padding, with_bias):
         assert b.grad is None
 
 
-@pytest.mark.parametrize("op, torch_op", [(max_pool2d, F.max_pool2d), (avg_pool2d, F.avg_pool2d)], ids=["max", "avg"])
-@pytest.mark.parametrize("shape, kernel_size, stride", POOL_CASES, ids=[_case_id(c) for c in POOL_CASES])
+@pytest.mark.parametrize(
+    ("op", "torch_op"), [(max_pool2d, F.max_pool2d), (avg_pool2d, F.avg_pool2d)], ids=["max", "avg"]
+)
+@pytest.mark.parametrize(("shape", "kernel_size", "stride"), POOL_CASES, ids=[_case_id(c) for c in POOL_CASES])
 def test_pooling_matches_torch(op, torch_op, shape, kernel_size, stride):
     data = np.random.default_rng(2).standard_normal(shape)
     x, tx = Tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
@@ -153,7 +155,7 @@ def test_numpy_inputs_are_wrapped():
 
 
 @pytest.mark.parametrize(
-    "call, message",
+    ("call", "message"),
     [
         (
             lambda: conv2d(np.zeros((3, 8, 8)), np.zeros((2, 3, 3, 3))),

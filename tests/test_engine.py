@@ -50,7 +50,7 @@ def test_topological_order_is_deterministic():
     second_leaves, second = build()
     index_first = {id(v): i for i, v in enumerate(first_leaves)}
     index_second = {id(v): i for i, v in enumerate(second_leaves)}
-    shape = lambda order, index: [(n._op, index.get(id(n))) for n in order]  # noqa: E731
+    shape = lambda order, index: [(n._op, index.get(id(n))) for n in order]
     assert shape(topological_order(first), index_first) == shape(topological_order(second), index_second)
 
 

@@ -40,7 +40,7 @@ def test_typical_wrong_answer_fails_and_says_why(id):
 @pytest.mark.parametrize("id", IDS)
 def test_unfilled_scaffold_is_not_attempted_and_does_not_raise(id):
     names = EXERCISES[id].solution().keys()
-    result = run(id, **{name: ... for name in names})
+    result = run(id, **dict.fromkeys(names, ...))
     assert result.status == "not attempted"
     assert NOT_ATTEMPTED in result.message
 

@@ -54,7 +54,7 @@ UNARY = [
 ]
 
 
-@pytest.mark.parametrize("name, kwargs", UNARY, ids=[f"{n}-{k}" for n, k in UNARY])
+@pytest.mark.parametrize(("name", "kwargs"), UNARY, ids=[f"{n}-{k}" for n, k in UNARY])
 def test_activations_match_torch_functional(name, kwargs):
     x, tx = Tensor(X, requires_grad=True), torch.tensor(X, requires_grad=True)
     out, expected = getattr(F, name)(x, **kwargs), getattr(TF, name)(tx, **kwargs)

@@ -54,7 +54,7 @@ def _scaled(rule, factor=1.5):
 
 
 @pytest.mark.parametrize(
-    "rule_name, op, fn",
+    ("rule_name", "op", "fn"),
     [
         ("_mul_rule", "*", lambda a, b: (a * b).tanh() + a.exp()),
         ("_sigmoid_rule", "sigmoid", lambda a, b: (a + b).sigmoid() * b),

@@ -35,7 +35,7 @@ def test_linear_forward_and_backward_match_torch(input_shape, bias):
     layer = Linear(5, 3, bias=bias)
     twin = torch_linear_like(layer)
     x_data = rng.normal(size=input_shape)
-    upstream = rng.normal(size=input_shape[:-1] + (3,))
+    upstream = rng.normal(size=(*input_shape[:-1], 3))
     x = Tensor(x_data, requires_grad=True)
     out = layer(x)
     out.backward(upstream)
@@ -93,7 +93,7 @@ SHAPE_LAYERS = [
 ]
 
 
-@pytest.mark.parametrize("ours, theirs", SHAPE_LAYERS, ids=lambda m: repr(m))
+@pytest.mark.parametrize(("ours", "theirs"), SHAPE_LAYERS, ids=lambda m: repr(m))
 def test_shape_layers_match_torch(ours, theirs):
     x_data = rng.normal(size=(3, 2, 4))
     x = Tensor(x_data, requires_grad=True)

@@ -66,7 +66,7 @@ def torch_reference(torch_fn, prediction, target, reduction, upstream):
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
-@pytest.mark.parametrize("name, ours, theirs, prediction, target", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(("name", "ours", "theirs", "prediction", "target"), CASES, ids=[c[0] for c in CASES])
 def test_tensor_loss_matches_torch(name, ours, theirs, prediction, target, reduction):
     p = Tensor(prediction, requires_grad=True)
     loss = ours(p, target, reduction=reduction)
@@ -82,7 +82,7 @@ ELEMENTWISE_CASES = [c for c in CASES if c[1] is not cross_entropy]
 
 
 @pytest.mark.parametrize(
-    "name, ours, theirs, prediction, target", ELEMENTWISE_CASES, ids=[c[0] for c in ELEMENTWISE_CASES]
+    ("name", "ours", "theirs", "prediction", "target"), ELEMENTWISE_CASES, ids=[c[0] for c in ELEMENTWISE_CASES]
 )
 @pytest.mark.parametrize("reduction", ["mean", "sum"])
 def test_scalar_loss_on_a_list_of_values_matches_torch(name, ours, theirs, prediction, target, reduction):
@@ -245,7 +245,7 @@ def test_argument_errors():
 
 
 @pytest.mark.parametrize("reduction", ["mean", "none"])
-@pytest.mark.parametrize("name, ours, theirs, prediction, target", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(("name", "ours", "theirs", "prediction", "target"), CASES, ids=[c[0] for c in CASES])
 def test_losses_pass_gradcheck(name, ours, theirs, prediction, target, reduction):
     assert gradcheck(lambda p: ours(p, target, reduction=reduction), Tensor(prediction.copy(), requires_grad=True))
 
@@ -257,7 +257,7 @@ GRAD_TARGET_CASES = [c for c in CASES if c[0] not in ("hinge", "cross entropy la
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 @pytest.mark.parametrize(
-    "name, ours, theirs, prediction, target", GRAD_TARGET_CASES, ids=[c[0] for c in GRAD_TARGET_CASES]
+    ("name", "ours", "theirs", "prediction", "target"), GRAD_TARGET_CASES, ids=[c[0] for c in GRAD_TARGET_CASES]
 )
 def test_a_target_that_requires_grad_gets_torchs_gradient(name, ours, theirs, prediction, target, reduction):
     p, t = Tensor(prediction.copy(), requires_grad=True), Tensor(target.copy(), requires_grad=True)
@@ -271,7 +271,7 @@ def test_a_target_that_requires_grad_gets_torchs_gradient(name, ours, theirs, pr
 
 
 @pytest.mark.parametrize(
-    "name, ours, theirs, prediction, target", GRAD_TARGET_CASES[:4], ids=[c[0] for c in GRAD_TARGET_CASES[:4]]
+    ("name", "ours", "theirs", "prediction", "target"), GRAD_TARGET_CASES[:4], ids=[c[0] for c in GRAD_TARGET_CASES[:4]]
 )
 def test_a_list_of_value_targets_gets_torchs_gradient(name, ours, theirs, prediction, target):
     ps = [Value(float(x)) for x in prediction.ravel()]

@@ -105,7 +105,7 @@ def test_default_mlp_is_micrograds():
     assert repr(model) == repr(micrograd.nn.MLP(2, [16, 16, 1]))  # ReLU hidden, linear output
 
 
-@pytest.mark.parametrize("nin, nouts", [(2, [16, 16, 1]), (3, [4, 4, 2]), (5, [1])])
+@pytest.mark.parametrize(("nin", "nouts"), [(2, [16, 16, 1]), (3, [4, 4, 2]), (5, [1])])
 def test_same_seed_gives_micrograds_weights(nin, nouts):
     random.seed(1337)
     theirs = micrograd.nn.MLP(nin, nouts)

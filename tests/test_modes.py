@@ -179,9 +179,7 @@ def test_no_grad_on_a_generator_switches_around_each_step_only():
 
 
 def test_set_grad_enabled_nested_and_after_an_exception():
-    with pytest.raises(RuntimeError):
-        with set_grad_enabled(False):
-            with set_grad_enabled(True):
-                assert is_grad_enabled()
-                raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), set_grad_enabled(False), set_grad_enabled(True):
+        assert is_grad_enabled()
+        raise RuntimeError("boom")
     assert is_grad_enabled()

@@ -12,41 +12,51 @@ STEPS = 6
 
 # (our optimizer, its settings, the torch optimizer, torch's settings)
 CONFIGS = [
-    (SGD, dict(lr=0.1), torch.optim.SGD, dict(lr=0.1)),
-    (SGD, dict(lr=0.1, momentum=0.9), torch.optim.SGD, dict(lr=0.1, momentum=0.9)),
-    (SGD, dict(lr=0.05, momentum=0.8, nesterov=True), torch.optim.SGD, dict(lr=0.05, momentum=0.8, nesterov=True)),
-    (SGD, dict(lr=0.1, weight_decay=0.3), torch.optim.SGD, dict(lr=0.1, weight_decay=0.3)),
+    (SGD, {"lr": 0.1}, torch.optim.SGD, {"lr": 0.1}),
+    (SGD, {"lr": 0.1, "momentum": 0.9}, torch.optim.SGD, {"lr": 0.1, "momentum": 0.9}),
     (
         SGD,
-        dict(lr=0.1, momentum=0.5, nesterov=True, weight_decay=0.1),
+        {"lr": 0.05, "momentum": 0.8, "nesterov": True},
         torch.optim.SGD,
-        dict(lr=0.1, momentum=0.5, nesterov=True, weight_decay=0.1),
+        {"lr": 0.05, "momentum": 0.8, "nesterov": True},
     ),
-    (Adagrad, dict(lr=0.2), torch.optim.Adagrad, dict(lr=0.2)),
-    (Adagrad, dict(lr=0.1, eps=1e-3, weight_decay=0.2), torch.optim.Adagrad, dict(lr=0.1, eps=1e-3, weight_decay=0.2)),
-    (RMSProp, dict(lr=0.01), torch.optim.RMSprop, dict(lr=0.01)),
+    (SGD, {"lr": 0.1, "weight_decay": 0.3}, torch.optim.SGD, {"lr": 0.1, "weight_decay": 0.3}),
+    (
+        SGD,
+        {"lr": 0.1, "momentum": 0.5, "nesterov": True, "weight_decay": 0.1},
+        torch.optim.SGD,
+        {"lr": 0.1, "momentum": 0.5, "nesterov": True, "weight_decay": 0.1},
+    ),
+    (Adagrad, {"lr": 0.2}, torch.optim.Adagrad, {"lr": 0.2}),
+    (
+        Adagrad,
+        {"lr": 0.1, "eps": 1e-3, "weight_decay": 0.2},
+        torch.optim.Adagrad,
+        {"lr": 0.1, "eps": 1e-3, "weight_decay": 0.2},
+    ),
+    (RMSProp, {"lr": 0.01}, torch.optim.RMSprop, {"lr": 0.01}),
     (
         RMSProp,
-        dict(lr=0.02, alpha=0.9, eps=1e-6, momentum=0.7, weight_decay=0.1),
+        {"lr": 0.02, "alpha": 0.9, "eps": 1e-6, "momentum": 0.7, "weight_decay": 0.1},
         torch.optim.RMSprop,
-        dict(lr=0.02, alpha=0.9, eps=1e-6, momentum=0.7, weight_decay=0.1),
+        {"lr": 0.02, "alpha": 0.9, "eps": 1e-6, "momentum": 0.7, "weight_decay": 0.1},
     ),
-    (Adadelta, dict(), torch.optim.Adadelta, dict()),
+    (Adadelta, {}, torch.optim.Adadelta, {}),
     (
         Adadelta,
-        dict(lr=0.5, rho=0.8, eps=1e-4, weight_decay=0.1),
+        {"lr": 0.5, "rho": 0.8, "eps": 1e-4, "weight_decay": 0.1},
         torch.optim.Adadelta,
-        dict(lr=0.5, rho=0.8, eps=1e-4, weight_decay=0.1),
+        {"lr": 0.5, "rho": 0.8, "eps": 1e-4, "weight_decay": 0.1},
     ),
-    (Adam, dict(lr=0.01), torch.optim.Adam, dict(lr=0.01)),
+    (Adam, {"lr": 0.01}, torch.optim.Adam, {"lr": 0.01}),
     (
         Adam,
-        dict(lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1),
+        {"lr": 0.02, "betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.1},
         torch.optim.Adam,
-        dict(lr=0.02, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1),
+        {"lr": 0.02, "betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.1},
     ),
-    (Adam, dict(lr=0.02, weight_decay=0.1, decoupled=True), torch.optim.AdamW, dict(lr=0.02, weight_decay=0.1)),
-    (AdamW, dict(lr=0.03), torch.optim.AdamW, dict(lr=0.03)),
+    (Adam, {"lr": 0.02, "weight_decay": 0.1, "decoupled": True}, torch.optim.AdamW, {"lr": 0.02, "weight_decay": 0.1}),
+    (AdamW, {"lr": 0.03}, torch.optim.AdamW, {"lr": 0.03}),
 ]
 IDS = [f"{ours.__name__}-{i}" for i, (ours, *_) in enumerate(CONFIGS)]
 
@@ -71,7 +81,7 @@ def torch_trajectory(optimizer_cls, settings, start, grads):
     return trajectory
 
 
-@pytest.mark.parametrize("ours, settings, theirs, their_settings", CONFIGS, ids=IDS)
+@pytest.mark.parametrize(("ours", "settings", "theirs", "their_settings"), CONFIGS, ids=IDS)
 def test_tensor_parameters_follow_torch(ours, settings, theirs, their_settings):
     rng = np.random.default_rng(0)
     start = [rng.normal(size=shape) for shape in SHAPES]
@@ -87,7 +97,7 @@ def test_tensor_parameters_follow_torch(ours, settings, theirs, their_settings):
             np.testing.assert_allclose(p.data, want, rtol=1e-12, atol=1e-14, err_msg=f"step {step + 1}")
 
 
-@pytest.mark.parametrize("ours, settings, theirs, their_settings", CONFIGS, ids=IDS)
+@pytest.mark.parametrize(("ours", "settings", "theirs", "their_settings"), CONFIGS, ids=IDS)
 def test_value_parameters_follow_torch(ours, settings, theirs, their_settings):
     start = [np.array(0.7), np.array(-1.3)]
     rng = np.random.default_rng(2)
@@ -132,7 +142,7 @@ def test_zero_grad_resets_values_and_tensors():
 
 
 @pytest.mark.parametrize(
-    "make, message",
+    ("make", "message"),
     [
         (lambda p: SGD([], lr=0.1), "empty parameter list"),
         (lambda p: SGD(p, lr=-0.1), "lr must be >= 0.0, got lr=-0.1"),
@@ -161,7 +171,7 @@ def test_passing_a_model_instead_of_its_parameters_is_a_type_error():
 
 
 @pytest.mark.parametrize(
-    "ours, theirs",
+    ("ours", "theirs"),
     [
         (lambda opt: StepLR(opt, step_size=3, gamma=0.5), lambda opt: torch.optim.lr_scheduler.StepLR(opt, 3, 0.5)),
         (lambda opt: ExponentialLR(opt, gamma=0.9), lambda opt: torch.optim.lr_scheduler.ExponentialLR(opt, 0.9)),
@@ -178,7 +188,7 @@ def test_learning_rate_schedules_match_torch(ours, theirs):
         assert optimizer.lr == pytest.approx(torch_optimizer.param_groups[0]["lr"], rel=1e-12), f"epoch {epoch + 1}"
 
 
-@pytest.mark.parametrize("ours, settings, theirs, their_settings", CONFIGS[::3], ids=IDS[::3])
+@pytest.mark.parametrize(("ours", "settings", "theirs", "their_settings"), CONFIGS[::3], ids=IDS[::3])
 def test_float32_parameters_stay_float32_and_follow_torch(ours, settings, theirs, their_settings):
     start = [np.random.default_rng(3).normal(size=(4, 2)).astype(np.float32)]
     grads = [[np.random.default_rng(10 + i).normal(size=(4, 2)).astype(np.float32)] for i in range(STEPS)]
@@ -196,7 +206,9 @@ def test_float32_parameters_stay_float32_and_follow_torch(ours, settings, theirs
 
 
 @pytest.mark.parametrize(
-    "ours, settings, theirs, their_settings", CONFIGS[1:5] + CONFIGS[12:13], ids=lambda x: getattr(x, "__name__", None)
+    ("ours", "settings", "theirs", "their_settings"),
+    CONFIGS[1:5] + CONFIGS[12:13],
+    ids=lambda x: getattr(x, "__name__", None),
 )
 def test_a_value_no_gradient_reached_gets_no_decay_or_momentum_as_in_torch(ours, settings, theirs, their_settings):
     """Step 1 uses both parameters; step 2 only the first. torch skips the unused one (grad None) in step 2."""
@@ -251,7 +263,7 @@ def test_a_numpy_learning_rate_keeps_value_data_python_floats(lr):
     assert {type(p.data) for p in model.parameters()} == {float}
 
 
-@pytest.mark.parametrize("dtype, lr", [(np.float32, np.float64(0.1)), (np.float64, np.float32(0.1))])
+@pytest.mark.parametrize(("dtype", "lr"), [(np.float32, np.float64(0.1)), (np.float64, np.float32(0.1))])
 def test_a_numpy_learning_rate_never_changes_a_tensors_dtype(dtype, lr):
     layer = Linear(3, 2, dtype=dtype)
     optimizer = Adam(layer.parameters(), lr=lr, betas=(np.float32(0.9), np.float64(0.99)), eps=np.float32(1e-8))

@@ -41,7 +41,7 @@ def test_several_outputs_return_a_list():
     assert isinstance(nn.Layer(3, 1)([1.0, 2.0, 3.0]), Value)
 
 
-@pytest.mark.parametrize("nin, nouts", [(2, [16, 16, 1]), (3, [4, 4, 2]), (1, [1])])
+@pytest.mark.parametrize(("nin", "nouts"), [(2, [16, 16, 1]), (3, [4, 4, 2]), (1, [1])])
 def test_reprs_match_micrograd(nin, nouts):
     assert repr(nn.MLP(nin, nouts)) == repr(micrograd.nn.MLP(nin, nouts))
     assert repr(nn.Layer(nin, 3)) == repr(micrograd.nn.Layer(nin, 3))

@@ -37,14 +37,14 @@ def _rng(*key) -> np.random.Generator:
 # --- the table: every op x every shape set ------------------------------------------
 
 
-@pytest.mark.parametrize("op, shapes, params", GRAD_CASES)
+@pytest.mark.parametrize(("op", "shapes", "params"), GRAD_CASES)
 def test_gradcheck(op, shapes, params):
     arrays = make_inputs(op, shapes, _rng(op.name, shapes, params))
     xs = [Tensor(a, requires_grad=True) for a in arrays]
     assert gradcheck(lambda *ts: op.ours(*ts, **params), *xs)
 
 
-@pytest.mark.parametrize("op, shapes, params", CASES)
+@pytest.mark.parametrize(("op", "shapes", "params"), CASES)
 def test_matches_torch(op, shapes, params):
     rng = _rng(op.name, shapes, params)
     arrays = make_inputs(op, shapes, rng)
@@ -65,7 +65,7 @@ def test_matches_torch(op, shapes, params):
         assert_close(x.grad, grad, what=f"gradient of input {i}")
 
 
-@pytest.mark.parametrize("op, shapes, params", CASES)
+@pytest.mark.parametrize(("op", "shapes", "params"), CASES)
 def test_float32_stays_float32(op, shapes, params):
     rng = _rng(op.name, shapes, params, "float32")
     arrays = make_inputs(op, shapes, rng, dtype=np.float32)
@@ -565,7 +565,7 @@ def test_hash_is_identity_and_comparisons_are_elementwise():
     assert len({a, b}) == 2 and {a: 1}[a] == 1
     eq = a == b
     assert type(eq) is Tensor and eq.dtype == np.bool_ and not eq.requires_grad
-    assert bool((a == b).data.all()) and (a == None) is False  # noqa: E711
+    assert bool((a == b).data.all()) and (a == None) is False
     with pytest.raises(ValueError, match="ambiguous"):
         bool(a == b)
 

@@ -180,7 +180,7 @@ def _matmul_works(a: tuple, b: tuple) -> bool:
 
 
 def _draw_axis(draw, ndim: int, allow_tuple: bool = True):
-    choices = [None] + list(range(-ndim, ndim))
+    choices = [None, *list(range(-ndim, ndim))]
     if allow_tuple and ndim >= 2:
         choices.append(tuple(sorted(draw(st.permutations(range(ndim)))[:2])))
     return draw(st.sampled_from(choices))
@@ -277,7 +277,7 @@ def programs(draw, smooth_data: bool = False, max_steps: int = 7) -> Program:
                 emit("permute", (a,), axes, tuple(sa[i] for i in axes))
             else:
                 at = draw(st.integers(0, len(sa)))
-                shape = sa[:at] + (1,) + sa[at:]
+                shape = (*sa[:at], 1, *sa[at:])
                 emit("reshape", (a,), shape, shape)
         elif kind == "index" and sa:
             n = sa[0]
@@ -426,13 +426,13 @@ def _finite_and_moderate(slots: list, limit: float) -> bool:
 def test_random_programs_match_torch_forward_and_every_leaf_gradient(program):
     with np.errstate(all="ignore"):
         ours_leaves, ours_slots, ours_out, torch_leaves, torch_slots, torch_out = _run_both(program)
-    scale = _magnitude(Torch.array(s) for s in torch_slots + [torch_out])
+    scale = _magnitude(Torch.array(s) for s in [*torch_slots, torch_out])
     for k, (ours, theirs) in enumerate(zip(ours_slots, torch_slots)):
         assert ours.data.shape == tuple(theirs.shape), f"slot {k} shape"
         _close(ours.data, Torch.array(theirs), scale, f"slot {k} forward")
     assert ours_out.data.shape == ()
     _close(ours_out.data, Torch.array(torch_out), scale, "output")
-    if not all(np.all(np.isfinite(Torch.array(t))) for t in torch_slots + [torch_out]):
+    if not all(np.all(np.isfinite(Torch.array(t))) for t in [*torch_slots, torch_out]):
         event("inf or NaN in the forward pass: forward compared, gradients not")
         return
     assert ours_out.requires_grad == torch_out.requires_grad

@@ -173,7 +173,7 @@ def test_dropout_model_evaluates_deterministically():
 
 
 @pytest.mark.parametrize(
-    "loss_fn, outputs, target",
+    ("loss_fn", "outputs", "target"),
     [
         (binary_cross_entropy_with_logits, 1, lambda y: y[:, None]),
         (hinge_loss, 1, lambda y: 2 * y - 1),
@@ -189,7 +189,7 @@ def test_accuracy_follows_each_classification_loss(loss_fn, outputs, target):
 
 
 @pytest.mark.parametrize(
-    "loss_fn, weight, y, accuracy",
+    ("loss_fn", "weight", "y", "accuracy"),
     [
         (binary_cross_entropy, [[1.0]], [1, 1, 1, 0], 0.25),  # p > 0.5: 0 0 1 1
         (binary_cross_entropy_with_logits, [[1.0]], [1, 1, 1, 0], 0.75),  # x > 0: 1 1 1 1
@@ -366,22 +366,22 @@ def test_an_error_without_early_stopping_still_keeps_the_history():
 
 
 @pytest.mark.parametrize(
-    "kwargs, error, message",
+    ("kwargs", "error", "message"),
     [
-        (dict(epochs=-1), ValueError, r"epochs must be a positive integer .*got -1"),
-        (dict(epochs=0), ValueError, r"epochs must be a positive integer .*got 0"),
-        (dict(epochs=2.5), ValueError, r"epochs must be a positive integer .*got 2.5"),
-        (dict(epochs=True), ValueError, r"epochs must be a positive integer .*got True"),
-        (dict(optimizer=None), TypeError, r"fit needs an optimizer such as nn.optim.SGD"),
-        (dict(optimizer="other"), ValueError, r"the optimizer updates none of this model's parameters"),
-        (dict(loss_fn="mse"), TypeError, r"loss_fn must be a function"),
-        (dict(early_stopping_patience=True), ValueError, r"early_stopping_patience must be a positive integer"),
-        (dict(early_stopping_patience=2.0), ValueError, r"early_stopping_patience must be a positive integer"),
+        ({"epochs": -1}, ValueError, r"epochs must be a positive integer .*got -1"),
+        ({"epochs": 0}, ValueError, r"epochs must be a positive integer .*got 0"),
+        ({"epochs": 2.5}, ValueError, r"epochs must be a positive integer .*got 2.5"),
+        ({"epochs": True}, ValueError, r"epochs must be a positive integer .*got True"),
+        ({"optimizer": None}, TypeError, r"fit needs an optimizer such as nn.optim.SGD"),
+        ({"optimizer": "other"}, ValueError, r"the optimizer updates none of this model's parameters"),
+        ({"loss_fn": "mse"}, TypeError, r"loss_fn must be a function"),
+        ({"early_stopping_patience": True}, ValueError, r"early_stopping_patience must be a positive integer"),
+        ({"early_stopping_patience": 2.0}, ValueError, r"early_stopping_patience must be a positive integer"),
     ],
 )
 def test_fit_refuses_arguments_it_cannot_train_with(kwargs, error, message):
     model = Linear(2, 2)
-    settings = dict(loss_fn=cross_entropy, optimizer=SGD(model.parameters(), lr=0.1), epochs=1)
+    settings = {"loss_fn": cross_entropy, "optimizer": SGD(model.parameters(), lr=0.1), "epochs": 1}
     settings.update(kwargs)
     if settings["optimizer"] == "other":
         settings["optimizer"] = SGD(Linear(2, 2).parameters(), lr=0.1)

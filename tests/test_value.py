@@ -228,9 +228,8 @@ def test_no_grad_as_decorator_and_enable_grad_inside():
 
 def test_no_grad_restored_after_an_exception():
     x = Value(1.0)
-    with pytest.raises(ZeroDivisionError):
-        with no_grad():
-            1 / 0
+    with pytest.raises(ZeroDivisionError), no_grad():
+        1 / 0
     assert (x + 1)._prev[0] is x
 
 

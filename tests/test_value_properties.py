@@ -77,8 +77,8 @@ def programs(draw):
     values = draw(st.lists(st.floats(-3, 3, allow_nan=False, allow_infinity=False), min_size=1, max_size=4))
     leaves = list(values)
     steps = []
-    pick = lambda: draw(st.integers(0, len(values) - 1))  # noqa: E731
-    number = lambda: draw(st.sampled_from((-2.0, -0.5, 0.5, 1.5, 3.0)))  # noqa: E731
+    pick = lambda: draw(st.integers(0, len(values) - 1))
+    number = lambda: draw(st.sampled_from((-2.0, -0.5, 0.5, 1.5, 3.0)))
     for _ in range(draw(st.integers(1, 12))):
         kind = draw(st.sampled_from(("unary", "binary", "number_left", "number_right", "sum", "dot")))
         if kind == "unary":

@@ -304,7 +304,7 @@ def record(node: Node, name: str, g, pending, rankdir: str, stacked: bool, const
         array = node.numpy()
         shape = "scalar" if array.ndim == 0 else str(array.shape)
         inner = [_esc("data " + summarize(array))] + ([] if constant else [_esc(grad)])
-        fields = head + [_esc(f"{shape} {array.dtype}"), "{ " + " | ".join(inner) + " }"]
+        fields = [*head, _esc(f"{shape} {array.dtype}"), "{ " + " | ".join(inner) + " }"]
     text = " | ".join(fields)
     across = rankdir in ("LR", "RL")  # a record's top level runs across the ranks
     return "{ " + text + " }" if across != stacked else text

