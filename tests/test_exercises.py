@@ -28,13 +28,14 @@ def test_solution_passes(id):
 
 
 @pytest.mark.parametrize("id", IDS)
-def test_typical_wrong_answer_fails_and_says_why(id):
+def test_listed_mistakes_fail_and_say_why(id):
     exercise = EXERCISES[id]
-    result = run(id, **exercise.wrong())
-    assert result.status == "wrong", result.message
-    assert "raised" not in result.message, f"the check crashed instead of explaining: {result.message}"
-    assert exercise.wrong_says in result.message, result.message
-    assert f"hint('{id}')" in result.message
+    for answers, says in exercise.mistakes:
+        result = run(id, **answers())
+        assert result.status == "wrong", result.message
+        assert "raised" not in result.message, f"the check crashed instead of explaining: {result.message}"
+        assert says in result.message, result.message
+        assert f"hint('{id}')" in result.message
 
 
 @pytest.mark.parametrize("id", IDS)
