@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import types
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -252,19 +253,26 @@ def _kind_of(value: Any) -> str:
     return f"a {type(value).__name__}"
 
 
-def _factor_words(ratio: float) -> tuple[str, float]:
-    """'3x too large' / '2x too small' / '1.5x too large', and the factor (≥ 1) as a number."""
+def _simple_factor(ratio: float) -> float | None:
+    """|ratio| or 1/|ratio| when it is a simple number (2 … 12, 100, 1000, 1.5, 2.5, 1.25, 1.1, …), else None."""
     size = abs(ratio)
-    if size >= 1:
-        factor, words = size, "too large"
-    else:
-        factor, words = 1 / size, "too small"
-    simple = Fraction(factor).limit_denominator(4)
-    if abs(float(simple) - factor) <= 1e-3 * factor:
-        shown = str(simple.numerator) if simple.denominator == 1 else f"{float(simple):g}"
-    else:
-        shown = f"{factor:.2g}"
-    return f"{shown}x {words}", float(simple) if abs(float(simple) - factor) <= 1e-3 * factor else factor
+    factor = size if size >= 1 else 1 / size
+    for denominator, below in ((1, 12.5), (2, 5), (4, 2), (10, 2)):
+        simple = round(factor * denominator) / denominator
+        if 1 < simple < below and abs(simple - factor) <= 1e-3 * factor:
+            return simple
+    for power in (100.0, 1000.0):
+        if abs(power - factor) <= 1e-3 * factor:
+            return power
+    return None
+
+
+def _factor_words(ratio: float) -> str | None:
+    """'3x too large' / '2x too small' / '1.1x too large' when the factor is simple, else None."""
+    factor = _simple_factor(ratio)
+    if factor is None:
+        return None
+    return f"{factor:g}x {'too large' if abs(ratio) > 1 else 'too small'}"
 
 
 def diagnose(
@@ -318,14 +326,18 @@ def diagnose(
     if nonzero.all():
         ratios = (a / e).ravel()
         if np.all(np.abs(ratios) > 1e-12) and np.allclose(ratios, ratios[0], rtol=rtol):
-            words, factor = _factor_words(float(ratios[0]))
+            words = _factor_words(float(ratios[0]))
+            negative = ratios[0] < 0
+            if words is None:  # a factor that is no simple number would only spell out the answer
+                words = "too large" if abs(ratios[0]) > 1 else "too small"
+                if a.ndim:
+                    words = f"{words} by one common factor"
             if a.ndim:
-                sign = "the wrong sign and " if ratios[0] < 0 else ""
-                said = f"{name} has {sign}the right pattern but is {words}"
+                said = f"{name} has {'the wrong sign and ' if negative else ''}the right pattern but is {words}"
             else:
-                said = f"{name} {'has the wrong sign and ' if ratios[0] < 0 else ''}is {words}"
-            for known, advice in (factors or {}).items():
-                if abs(factor - known) <= 1e-2 * known and (ratios[0] > 0) == (known > 0):
+                said = f"{name} {'has the wrong sign and ' if negative else ''}is {words}"
+            for known, advice in (factors or {}).items():  # keyed by got/expected: 3 is "3x too large"
+                if abs(ratios[0] - known) <= rtol * abs(known):
                     return f"{said}: {advice}"
             return said
     if a.ndim == 0:
@@ -400,7 +412,8 @@ def _referenced(fn: Any, depth: int = 3) -> Iterator[Any]:
             yield value
             if isinstance(value, (types.ModuleType, type)):  # `np.tanh`: the attribute, too
                 for attribute in names:
-                    with contextlib.suppress(Exception):
+                    with contextlib.suppress(Exception), warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
                         yield getattr(value, attribute)
             if isinstance(value, types.FunctionType) and value.__module__ == fn.__module__ and value is not fn:
                 yield from _referenced(value, depth - 1)
