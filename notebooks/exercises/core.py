@@ -322,7 +322,7 @@ def diagnose(
     if nonzero.any() and np.allclose(a, -e, rtol=rtol, atol=atol):
         return f"{name} has the right size but the wrong sign"
     if np.allclose(a, 0, atol=atol):
-        return f"{name} is {'0' if a.ndim == 0 else 'all zeros'}, but it is not"
+        return f"{name} is {'0' if a.ndim == 0 else 'all zeros'}, and it should not be"
     if nonzero.all():
         ratios = (a / e).ravel()
         if np.all(np.abs(ratios) > 1e-12) and np.allclose(ratios, ratios[0], rtol=rtol):
@@ -357,22 +357,32 @@ def diagnose(
 # ---- ruling out shortcuts ---------------------------------------------------------------------
 
 
-def _label(owner: Any, attribute: str) -> str:
+_INHERITED = object()
+Forbidden = tuple  # (owner, attribute) or (owner, attribute, what to call it in the message)
+
+
+def _label(target: Forbidden) -> str:
+    owner, attribute = target[0], target[1]
+    if len(target) > 2:
+        return target[2]
     module = getattr(owner, "__name__", type(owner).__name__)
-    short = {"numpy": "np", "scipy.stats": "scipy.stats", "math": "math"}.get(module, module.split(".")[-1])
+    short = {"numpy": "np"}.get(module, module)
     return f"{short}.{attribute}"
 
 
 @contextlib.contextmanager
-def forbidden(*targets: tuple[Any, str]) -> Iterator[None]:
+def forbidden(*targets: Forbidden) -> Iterator[None]:
     """While the block runs, each `owner.attribute` raises ShortcutError naming itself when called."""
     saved = []
     try:
-        for owner, attribute in targets:
-            original = getattr(owner, attribute)
-            label = _label(owner, attribute)
+        for target in targets:
+            owner, attribute = target[0], target[1]
+            if isinstance(owner, type):  # restore exactly what the class itself holds (or nothing)
+                original = vars(owner).get(attribute, _INHERITED)
+            else:
+                original = getattr(owner, attribute)
 
-            def refuse(*args: Any, _label: str = label, **kwargs: Any) -> Any:
+            def refuse(*args: Any, _label: str = _label(target), **kwargs: Any) -> Any:
                 raise ShortcutError(f"your code calls {_label}, which this task rules out: write it yourself")
 
             saved.append((owner, attribute, original))
@@ -380,7 +390,10 @@ def forbidden(*targets: tuple[Any, str]) -> Iterator[None]:
         yield
     finally:
         for owner, attribute, original in reversed(saved):
-            setattr(owner, attribute, original)
+            if original is _INHERITED:
+                delattr(owner, attribute)
+            else:
+                setattr(owner, attribute, original)
 
 
 def _code_objects(code: types.CodeType) -> Iterator[types.CodeType]:
@@ -440,13 +453,18 @@ def names_used(fn: Any) -> set[str]:
     return {name for c in _code_objects(code) for name in c.co_names}
 
 
-def refuse_shortcuts(fn: Any, forbid: Sequence[tuple[Any, str]]) -> str | None:
+def refuse_shortcuts(fn: Any, forbid: Sequence[Forbidden]) -> str | None:
     """A sentence if fn is, or names, one of the forbidden functions (checked before running it)."""
-    originals = {id(getattr(owner, attribute)): _label(owner, attribute) for owner, attribute in forbid}
-    found = uses(fn, *(getattr(owner, attribute) for owner, attribute in forbid))
+    originals = {id(getattr(target[0], target[1])): _label(target) for target in forbid}
+    found = uses(fn, *(getattr(target[0], target[1]) for target in forbid))
     if found is not None:
         return f"your code uses {originals[id(found)]}, which this task rules out: write it yourself"
     return None
+
+
+def defining_class(cls: type, attribute: str) -> type:
+    """The class in cls's MRO that defines `attribute` (what `forbidden` must patch)."""
+    return next(c for c in cls.__mro__ if attribute in vars(c))
 
 
 # ---- checking the learner's code --------------------------------------------------------------
@@ -460,18 +478,21 @@ def _copy(value: Any) -> Any:
     return value
 
 
-def describe_inputs(args: Sequence[Any]) -> str:
-    """'on inputs of shapes (3, 4) and (4,)' / 'on the input 0.5'."""
+def describe_inputs(args: Sequence[Any], names: Sequence[str] = ()) -> str:
+    """'with W1 of shape (3, 4), b1 of shape (3,)' / 'with n = 10, k = 3' / 'on an input of shape (5,)'."""
     parts = []
-    for arg in args:
+    for position, arg in enumerate(args):
         array = as_numbers(arg)
-        if array is None or array.ndim == 0:
-            parts.append(fmt(arg) if array is not None else repr(arg))
+        shown = repr(arg) if array is None else fmt(arg) if array.ndim == 0 else f"shape {array.shape}"
+        if position < len(names):
+            parts.append(f"{names[position]} of {shown}" if shown.startswith("shape") else f"{names[position]} = {shown}")
         else:
-            parts.append(f"shape {array.shape}")
-    if len(parts) == 1:
-        return f"on an input of {parts[0]}" if parts[0].startswith("shape") else f"on the input {parts[0]}"
-    return "on inputs of " + ", ".join(parts)
+            parts.append(shown)
+    if not names:
+        if len(parts) == 1:
+            return f"on an input of {parts[0]}" if parts[0].startswith("shape") else f"on the input {parts[0]}"
+        return "on inputs of " + ", ".join(parts)
+    return "with " + ", ".join(parts)
 
 
 def check_function(
@@ -484,7 +505,7 @@ def check_function(
     outputs: Sequence[str] | None = None,
     mistakes: Iterable[tuple[Callable[..., Any], str]] = (),
     factors: dict[float, str] | None = None,
-    forbid: Sequence[tuple[Any, str]] = (),
+    forbid: Sequence[Forbidden] = (),
     seed: int = 0,
     rtol: float = 1e-6,
     atol: float = 1e-9,
@@ -505,6 +526,12 @@ def check_function(
     if refused:
         return refused
     mistakes = list(mistakes)
+    try:
+        names = list(inspect.signature(reference_fn).parameters)
+    except (TypeError, ValueError):
+        names = []
+    if any(name.startswith("_") or name in ("args", "kwargs") for name in names):
+        names = []
     rng = np.random.default_rng(seed)
     for _ in range(trials):
         args = tuple(make_inputs(rng))
@@ -515,7 +542,7 @@ def check_function(
         except ShortcutError as shortcut:
             return str(shortcut)
         attempted(got)
-        where = describe_inputs(args)
+        where = describe_inputs(args, names)
         if outputs is not None:
             if not isinstance(got, (tuple, list)) or len(got) != len(outputs):
                 count = len(got) if isinstance(got, (tuple, list)) else 1
