@@ -79,7 +79,7 @@ def leaked(message, values, said=()):
             texts = {f"{x:.4g}", f"{x:.3g}", f"{x:.3f}", f"{x:.2f}".rstrip("0")}
             texts = {t for t in texts if len(t.strip("-0.")) >= 2 or abs(x) >= 0.01}
         for text in texts:
-            if re.search(rf"(?<![\d.\-−]){re.escape(text)}(?!\d)", message):
+            if re.search(rf"(?<![\d.\-−]){re.escape(text)}(?!\.?\d)", message):
                 return text
     return None
 

@@ -570,8 +570,25 @@ def check_function(
                 integer=integer,
             )
             if problem:
-                return problem
+                if "all zeros" in problem or "is 0," in problem:
+                    return problem
+                return _ignores_its_input(learner_fn, make_inputs, rng, got, forbid) or problem
     return None
+
+
+def _ignores_its_input(learner_fn, make_inputs, rng, got, forbid) -> str | None:
+    """A sentence if the learner's function gives the very same output on three other random inputs."""
+    for _ in range(3):
+        args = tuple(make_inputs(rng))
+        try:
+            with forbidden(*forbid):
+                again = learner_fn(*_copy(args))
+            same = np.array_equal(np.asarray(again, dtype=float), np.asarray(got, dtype=float))
+        except Exception:
+            return None
+        if not same:
+            return None
+    return "your function gives the same answer whatever its input: compute the answer from the input it receives"
 
 
 def sigmoid(z: Any) -> Any:
