@@ -48,7 +48,7 @@ def _check_7_1(max_slope, layers):
         return "your number of layers must be at least 1"
     if slope**n >= 1e-6:
         return f"(σ'max)^{n} ≈ {slope**n:.2g} is still above 1e-6: more layers are needed"
-    return f"(σ'max)^{n - 1} ≈ {slope ** (n - 1):.2g} is already below 1e-6: fewer layers are enough"
+    return f"(σ'max)^{n} ≈ {slope**n:.2g}, and one layer fewer is below 1e-6 too: fewer layers are enough"
 
 
 # ---- 7.2 ---------------------------------------------------------------------------------
