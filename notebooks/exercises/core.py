@@ -323,8 +323,8 @@ def diagnose(
         return f"{name} has the right size but the wrong sign"
     if np.allclose(a, 0, atol=atol):
         return f"{name} is {'0' if a.ndim == 0 else 'all zeros'}, and it should not be"
-    if nonzero.all():
-        ratios = (a / e).ravel()
+    if np.allclose(a[~nonzero], 0, atol=atol):  # where expected is 0, got is 0 too: compare the rest
+        ratios = (a[nonzero] / e[nonzero]).ravel()
         if np.all(np.abs(ratios) > 1e-12) and np.allclose(ratios, ratios[0], rtol=rtol):
             words = _factor_words(float(ratios[0]))
             negative = ratios[0] < 0
