@@ -304,8 +304,6 @@ def diagnose(
     if a is None:
         wanted = "a number" if e.ndim == 0 else f"an array of numbers of shape {e.shape}"
         return f"{name} should be {wanted}, but it is {_kind_of(got)}"
-    if integer and a.shape == e.shape and not (np.all(np.isfinite(a)) and np.all(a == np.round(a))):
-        return f"{name} should be a whole number: {fmt(got)} is not (round up or down, whichever the question asks)"
     if a.shape != e.shape:
         if a.size == e.size and a.ndim == e.ndim == 2:
             return f"{name} has shape {a.shape}, but it should have shape {e.shape}: transposed?"
@@ -318,6 +316,10 @@ def diagnose(
         w = as_numbers(wrong)
         if w is not None and w.shape == a.shape and np.allclose(a, w, rtol=rtol, atol=atol):
             return f"{name} is off: {message}"
+    if integer and not np.all(a == np.round(a)):
+        if a.ndim == 0:
+            return f"{name} should be a whole number, and {fmt(got)} is not: round up or down, whichever the question asks"
+        return f"{name} should hold whole numbers (indices or counts), and {fmt(got)} does not"
     nonzero = np.abs(e) > atol
     if nonzero.any() and np.allclose(a, -e, rtol=rtol, atol=atol):
         return f"{name} has the right size but the wrong sign"
