@@ -186,9 +186,8 @@ def test_diagnose_names_type_shape_sign_factor_and_entries_never_the_value():
 
 
 def test_check_function_refuses_a_forbidden_function_however_it_is_reached():
-    from numpy import tanh
-
     from exercises.core import check_function
+    from numpy import tanh
 
     def inputs(rng):
         return (rng.normal(size=rng.integers(1, 6)),)

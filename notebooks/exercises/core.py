@@ -25,7 +25,6 @@ import types
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -226,7 +225,7 @@ def as_numbers(answer: Any) -> np.ndarray | None:
         return None
     try:
         array = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
+    except Exception:  # TypeError, ValueError, or a library's own (a torch tensor that requires grad)
         return None
     if array.dtype == object:
         return None
@@ -318,7 +317,9 @@ def diagnose(
             return f"{name} is off: {message}"
     if integer and not np.all(a == np.round(a)):
         if a.ndim == 0:
-            return f"{name} should be a whole number, and {fmt(got)} is not: round up or down, whichever the question asks"
+            return (
+                f"{name} should be a whole number, and {fmt(got)} is not: round up or down, whichever the question asks"
+            )
         return f"{name} should hold whole numbers (indices or counts), and {fmt(got)} does not"
     nonzero = np.abs(e) > atol
     if nonzero.any() and np.allclose(a, -e, rtol=rtol, atol=atol):
@@ -379,10 +380,8 @@ def forbidden(*targets: Forbidden) -> Iterator[None]:
     try:
         for target in targets:
             owner, attribute = target[0], target[1]
-            if isinstance(owner, type):  # restore exactly what the class itself holds (or nothing)
-                original = vars(owner).get(attribute, _INHERITED)
-            else:
-                original = getattr(owner, attribute)
+            # a class gets back exactly what it held itself (or nothing, if it inherited the attribute)
+            original = vars(owner).get(attribute, _INHERITED) if isinstance(owner, type) else getattr(owner, attribute)
 
             def refuse(*args: Any, _label: str = _label(target), **kwargs: Any) -> Any:
                 raise ShortcutError(f"your code calls {_label}, which this task rules out: write it yourself")
@@ -487,7 +486,9 @@ def describe_inputs(args: Sequence[Any], names: Sequence[str] = ()) -> str:
         array = as_numbers(arg)
         shown = repr(arg) if array is None else fmt(arg) if array.ndim == 0 else f"shape {array.shape}"
         if position < len(names):
-            parts.append(f"{names[position]} of {shown}" if shown.startswith("shape") else f"{names[position]} = {shown}")
+            parts.append(
+                f"{names[position]} of {shown}" if shown.startswith("shape") else f"{names[position]} = {shown}"
+            )
         else:
             parts.append(shown)
     if not names:

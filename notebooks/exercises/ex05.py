@@ -88,7 +88,10 @@ def _check_5_1(softmax_jacobian, cross_entropy_grad):
                 "the diagonal ŷ_k(1 − ŷ_k) is right, but the off-diagonal entries are 0 where they should be "
                 "−ŷ_k ŷ_j: raising one logit lowers every other probability, because they must still sum to 1",
             ),
-            (lambda y: -np.outer(y, y), "the off-diagonal −ŷ_k ŷ_j is right, but the diagonal also has + ŷ_k (δ_kk = 1)"),
+            (
+                lambda y: -np.outer(y, y),
+                "the off-diagonal −ŷ_k ŷ_j is right, but the diagonal also has + ŷ_k (δ_kk = 1)",
+            ),
             (np.diag, "only the diagonal's first part: ∂ŷ_k/∂z_j = ŷ_k(δ_kj − ŷ_j), which has −ŷ_k ŷ_j everywhere"),
         ],
     )
@@ -105,7 +108,10 @@ def _check_5_1(softmax_jacobian, cross_entropy_grad):
                 "it is ŷ − t, the shortcut that only holds when t sums to 1. These targets do not (several "
                 "labels at once): compute ∂J/∂z through your Jacobian, Jᵀ @ (−t/ŷ)",
             ),
-            (lambda z, t: t - _softmax(z), "the sign is flipped: ∂J/∂ŷ_k = −t_k/ŷ_k carries the minus of J = −Σ t log ŷ"),
+            (
+                lambda z, t: t - _softmax(z),
+                "the sign is flipped: ∂J/∂ŷ_k = −t_k/ŷ_k carries the minus of J = −Σ t log ŷ",
+            ),
             (
                 lambda z, t: -t / _softmax(z),
                 "that is ∂J/∂ŷ; the task is ∂J/∂z: send it back through the Jacobian, Jᵀ @ dJ_dy",

@@ -132,7 +132,10 @@ def _check_6_2(w_after_two_steps):
                 "you left out the bias correction. m and v start at 0, so early on they are too small; "
                 "m̂ = m/(1 − β₁ᵗ) and v̂ = v/(1 − β₂ᵗ) undo that",
             ),
-            (W0 - 0.1 * np.sign(GRADIENTS[0]), "that is after one step (each weight moves by η); the task asks for two"),
+            (
+                W0 - 0.1 * np.sign(GRADIENTS[0]),
+                "that is after one step (each weight moves by η); the task asks for two",
+            ),
         ],
     )
 

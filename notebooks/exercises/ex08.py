@@ -129,7 +129,10 @@ def _check_8_2(penalty_grad):
         rtol=1e-6,
         atol=1e-12,
         mistakes=[
-            (N_8_2 * expected, f"it is N = {N_8_2} times too large: the penalty is divided by N, so its gradient is too"),
+            (
+                N_8_2 * expected,
+                f"it is N = {N_8_2} times too large: the penalty is divided by N, so its gradient is too",
+            ),
             (2 * expected, "it is twice too large: the ½ in λ/2N cancels the 2 that comes down from w²"),
             (expected / 2, "it is half the gradient: the ½ in λ/2N cancels the 2 that comes down from w²"),
             (LAMBDA_8_2 / (2 * N_8_2) * W_8_2**2, "that is the penalty itself (per weight), not its derivative"),

@@ -91,7 +91,10 @@ def _check_11_2(cross_entropy):
         rtol=1e-4,
         factors={10: "did you sum where the mean is asked? Divide by the N = 10 rolls"},
         mistakes=[
-            (-np.mean(np.log(PROBS)), "you averaged over the six faces; weigh each face by how often each face came up"),
+            (
+                -np.mean(np.log(PROBS)),
+                "you averaged over the six faces; weigh each face by how often each face came up",
+            ),
             (expected / np.log(10), "that is with log base 10; use the natural logarithm (np.log)"),
         ],
     )
@@ -115,7 +118,8 @@ def _logit_pairs(rng):
 @exercise(
     "11.3",
     "sigmoid as the two-class softmax: P(class 1) from two logits, with the sigmoid only",
-    hint="softmax([z₁, z₂])₁ = e^z₁/(e^z₁ + e^z₂). Divide top and bottom by e^z₁ and compare with σ(x) = 1/(1 + e^(−x)).",
+    hint="softmax([z₁, z₂])₁ = e^z₁/(e^z₁ + e^z₂). Divide top and bottom by e^z₁ and compare with "
+    "σ(x) = 1/(1 + e^(−x)).",
     solution=lambda: {"two_class_prob": lambda z1, z2: sigmoid(z1 - z2)},
     mistakes=[
         (lambda: {"two_class_prob": lambda z1, z2: sigmoid(z1)}, "difference"),

@@ -215,7 +215,7 @@ NAMES_12_4 = ["0.weight", "0.bias", "2.weight", "2.bias"]  # PyTorch's conventio
 
 
 def _perturb_12_4(answers: dict, how: str) -> dict:
-    """Names have no zero or sign: 'zeros' is the empty list, 'negated' the reverse order, 'scaled' one name too many."""
+    """Names have no zero or sign: 'zeros' is no names, 'negated' the reverse order, 'scaled' one name too many."""
     names = list(answers["names"])
     return {"names": {"zeros": [], "negated": names[::-1], "scaled": [*names, "4.weight"]}[how]}
 
