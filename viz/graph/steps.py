@@ -18,9 +18,9 @@ import numpy as np
 
 from autograd import Node, topological_order, watch_backward
 
-from .extras import require
-from .graph import NOTEBOOK_WIDTH, GraphPlan
-from .picture import clean, is_constant, summarize
+from ..extras import require
+from .draw import NOTEBOOK_WIDTH, GraphPlan
+from .scene import clean, is_constant, summarize
 from .render import Drawing, available, render_dot
 
 

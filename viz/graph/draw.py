@@ -15,7 +15,7 @@ from autograd import Node, topological_order
 
 from .colors import GradScale
 from .modules import ModuleMap, inside
-from .picture import Picture, Scene, clean, fmt, summarize
+from .scene import Picture, Scene, clean, fmt, summarize
 from .render import Drawing, available, render_dot, svg_metrics
 
 __all__ = ["MIN_TEXT_PX", "NOTEBOOK_WIDTH", "GraphPlan", "draw_graph", "fmt", "summarize"]
