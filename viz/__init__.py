@@ -20,7 +20,7 @@ from .graph import (
     step_through,
     steps_html,
 )
-from .play_widget import playground
+from .play import playground
 
 __all__ = [
     "Frame",
