@@ -60,7 +60,7 @@ def draw_graph(
     edge the local derivative and the contribution upstream · local it sends back.
 
     params maps names to leaves. modules=model boxes the nodes each sub-module built (see
-    viz.modules; cluster=False turns the boxes off) and collapse lists module paths or module
+    viz.graph.modules; cluster=False turns the boxes off) and collapse lists module paths or module
     objects to draw as one box node each. A graph of more than max_nodes values is drawn with
     its modules collapsed, or as one summary node.
     """

@@ -48,9 +48,9 @@ REGULARIZATION = ("none", "L1", "L2")
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)  # the Playground's choices
 REG_RATES = (0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10)
 EXTENT = 6.0  # the plane shown is [-6, 6]²
-MAX_POINTS = 1000  # the bounds keep one epoch and one picture small (TensorFlow Playground: 8 units, 6 layers)
+MAX_POINTS = 1000  # the bounds keep one epoch and one picture small (the lecture's MLP has 16 units a layer)
 MAX_LAYERS = 6
-MAX_UNITS = 8
+MAX_UNITS = 16
 MAX_RATE = 10.0
 
 
