@@ -306,3 +306,11 @@ def test_hand_written_expectations_agree_with_torch():
     assert tuple(torch.nn.Linear(64, 10).weight.shape) == EXERCISES["14.1"].solution()["shape"]
     loader = torch.utils.data.DataLoader(range(ex14.N_TRAIN), batch_size=ex14.BATCH)
     assert len(loader) == EXERCISES["14.3"].solution()["steps"]
+
+
+def test_the_readme_counts_the_exercises():
+    readme = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text()
+    counted = re.search(r"exercises \((\d+) in all, (\d+) of them code to write\)", readme)
+    assert counted, "README.md no longer says how many exercises there are"
+    code = sum(exercise.kind == "code" for exercise in EXERCISES.values())
+    assert (int(counted.group(1)), int(counted.group(2))) == (len(EXERCISES), code)
