@@ -314,3 +314,26 @@ def test_the_readme_counts_the_exercises():
     assert counted, "README.md no longer says how many exercises there are"
     code = sum(exercise.kind == "code" for exercise in EXERCISES.values())
     assert (int(counted.group(1)), int(counted.group(2))) == (len(EXERCISES), code)
+
+
+def test_every_notebook_scaffold_answers_not_attempted():
+    """Each exercise cell, run as committed (with its `...`), is answered 'not attempted', not 'wrong'."""
+    import nbformat
+    from exercises.core import sigmoid
+
+    import autograd
+
+    answered = {}
+    notebooks = pathlib.Path(__file__).resolve().parent.parent / "notebooks"
+    for path in sorted(notebooks.glob("[0-9][0-9]_*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "code" and "exercise" in cell.metadata.get("tags", []):
+                scope = {"np": np, "sigmoid": sigmoid, "Function": autograd.Function}
+                scope["check"] = lambda id, **answers: answered.__setitem__(id, run(id, **answers))
+                try:
+                    exec(cell.source, scope)
+                except NameError:  # the cell needs the notebook's earlier cells; running the notebook tests it
+                    continue
+    assert len(answered) >= 40, sorted(answered)
+    wrong = {id: result.message for id, result in answered.items() if result.status != "not attempted"}
+    assert not wrong, wrong
