@@ -337,3 +337,18 @@ def test_every_notebook_scaffold_answers_not_attempted():
     assert len(answered) >= 40, sorted(answered)
     wrong = {id: result.message for id, result in answered.items() if result.status != "not attempted"}
     assert not wrong, wrong
+
+
+ODD_ANSWERS = ["abc", None, [], [1, 2, 3], 1e9, -1, float("nan"), True, lambda *args: 1.0, lambda *args: None]
+
+
+@pytest.mark.parametrize("id", IDS)
+def test_odd_answers_are_explained_not_crashed_on(id):
+    """A string, None, a list of the wrong length, nan, a bool or a function in any answer's place: the check
+    says what is wrong with it instead of raising (or passing)."""
+    solution = EXERCISES[id].solution()
+    for name in solution:
+        for odd in ODD_ANSWERS:
+            result = run(id, **{**solution, name: odd})
+            assert result.status == "wrong", (name, odd, result.message)
+            assert "raised" not in result.message, (name, odd, result.message)

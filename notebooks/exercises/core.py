@@ -121,6 +121,13 @@ def run(id: str, **answers: Any) -> Result:
     ex = EXERCISES[id]
     if any(_contains_ellipsis(v) for v in answers.values()):
         return Result(id, "not attempted", f"Exercise {id}: {NOT_ATTEMPTED}.")
+    if ex.kind == "code":
+        for name, value in ex.solution().items():
+            if callable(value) and not callable(answers.get(name, value)):
+                what = "a class (class ...)" if isinstance(value, type) else "a function (def ... or lambda)"
+                return Result(
+                    id, "wrong", f"✗ Exercise {id}: {name} should be {what}, but it is {_kind_of(answers[name])}."
+                )
     expected = set(inspect.signature(ex.check).parameters)
     if set(answers) != expected:
         missing, extra = sorted(expected - set(answers)), sorted(set(answers) - expected)
@@ -217,6 +224,12 @@ def as_numbers(answer: Any) -> np.ndarray | None:
     if array.dtype == object:
         return None
     return array
+
+
+def is_number(answer: Any) -> bool:
+    """True for one finite number (not a string, a bool, a list or nan)."""
+    array = as_numbers(answer)
+    return array is not None and array.ndim == 0 and bool(np.isfinite(array))
 
 
 def _kind_of(value: Any) -> str:

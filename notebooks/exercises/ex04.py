@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import diagnose, exercise
+from .core import diagnose, exercise, is_number
 
 
 # ---- 4.1 ---------------------------------------------------------------------------------
@@ -103,20 +103,15 @@ def _check_4_2(losses, mean_loss):
 def _check_4_3(eta_one_step, eta_max):
     problem = diagnose(eta_one_step, 1 / 6, name="your one-step η", rtol=1e-2, atol=0)
     if problem:
-        try:
-            lands = 1 - 6 * float(eta_one_step)
-        except (TypeError, ValueError):
+        if not is_number(eta_one_step):
             return problem
+        lands = 1 - 6 * float(eta_one_step)
         return f"{problem}: with it one step from w = 1 lands at w = {lands:.3g}, not on the minimum w = 0"
     problem = diagnose(eta_max, 1 / 3, name="your largest stable η", rtol=5e-3, atol=0)
-    if problem is None:
-        return None
-    try:
-        eta = float(eta_max)
-    except (TypeError, ValueError):
+    if problem is None or not is_number(eta_max):
         return problem
-    factor = abs(1 - 6 * eta)
-    if factor > 1:
+    eta = float(eta_max)
+    if abs(1 - 6 * eta) > 1:
         return (
             f"η = {eta:g} already diverges: each step multiplies w by 1 − 6η = {1 - 6 * eta:.3g}, and "
             f"|{1 - 6 * eta:.3g}| > 1, so |w| grows. The limit is lower"

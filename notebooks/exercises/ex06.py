@@ -8,7 +8,7 @@ import numpy as np
 from autograd import Tensor
 from nn.optim import SGD, Adam
 
-from .core import diagnose, exercise
+from .core import diagnose, exercise, is_number
 
 W0 = np.array([1.0, -2.0])
 GRADIENTS = [np.array([0.5, -1.0]), np.array([0.2, 0.4])]  # the gradient seen at step 1 and at step 2
@@ -168,7 +168,7 @@ def _check_6_3(best_lr):
     problem = diagnose(best_lr, best, name="your η", rtol=1e-6, atol=0)
     if problem is None:
         return None
-    if not isinstance(best_lr, (int, float, np.number)) or isinstance(best_lr, bool):
+    if not is_number(best_lr):
         return problem
     got = float(best_lr)
     if got not in losses:

@@ -6,7 +6,7 @@ import numpy as np
 
 from autograd import Tensor
 
-from .core import as_numbers, check_function, diagnose, exercise
+from .core import as_numbers, check_function, diagnose, exercise, is_number
 
 
 # ---- 7.1 ---------------------------------------------------------------------------------
@@ -41,7 +41,7 @@ def _check_7_1(max_slope, layers):
     if problem:
         return problem
     problem = diagnose(layers, 10, name="your number of layers", integer=True, rtol=0, atol=0)
-    if problem is None or "whole number" in problem or "should be" in problem:
+    if problem is None or not is_number(layers) or "whole number" in problem:
         return problem
     n = int(as_numbers(layers))
     if n < 1:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import optimize
 
-from .core import check_function, diagnose, exercise, names_used, sigmoid
+from .core import check_function, diagnose, exercise, is_number, names_used, sigmoid
 
 HEADS, TAILS = 7, 3  # a second coin: 7 heads in 10 tosses
 
@@ -41,7 +41,7 @@ def _check_11_1(p_hat, nll):
         mistakes=[(1 - best, "that is the share of tails; p is the probability of heads")],
     )
     if problem:
-        if "should be" in problem or "is off:" in problem:
+        if not is_number(p_hat) or "is off:" in problem:
             return problem
         p = float(p_hat)
         if not 0 < p < 1:
