@@ -101,3 +101,11 @@ def test_each_scaffold_passes_the_names_its_check_expects():
                     id = node.args[0].value
                     names = {keyword.arg for keyword in node.keywords}
                     assert names == set(EXERCISES[id].solution()), f"{path.name}, exercise {id}: passes {sorted(names)}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_says_what_it_assumes_and_what_comes_next(path):
+    notebook = nbformat.read(path, as_version=4)
+    markdown = [cell.source for cell in notebook.cells if cell.cell_type == "markdown"]
+    assert "assumes" in markdown[0].lower(), f"{path.name} does not open with what it assumes"
+    assert "next" in markdown[-1].lower(), f"{path.name} does not end with what comes next"
