@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import textwrap
 import types
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -167,8 +168,17 @@ def hint(id: str) -> None:
 
 
 def solution(id: str) -> None:
-    """Print the source of exercise `id`'s solution (try it yourself first)."""
-    print(inspect.getsource(EXERCISES[id].solution))
+    """Print exercise `id`'s solution (try it yourself first): its source, and the values it gives."""
+    ex = EXERCISES[id]
+    source = textwrap.dedent(inspect.getsource(ex.solution)).strip()
+    print(source)
+    for name, value in ex.solution().items():
+        if inspect.isfunction(value) and value.__name__ != "<lambda>" and f"def {value.__name__}" not in source:
+            print(inspect.getsource(value))  # a function the solution names but does not spell out
+        elif not callable(value):
+            print(
+                f"  {name} = {value!r}" if isinstance(value, (str, list, tuple, bool)) else f"  {name} = {fmt(value)}"
+            )
 
 
 def _order(id: str) -> tuple[int, ...]:
