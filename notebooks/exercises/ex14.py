@@ -86,30 +86,74 @@ def _returns_tensor_14_2():
 
 
 def _torch_setup(seed: int):
-    """A small float64 model, an SGD-with-momentum optimizer, a loss and three batches."""
+    """A small float64 model of random sizes, an SGD-with-momentum optimizer, a loss and three batches."""
     import torch  # notebook 14 has torch; the other notebooks' checks must not need it
 
+    n_in, hidden, n_out, batch = np.random.default_rng(seed).integers(2, 7, size=4)
     generator = torch.Generator().manual_seed(seed)
-    model = torch.nn.Sequential(torch.nn.Linear(4, 5), torch.nn.Tanh(), torch.nn.Linear(5, 3)).double()
+    model = torch.nn.Sequential(torch.nn.Linear(n_in, hidden), torch.nn.Tanh(), torch.nn.Linear(hidden, n_out))
+    model = model.double()
     with torch.no_grad():
         for p in model.parameters():
             p.copy_(torch.randn(p.shape, generator=generator, dtype=torch.float64))
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.5)
     batches = [
-        (torch.randn(6, 4, generator=generator, dtype=torch.float64), torch.randint(0, 3, (6,), generator=generator))
+        (
+            torch.randn(int(batch), int(n_in), generator=generator, dtype=torch.float64),
+            torch.randint(0, int(n_out), (int(batch),), generator=generator),
+        )
         for _ in range(3)
     ]
     return model, optimizer, torch.nn.CrossEntropyLoss(), batches
 
 
+def _flat(model) -> np.ndarray:
+    return np.concatenate([p.detach().numpy().ravel() for p in model.parameters()])
+
+
 def _run_steps(train_step, seed: int):
-    """The losses train_step returns and the parameters after each of three steps."""
+    """The weights before any step, and the losses train_step returns and the weights after each of three steps."""
     model, optimizer, loss_fn, batches = _torch_setup(seed)
-    losses, weights = [], []
+    start, losses, weights = _flat(model), [], []
     for xb, yb in batches:
-        losses.append(train_step(model, optimizer, loss_fn, xb, yb))
-        weights.append(np.concatenate([p.detach().numpy().ravel() for p in model.parameters()]))
-    return losses, weights
+        losses.append(attempted(train_step(model, optimizer, loss_fn, xb, yb)))
+        weights.append(_flat(model))
+    return start, losses, weights
+
+
+NO_GRADIENTS = (
+    "the step finds no gradients to use. step() must come after loss.backward(), and zero_grad() before it "
+    "(zero_grad between backward and step wipes them)"
+)
+ORDERS = {
+    "forward backward step": "gradients pile up from step to step: call optimizer.zero_grad() before backward",
+    "zero forward step backward": NO_GRADIENTS,
+    "forward backward zero step": NO_GRADIENTS,
+}
+
+
+def _same(a, b) -> bool:
+    return all(np.allclose(x, y, rtol=1e-10, atol=1e-12) for x, y in zip(a, b))
+
+
+def _check_steps(train_step, seed: int) -> str | None:
+    start, losses, weights = _run_steps(train_step, seed)
+    _, expected_losses, expected_weights = _run_steps(_solution_14_2()["train_step"], seed)
+    if not _same(weights, expected_weights):
+        for order, message in ORDERS.items():
+            if _same(weights, _run_steps(_step_variant(order)()["train_step"], seed)[2]):
+                return f"the weights go astray: {message}"
+        if _same(weights, [start] * len(weights)):
+            return "the weights never move: call optimizer.step() after loss.backward()"
+        k = next(k for k, (a, b) in enumerate(zip(weights, expected_weights)) if not _same([a], [b]))
+        return f"after step {k + 1} the weights differ from one SGD step: zero_grad, forward, loss, backward, step"
+    for k, (got, want) in enumerate(zip(losses, expected_losses)):
+        problem = diagnose(got, want, name=f"the loss your train_step returns at step {k + 1}", rtol=1e-9, atol=1e-12)
+        if problem and "should be a number" in problem:
+            return f"{problem}: return loss.item(), a plain float, not the loss tensor"
+        if problem:
+            return f"{problem}: return the loss of this batch, loss.item(), computed before the step"
+    return None
 
 
 @exercise(
@@ -128,48 +172,11 @@ def _run_steps(train_step, seed: int):
     praise="zero_grad, forward, backward, step: the loop of every PyTorch tutorial, and of nn.train.fit.",
 )
 def _check_14_2(train_step):
-    if not callable(train_step):
-        return "train_step should be a function (def ...)"
-    expected_losses, expected_weights = _run_steps(_solution_14_2()["train_step"], seed=14)
-    losses, weights = _run_steps(train_step, seed=14)
-    attempted(losses)
-    said = {
-        "forward backward step": "gradients pile up from step to step: call optimizer.zero_grad() before backward",
-        "zero forward step backward": "the step finds no gradients to use. step() must come after "
-        "loss.backward(), and zero_grad() before it (zero_grad between backward and step wipes them)",
-        "forward backward zero step": "the step finds no gradients to use. step() must come after "
-        "loss.backward(), and zero_grad() before it (zero_grad between backward and step wipes them)",
-    }
-
-    def same(a, b):
-        return all(np.allclose(x, y, rtol=1e-10, atol=1e-12) for x, y in zip(a, b))
-
-    if not same(weights, expected_weights):
-        for order, message in said.items():
-            if same(weights, _run_steps(_step_variant(order)()["train_step"], seed=14)[1]):
-                return f"the weights go astray: {message}"
-        if same(weights, [_initial_weights()] * len(weights)):
-            return "the weights never move: call optimizer.step() after loss.backward()"
-        k = next(k for k, (a, b) in enumerate(zip(weights, expected_weights)) if not same([a], [b]))
-        return f"after step {k + 1} the weights differ from one SGD step: zero_grad, forward, loss, backward, step"
-    for k, (got, want) in enumerate(zip(losses, expected_losses)):
-        problem = diagnose(
-            got,
-            want,
-            name=f"the loss your train_step returns at step {k + 1}",
-            rtol=1e-9,
-            atol=1e-12,
-        )
+    for seed in (14, 15):  # two models of different sizes
+        problem = _check_steps(train_step, seed)
         if problem:
-            if "should be a number" in problem:
-                return f"{problem}: return loss.item(), a plain float, not the loss tensor"
-            return f"{problem}: return the loss of this batch, loss.item(), computed before the step"
+            return problem
     return None
-
-
-def _initial_weights():
-    model = _torch_setup(14)[0]
-    return np.concatenate([p.detach().numpy().ravel() for p in model.parameters()])
 
 
 # ---- 14.3 --------------------------------------------------------------------------------
