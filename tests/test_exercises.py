@@ -62,18 +62,23 @@ def _numbers(value):
         return []
 
 
-def leaked(message, values, said=()):
+def _stated(exercise):
+    """The numbers the question states itself: those in its title, and for code (whose messages name the
+    random inputs, such as "with n = 3, k = 2") the small whole numbers too."""
+    numbers = {round(float(x.replace("−", "-")), 6) for x in re.findall(r"[-−]?\d+(?:\.\d+)?", exercise.title)}
+    return numbers | (set(range(-9, 10)) if exercise.kind == "code" else set())
+
+
+def leaked(message, values, said=(), stated=()):
     """The first of `values` that the message prints (as the learner would read it), or None.
 
-    Small whole numbers (|x| < 10) are everywhere in prose and are not counted, nor are numbers
-    the learner typed themselves (`said`)."""
-    typed = {round(x, 6) for x in said}
+    Not counted: 0 and ±1 (they are everywhere in prose), numbers the learner typed themselves
+    (`said`) and numbers the question itself states (`stated`)."""
+    known = {round(x, 6) for x in (*said, *stated)}
     for x in values:
-        if not np.isfinite(x) or round(x, 6) in typed:
+        if not np.isfinite(x) or round(x, 6) in known or abs(x) in (0.0, 1.0):
             continue
         if float(x).is_integer():
-            if abs(x) < 10:
-                continue
             texts = {str(int(x))}
         else:
             texts = {f"{x:.4g}", f"{x:.3g}", f"{x:.3f}", f"{x:.2f}".rstrip("0")}
@@ -112,7 +117,7 @@ def test_plainly_wrong_answer_fails_without_showing_the_answer(id, how):
     values = [x for e in expected for x in _numbers(e)]
     if exercise.kind == "number":
         values += _numbers(exercise.solution())
-    text = leaked(result.message, values, said=_numbers(answers))
+    text = leaked(result.message, values, said=_numbers(answers), stated=_stated(exercise))
     assert text is None, f"the message prints the expected {text}: {result.message}"
 
 
@@ -130,7 +135,7 @@ def test_listed_mistakes_fail_say_why_and_do_not_show_the_answer(id):
         values = [x for e in expected for x in _numbers(e)]
         if exercise.kind == "number":
             values += _numbers(exercise.solution())
-        text = leaked(result.message, values, said=_numbers(given))
+        text = leaked(result.message, values, said=_numbers(given), stated=_stated(exercise))
         assert text is None, f"the message prints the expected {text}: {result.message}"
 
 
