@@ -113,6 +113,10 @@ def _own_rng_12_2():
     return {"minibatch_indices": minibatch_indices}
 
 
+def _examples(count: int) -> str:
+    return "1 example is" if count == 1 else f"{count} examples are"
+
+
 def _epoch(minibatch_indices, n: int, batch_size: int, seed: int) -> list[np.ndarray] | str:
     """The learner's batches as integer arrays, or a sentence saying why they are not."""
     result = attempted(minibatch_indices(n, batch_size, np.random.default_rng(seed)))
@@ -164,8 +168,8 @@ def _check_12_2(minibatch_indices):
         if np.any(counts == 0):
             missing = int(np.sum(counts == 0))
             if missing == n % batch_size:
-                return f"{said}, {missing} examples are left out: the last, smaller batch is a batch too"
-            return f"{said}, {missing} examples never come: every example belongs to one batch per epoch"
+                return f"{said}, {_examples(missing)} left out: the last, smaller batch is a batch too"
+            return f"{said}, {_examples(missing)} never seen: every example belongs to one batch per epoch"
         sizes = [len(batch) for batch in epoch]
         if any(size != batch_size for size in sizes[:-1]) or sizes[-1] > batch_size:
             return f"{said}, your batches have sizes {sizes}: all but the last should hold batch_size examples"
