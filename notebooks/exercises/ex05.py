@@ -173,36 +173,40 @@ def _check_5_2(V_deck, V_ours):
 
 
 # ---- 5.3 ---------------------------------------------------------------------------------
+P_5_3, UNIT_5_3 = 0.25, 2.0  # Dropout(0.25) on a unit of value 2 (the notebook trains with 0.2)
+
+
 @exercise(
     "5.3",
-    "Dropout(p = 0.2): a kept unit's value, and the expected output",
+    "Dropout(p = 0.25) on a unit of value 2: the kept unit's value, and the expected output",
     hint="A kept unit is scaled by 1/(1 − p). It is kept with probability 1 − p, else it is 0.",
-    solution=lambda: {"kept_value": 1.0 / 0.8, "expected_value": 0.8 * 1.25},
+    solution=lambda: {"kept_value": 2.0 / 0.75, "expected_value": 0.75 * 2.0 / 0.75},
     mistakes=[
-        (lambda: {"kept_value": 0.8, "expected_value": 0.64}, "1/(1 − p)"),
-        (lambda: {"kept_value": 1.25, "expected_value": 1.25}, "a dropped unit gives 0"),
-        (lambda: {"kept_value": 1.0, "expected_value": 0.8}, "scales the kept units"),
+        (lambda: {"kept_value": 2.0 * 0.75, "expected_value": 0.75 * 1.5}, "1/(1 − p)"),
+        (lambda: {"kept_value": 2.0 / 0.75, "expected_value": 2.0 / 0.75}, "a dropped unit gives 0"),
+        (lambda: {"kept_value": 2.0, "expected_value": 1.5}, "scales the kept units"),
     ],
     praise="Scaling by 1/(1 − p) keeps the expected output equal to the input, so eval() can simply switch "
     "dropout off.",
 )
 def _check_5_3(kept_value, expected_value):
-    p = 0.2
+    p, x = P_5_3, UNIT_5_3
     rng = np.random.default_rng(0)
     kept = rng.random(200_000) >= p
-    simulated = (kept * 1.0 / (1 - p)).mean()  # what Dropout does to a unit of value 1, on average
+    simulated = (kept * x / (1 - p)).mean()  # what Dropout does to the unit, on average over many steps
     problem = diagnose(
         kept_value,
-        1 / (1 - p),
+        x / (1 - p),
         name="your kept value",
         rtol=1e-3,
         mistakes=[
             (
-                1 - p,
+                x * (1 - p),
                 "you scaled by 1 − p, which is what the *old* (test-time) convention does. chainrule and "
                 "PyTorch scale kept units by 1/(1 − p) during training",
             ),
-            (1.0, "a kept unit is not passed on unchanged: training-mode Dropout scales the kept units up"),
+            (x, "a kept unit is not passed on unchanged: training-mode Dropout scales the kept units up"),
+            (1 / (1 - p), "that is the scale factor alone; the unit's value is 2"),
         ],
     )
     if problem:
@@ -213,7 +217,7 @@ def _check_5_3(kept_value, expected_value):
         name="your expected output",
         rtol=1e-2,
         mistakes=[
-            (1 / (1 - p), "that is the kept value; a dropped unit gives 0, and it is dropped with probability p"),
-            (1 - p, "the unit is kept with probability 1 − p, but then it is worth 1/(1 − p), not 1"),
+            (x / (1 - p), "that is the kept value; a dropped unit gives 0, and it is dropped with probability p"),
+            (x * (1 - p), "the unit is kept with probability 1 − p, but then it is worth x/(1 − p), not x"),
         ],
     )
