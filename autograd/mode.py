@@ -26,17 +26,6 @@ class _Mode(threading.local):
 mode = _Mode()
 
 
-class _OpenSwitches:
-    """How many switch blocks are open in all threads together. While none is, every thread
-    has the defaults, and the ops can skip reading the per-thread flags (a slower lookup)."""
-
-    count = 0
-    lock = threading.Lock()
-
-
-open_switches = _OpenSwitches()
-
-
 class ModeSwitch:
     """Set one flag of `mode` inside a block or a decorated function, then restore it.
 
@@ -59,16 +48,12 @@ class ModeSwitch:
         self._saved: list[bool] = []
 
     def __enter__(self) -> ModeSwitch:
-        with open_switches.lock:
-            open_switches.count += 1
         self._saved.append(getattr(mode, self.flag))
         setattr(mode, self.flag, self.value)
         return self
 
     def __exit__(self, *exc: object) -> None:
         setattr(mode, self.flag, self._saved.pop())
-        with open_switches.lock:
-            open_switches.count -= 1
 
     def _fresh(self) -> ModeSwitch:
         """A new switch of the same kind: each call of a decorated function gets its own."""
@@ -115,19 +100,19 @@ class ModeSwitch:
         return switched
 
 
-class no_grad(ModeSwitch):
+class no_grad(ModeSwitch):  # noqa: N801  # PyTorch's name
     """Inside this block (or decorated function) operations record no graph."""
 
     flag, value = "grad_enabled", False
 
 
-class enable_grad(ModeSwitch):
+class enable_grad(ModeSwitch):  # noqa: N801  # PyTorch's name
     """Turn graph recording back on inside a `no_grad` block."""
 
     flag, value = "grad_enabled", True
 
 
-class set_grad_enabled(ModeSwitch):
+class set_grad_enabled(ModeSwitch):  # noqa: N801  # PyTorch's name
     """`set_grad_enabled(False)` is `no_grad()`, `set_grad_enabled(True)` is `enable_grad()`."""
 
     flag = "grad_enabled"
@@ -140,11 +125,6 @@ class set_grad_enabled(ModeSwitch):
     def __init__(self, enabled: bool) -> None:
         super().__init__()
         self.value = enabled
-
-
-def is_recording() -> bool:
-    """True when ops record the graph in this thread (the fast form the ops inline)."""
-    return not open_switches.count or mode.grad_enabled
 
 
 def is_grad_enabled() -> bool:
