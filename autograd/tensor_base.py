@@ -15,6 +15,7 @@ Methods return `Self`, so a type checker sees a Tensor wherever a Tensor calls t
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from numbers import Number
 from typing import TYPE_CHECKING, Any, cast
 
@@ -46,7 +47,7 @@ _clock = _Clock()
 class TensorBase(Node):
     """An array with a gradient: the data, the op recording and the engine protocol of a Tensor."""
 
-    __slots__ = ("_changed_at", "_owns_pending", "_recorded_at", "_version", "requires_grad")
+    __slots__ = ("_changed_at", "_recorded_at", "_version", "requires_grad")
     __array_ufunc__ = None  # `array + tensor` calls Tensor.__radd__ instead of looping in numpy
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, label: str = ""):
@@ -70,7 +71,6 @@ class TensorBase(Node):
         self._init_leaf(array, label)
         self.requires_grad = requires_grad
         self._version = self._changed_at = self._recorded_at = 0
-        self._pending, self._owns_pending = None, False
 
     @classmethod
     def from_op(cls, data: Any, parents: tuple, op: str, rule: Rule | None, saved: tuple = ()) -> Self:
@@ -83,8 +83,8 @@ class TensorBase(Node):
         for parent in parents:
             if parent.requires_grad:
                 break
-        else:
-            parents = ()
+        else:  # nothing to differentiate: a leaf
+            parents, rule, saved = (), None, ()
         out = super().from_op(data if type(data) is np.ndarray else np.asarray(data), parents, op, rule, saved)
         if out._prev:
             out.requires_grad = True
@@ -92,7 +92,6 @@ class TensorBase(Node):
             out.requires_grad, out._op = False, ""
         out._version = out._changed_at = 0
         out._recorded_at = _clock.now
-        out._pending, out._owns_pending = None, False
         return out
 
     @classmethod
@@ -134,41 +133,53 @@ class TensorBase(Node):
     # --- engine protocol ----------------------------------------------------------
 
     def _shares(self, grad: np.ndarray) -> tuple:
-        """The rule's gradients summed back to each parent's shape, after checking that no array
-        this op saved was changed in place since it ran (its answer would silently be wrong)."""
+        """What the rule sends each parent, summed back to the parent's shape (None where a parent
+        needs none)."""
+        return tuple(share for _, share in self._fitted(self._rule(self, grad)))  # type: ignore[misc]
+
+    def _fitted(self, shares: Iterable) -> Iterator[tuple[TensorBase, np.ndarray | None]]:
+        """Each parent with its share summed back to its shape, after checking that no array this op
+        saved was changed in place since it ran (the rule's answer would silently be wrong)."""
         recorded_at = self._recorded_at
         if self._changed_at > recorded_at:
             self._refuse_stale()
-        shares: list[np.ndarray | None] = []
-        for parent, share in zip(self._prev, self._rule(self, grad)):  # type: ignore[misc]
+        for parent, share in zip(self._prev, shares):
             if parent._changed_at > recorded_at:
                 self._refuse_stale()
             if share is None or not parent.requires_grad:
-                shares.append(None)
+                yield parent, None
             else:
-                shares.append(share if share.shape == parent.data.shape else parent._fit(share))
-        return tuple(shares)
+                yield parent, share if share.shape == parent.data.shape else parent._fit(share)
 
     def _deliver(self, shares: tuple, grad: np.ndarray) -> None:
-        """Add each share into its parent's pending gradient, never in place.
+        """Add each share into its parent's pending gradient; the engine decides here who owns an array.
 
-        The engine decides here who owns an array. A share that is a new array of its own (not
-        the incoming gradient passed on, not a view, not given to two parents) belongs to the
-        parent and may become its `.grad`; any other is copied before a leaf keeps it (see
-        `_accumulate`). A sum of two shares is always a new array.
+        An intermediate node may keep any array. A leaf's pending gradient becomes its `.grad`,
+        which optimizers update in place, so it must be an array of its own in its own dtype: a
+        share is taken as it is only when it is new (not the incoming gradient passed on, not a
+        view, not given to two parents), else copied; later shares are added into that array.
         """
-        for i, (parent, share) in enumerate(zip(self._prev, shares)):
+        taken: list[np.ndarray] = []
+        for parent, share in self._fitted(shares):
             if share is None:
                 continue
             pending = parent._pending
-            if pending is None:
+            if pending is not None:
+                if parent._prev:
+                    parent._pending = pending + share
+                else:
+                    np.add(pending, share, out=pending)
+            elif parent._prev or (
+                type(share) is np.ndarray
+                and share is not grad
+                and share.base is None
+                and share.dtype == parent.data.dtype
+                and all(share is not other for other in taken)
+            ):
                 parent._pending = share
-                parent._owns_pending = (
-                    share is not grad and share.base is None and all(share is not s for s in shares[:i])
-                )
             else:
-                parent._pending = pending + share
-                parent._owns_pending = True
+                parent._pending = np.array(share, dtype=parent.data.dtype)
+            taken.append(share)
 
     def _refuse_stale(self) -> None:
         changed = [
@@ -202,30 +213,12 @@ class TensorBase(Node):
             grad = grad.sum(axis=stretched, keepdims=True)
         return grad if type(grad) is np.ndarray else np.asarray(grad)
 
-    def _accumulate(self, grad: np.ndarray) -> None:
-        """grad += incoming gradient, never in place.
-
-        A leaf's first gradient is an array of its own in its own dtype (optimizers may update
-        it in place): the pass's array itself when the engine owns it (as PyTorch steals a
-        gradient no one else holds), else a copy. An intermediate node keeps the array this
-        backward pass computed.
-        """
-        if self.grad is not None:
-            self.grad = self.grad + grad
-        elif type(grad) is np.ndarray and (
-            self._prev or (grad is self._pending and self._owns_pending and grad.dtype == self.data.dtype)
-        ):
-            self.grad = grad
-        else:
-            self.grad = np.array(grad, dtype=self.data.dtype, copy=True)
-
     def _seed(self, gradient) -> np.ndarray:
         if not self.requires_grad:
             raise RuntimeError(
                 "backward() on a Tensor that does not require grad: no input of this graph was created "
                 "with requires_grad=True (or it was computed under no_grad())"
             )
-        self._owns_pending = False  # the seed may be the caller's array
         if gradient is None:
             if self.data.size != 1:
                 raise RuntimeError(
@@ -236,7 +229,7 @@ class TensorBase(Node):
         grad = np.asarray(gradient.data if isinstance(gradient, TensorBase) else gradient, dtype=self.data.dtype)
         if grad.shape != self.data.shape:
             raise ValueError(f"backward() gradient has shape {grad.shape} but the Tensor has shape {self.data.shape}")
-        return grad
+        return grad if self._prev else np.array(grad)  # a leaf's gradient is an array of its own
 
     # --- attributes -----------------------------------------------------------------
 
