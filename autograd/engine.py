@@ -121,7 +121,7 @@ class Node:
         `gradient` is dL/d(this node), 1 by default for a scalar. The graph is always kept
         (`retain_graph` is accepted for PyTorch's code and changes nothing).
         """
-        if mode.anomaly:  # the checks need what each rule sends each parent: the watched loop
+        if not mode.ordinary and mode.anomaly:  # the checks need each rule's shares: the watched loop
             for _ in watch_backward(self, gradient):
                 pass
             return
@@ -131,7 +131,7 @@ class Node:
             if grad is None:  # a Tensor that no path from the root gave a gradient
                 continue
             old = node.grad
-            node.grad = grad if old is None else old + grad
+            node.grad = grad if old is zero else old + grad
             rule = node._rule
             if rule is None:  # a leaf outlives the graph: it keeps no per-pass state
                 node._pending = zero
@@ -216,7 +216,7 @@ def watch_backward(root: Node, gradient: Any = None, *, accumulate: bool = True)
             continue
         if accumulate:
             old = node.grad
-            node.grad = grad if old is None else old + grad
+            node.grad = grad if old is zero else old + grad
         sent: tuple = ()
         if node._rule is None:
             node._pending = zero

@@ -15,7 +15,6 @@ Methods return `Self`, so a type checker sees a Tensor wherever a Tensor calls t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from numbers import Number
 from typing import TYPE_CHECKING, Any, cast
 
@@ -42,6 +41,7 @@ class _Clock:
 
 
 _clock = _Clock()
+_record = Node.from_op.__func__  # Node's op recording, called without super()'s lookup on the hot path
 
 
 class TensorBase(Node):
@@ -85,7 +85,7 @@ class TensorBase(Node):
                 break
         else:  # nothing to differentiate: a leaf
             parents, rule, saved = (), None, ()
-        out = super().from_op(data if type(data) is np.ndarray else np.asarray(data), parents, op, rule, saved)
+        out = _record(cls, data if type(data) is np.ndarray else np.asarray(data), parents, op, rule, saved)
         if out._prev:
             out.requires_grad = True
         else:
@@ -135,21 +135,11 @@ class TensorBase(Node):
     def _shares(self, grad: np.ndarray) -> tuple:
         """What the rule sends each parent, summed back to the parent's shape (None where a parent
         needs none)."""
-        return tuple(share for _, share in self._fitted(self._rule(self, grad)))  # type: ignore[misc]
-
-    def _fitted(self, shares: Iterable) -> Iterator[tuple[TensorBase, np.ndarray | None]]:
-        """Each parent with its share summed back to its shape, after checking that no array this op
-        saved was changed in place since it ran (the rule's answer would silently be wrong)."""
-        recorded_at = self._recorded_at
-        if self._changed_at > recorded_at:
-            self._refuse_stale()
-        for parent, share in zip(self._prev, shares):
-            if parent._changed_at > recorded_at:
-                self._refuse_stale()
-            if share is None or not parent.requires_grad:
-                yield parent, None
-            else:
-                yield parent, share if share.shape == parent.data.shape else parent._fit(share)
+        self._check_saved()
+        return tuple(
+            None if share is None or not parent.requires_grad else parent._fit(share)
+            for parent, share in zip(self._prev, self._rule(self, grad))  # type: ignore[misc]  # a node with a rule
+        )
 
     def _deliver(self, shares: tuple, grad: np.ndarray) -> None:
         """Add each share into its parent's pending gradient; the engine decides here who owns an array.
@@ -159,10 +149,13 @@ class TensorBase(Node):
         share is taken as it is only when it is new (not the incoming gradient passed on, not a
         view, not given to two parents), else copied; later shares are added into that array.
         """
+        self._check_saved()
         taken: list[np.ndarray] = []
-        for parent, share in self._fitted(shares):
-            if share is None:
+        for parent, share in zip(self._prev, shares):
+            if share is None or not parent.requires_grad:
                 continue
+            if share.shape != parent.data.shape:
+                share = parent._fit(share)
             pending = parent._pending
             if pending is not None:
                 if parent._prev:
@@ -174,12 +167,22 @@ class TensorBase(Node):
                 and share is not grad
                 and share.base is None
                 and share.dtype == parent.data.dtype
-                and all(share is not other for other in taken)
+                and not _among(share, taken)
             ):
                 parent._pending = share
+                taken.append(share)  # kept by reference: a leaf given it too must copy it
             else:
                 parent._pending = np.array(share, dtype=parent.data.dtype)
-            taken.append(share)
+
+    def _check_saved(self) -> None:
+        """Raise if an array this op saved (its inputs, its output) was changed in place since it ran:
+        its rule's answer would silently be wrong."""
+        recorded_at = self._recorded_at
+        if self._changed_at > recorded_at:
+            self._refuse_stale()
+        for parent in self._prev:
+            if parent._changed_at > recorded_at:
+                self._refuse_stale()
 
     def _refuse_stale(self) -> None:
         changed = [
@@ -339,6 +342,11 @@ class GradFn:
 
     def __repr__(self) -> str:
         return f"<{self.name()} (op '{self.op}')>"
+
+
+def _among(array: np.ndarray, arrays: list[np.ndarray]) -> bool:
+    """True if `array` itself (not an equal one) is in `arrays`."""
+    return any(array is other for other in arrays)
 
 
 def _not_numeric(data: Any, array: np.ndarray) -> str:
