@@ -41,7 +41,7 @@ class _Clock:
 
 
 _clock = _Clock()
-_record = Node.from_op.__func__  # Node's op recording, called without super()'s lookup on the hot path
+_record = vars(Node)["from_op"].__func__  # Node's op recording, called without super()'s lookup on the hot path
 
 
 class TensorBase(Node):
