@@ -10,13 +10,15 @@ from __future__ import annotations
 from numbers import Real
 
 from autograd import Tensor, as_tensor, avg_pool2d, conv2d, max_pool2d
+from autograd.creation import default_rng
 
-from .init import default_rng
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
+    l1_loss,
     mse_loss,
+    nll_loss,
 )
 
 __all__ = [
@@ -28,11 +30,13 @@ __all__ = [
     "dropout",
     "elu",
     "gelu",
+    "l1_loss",
     "leaky_relu",
     "linear",
     "log_softmax",
     "max_pool2d",
     "mse_loss",
+    "nll_loss",
     "relu",
     "relu6",
     "sigmoid",
@@ -116,7 +120,7 @@ def linear(input, weight, bias=None) -> Tensor:
 def dropout(input, p: float = 0.5, training: bool = True) -> Tensor:
     """In training, each element zeroed with probability p and the rest scaled by 1/(1-p); input unchanged otherwise.
 
-    The mask comes from nn.init's generator (seed it with nn.manual_seed).
+    The mask comes from the generator manual_seed seeds.
     """
     if isinstance(p, bool) or not isinstance(p, Real) or not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p!r}")
