@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-GRADUATE = "chainrule runs on the CPU; graduate with nn.to_torch(model) to train on a GPU"
+CPU_ONLY = "chainrule runs on the CPU; graduate with nn.to_torch(model) to train on a GPU"
 
 
 class device:  # noqa: N801  (PyTorch's name)
@@ -45,7 +45,7 @@ def check_device(value, where: str) -> None:
     if not is_device(value):
         raise TypeError(f"{where}: expected a device such as 'cpu', got {type(value).__name__} {value!r}")
     if device(value).type != "cpu":
-        raise RuntimeError(f"{where}({str(value)!r}): {GRADUATE}")
+        raise RuntimeError(f"{where}({str(value)!r}): {CPU_ONLY}")
 
 
 _KNOWN = ("cpu", "cuda", "mps", "xpu", "meta", "xla", "hip", "vulkan", "privateuseone")

@@ -13,6 +13,9 @@ from numbers import Integral, Real
 
 import numpy as np
 
+from autograd import Tensor, stack
+from autograd.creation import default_rng
+
 from .checks import integer, number
 
 
@@ -189,3 +192,75 @@ def k_fold(n: int, k: int = 5, seed: int = 0) -> list[tuple[np.ndarray, np.ndarr
     bounds = np.cumsum([0, *_split_counts(n, k)])
     folds = [order[bounds[i] : bounds[i + 1]] for i in range(k)]
     return [(np.concatenate(folds[:i] + folds[i + 1 :]), folds[i]) for i in range(k)]
+
+
+# --- torch.utils.data's spelling: Dataset, TensorDataset, DataLoader ------------------------
+
+
+class Dataset:
+    """What a DataLoader reads: `len(dataset)` samples, `dataset[i]` one of them (subclass and define both)."""
+
+    def __getitem__(self, index):
+        raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
+
+    def __len__(self) -> int:
+        raise NotImplementedError(f"{type(self).__name__} must define __len__")
+
+
+class TensorDataset(Dataset):
+    """Tensors (or arrays) with the same number of rows; sample i is the tuple of their rows i."""
+
+    def __init__(self, *tensors):
+        if not tensors:
+            raise ValueError("TensorDataset needs at least one tensor")
+        rows = {len(t) for t in tensors}
+        if len(rows) != 1:
+            raise ValueError(f"TensorDataset's tensors must have the same number of rows, got {sorted(rows)}")
+        self.tensors = tensors
+
+    def __getitem__(self, index):
+        return tuple(t[index] for t in self.tensors)
+
+    def __len__(self) -> int:
+        return len(self.tensors[0])
+
+
+class DataLoader:
+    """Batches of a dataset: `for X, y in DataLoader(dataset, batch_size=64, shuffle=True)`.
+
+    Each batch stacks `batch_size` samples along a new first dim (the last batch may be
+    smaller unless drop_last); a TensorDataset is sliced in one step. With shuffle=True the
+    order is drawn from the generator `manual_seed` seeds, so it is not PyTorch's order.
+    """
+
+    def __init__(self, dataset, batch_size: int | None = 1, shuffle: bool = False, drop_last: bool = False):
+        self.dataset = dataset
+        self.batch_size = integer("batch_size", batch_size)
+        self.shuffle = bool(shuffle)
+        self.drop_last = bool(drop_last)
+
+    def __len__(self) -> int:
+        n, size = len(self.dataset), self.batch_size
+        return n // size if self.drop_last else -(-n // size)
+
+    def __iter__(self):
+        n = len(self.dataset)
+        order = default_rng().permutation(n) if self.shuffle else np.arange(n)
+        for start in range(0, len(self) * self.batch_size, self.batch_size):
+            rows = order[start : start + self.batch_size]
+            if isinstance(self.dataset, TensorDataset):
+                yield tuple(t[rows] for t in self.dataset.tensors)
+                continue
+            samples = [self.dataset[int(i)] for i in rows]
+            if isinstance(samples[0], tuple):
+                yield tuple(_collate(list(column)) for column in zip(*samples))
+            else:
+                yield _collate(samples)
+
+
+def _collate(items: list):
+    """Samples stacked along a new first dim: Tensors with stack, numbers and arrays keeping numpy's dtype."""
+    if isinstance(items[0], Tensor):
+        return stack(items)
+    array = np.stack([np.asarray(item) for item in items])
+    return Tensor(array, dtype=array.dtype)

@@ -11,6 +11,7 @@ from numbers import Real
 
 from autograd import Tensor, as_tensor, avg_pool2d, conv2d, max_pool2d
 from autograd.creation import default_rng
+from autograd.missing import missing
 
 from .losses import (
     binary_cross_entropy,
@@ -131,3 +132,25 @@ def dropout(input, p: float = 0.5, training: bool = True) -> Tensor:
         return x * 0.0
     keep = default_rng().random(x.data.shape) >= p
     return x * Tensor.constant((keep / (1.0 - p)).astype(x.data.dtype))
+
+
+_LACKING = {
+    **dict.fromkeys(
+        ("smooth_l1_loss", "huber_loss", "kl_div", "hinge_embedding_loss", "cosine_embedding_loss"),
+        "the losses are mse_loss, l1_loss, cross_entropy, nll_loss, binary_cross_entropy(_with_logits) "
+        "and nn.losses.hinge_loss",
+    ),
+    "one_hot": "index an identity matrix: autograd.eye(k)[labels]",
+    "pad": "build the padded Tensor with autograd.cat and zeros",
+    "normalize": "divide by the norm: x / ((x * x).sum(dim, keepdim=True).sqrt())",
+    "embedding": "index the weight Tensor with the integer ids: weight[ids]",
+    "batch_norm": "write it from mean and var over the batch dim",
+    "layer_norm": "write it from mean and var over the last dim",
+    "interpolate": "not supported",
+    "conv1d": "use conv2d with a height of 1",
+    "hardtanh": "use x.clamp(-1, 1)",
+}
+
+
+def __getattr__(name: str):
+    raise missing("nn.functional", name, _LACKING)

@@ -15,6 +15,7 @@ import numpy as np
 
 from autograd import Tensor
 from autograd.creation import default_rng, manual_seed
+from autograd.missing import missing
 
 SCHEMES = ("uniform", "xavier", "he", "zeros")
 
@@ -181,3 +182,13 @@ __all__ = [
     "xavier_uniform_",
     "zeros_",
 ]
+
+_LACKING = dict.fromkeys(
+    ("trunc_normal_", "orthogonal_", "sparse_", "eye_", "dirac_"),
+    "the initialisers are uniform_, normal_, constant_, zeros_, ones_, xavier_uniform_, xavier_normal_, "
+    "kaiming_uniform_ and kaiming_normal_; or write the values yourself: t.data[...] = array",
+)
+
+
+def __getattr__(name: str):
+    raise missing("nn.init", name, _LACKING)

@@ -26,7 +26,7 @@ from typing import NamedTuple
 import numpy as np
 
 from autograd import Node, Value
-from autograd.devices import GRADUATE, check_device, is_device
+from autograd.devices import CPU_ONLY, check_device, is_device
 from autograd.missing import missing
 
 from .checkpoint import describe_names, load_state, save_state
@@ -39,9 +39,9 @@ _NO_BUFFERS = (
     "attribute (it is not saved in state_dict)"
 )
 MODULE_ADVICE = {
-    "cuda": GRADUATE,
-    "mps": GRADUATE,
-    "xpu": GRADUATE,
+    "cuda": CPU_ONLY,
+    "mps": CPU_ONLY,
+    "xpu": CPU_ONLY,
     "half": "float16 training is not supported; use float() or double()",
     "bfloat16": "numpy has no bfloat16; use float() or double()",
     "type": "convert the parameters with float() or double()",

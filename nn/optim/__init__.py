@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from autograd import Node
+from autograd.missing import missing
 
 from ..checks import number
 from . import lr_scheduler
@@ -291,3 +292,13 @@ __all__ = [
     "StepLR",
     "lr_scheduler",
 ]
+
+_LACKING = dict.fromkeys(
+    ("SparseAdam", "LBFGS", "NAdam", "RAdam", "Adamax", "ASGD", "Rprop", "Adafactor"),
+    "the optimizers are SGD, Adagrad, RMSprop, Adadelta, Adam and AdamW; write another as an "
+    "Optimizer subclass with an _update(i, p, g)",
+)
+
+
+def __getattr__(name: str):
+    raise missing("nn.optim", name, _LACKING)
