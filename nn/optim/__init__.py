@@ -241,6 +241,7 @@ class Adam(Optimizer):
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 0.0,
+        *,
         decoupled: bool = False,
     ):
         super().__init__(params, lr, weight_decay)
