@@ -76,6 +76,7 @@ def matches(shown: str, got: str) -> bool:
 def run_transcript(code: str, namespace: dict, where: str) -> None:
     for source, shown in examples(code):
         label = f"{where}: >>> {source.splitlines()[0]}"
+        raised, got = None, ""
         try:
             tree = ast.parse(source, mode="single" if "\n" not in source else "exec")
             if isinstance(tree, ast.Interactive) and len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr):
@@ -83,13 +84,14 @@ def run_transcript(code: str, namespace: dict, where: str) -> None:
                 got = "" if result is None else repr(result)
             else:
                 exec(compile(source, where, "exec"), namespace)
-                got = ""
-        except Exception as error:  # noqa: BLE001  (the page says which error to expect)
-            name, _, message = shown.partition(": ")
-            assert name.split(".")[-1] == type(error).__name__, f"{label} raised {type(error).__name__}: {error}"
-            assert matches(message, str(error)), f"{label}\n  page says: {message}\n  code says: {error}"
+        except Exception as error:  # the page says which error to expect
+            raised = error
+        if raised is None:
+            assert matches(shown, got), f"{label}\n  page shows: {shown}\n  code gives: {got}"
             continue
-        assert matches(shown, got), f"{label}\n  page shows: {shown}\n  code gives: {got}"
+        name, _, message = shown.partition(": ")
+        assert name.split(".")[-1] == type(raised).__name__, f"{label} raised {type(raised).__name__}: {raised}"
+        assert matches(message, str(raised)), f"{label}\n  page says: {message}\n  code says: {raised}"
 
 
 def run_program(code: str, namespace: dict, where: str) -> None:
