@@ -25,6 +25,16 @@ import nn
 from autograd import Tensor, Value
 from autograd.grad_array import GradArray
 
+
+@pytest.fixture(autouse=True)
+def _torchs_own_default_dtype():
+    """Compare with PyTorch as it starts (float32 by default), whatever another test module set."""
+    default = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float32)
+    yield
+    torch.set_default_dtype(default)
+
+
 # --- the facade: one import line -----------------------------------------------------------------
 
 
@@ -309,6 +319,12 @@ def test_unknown_names_still_raise_plain_attribute_errors():
         lambda n: n.BCELoss(),
         lambda n: n.BCEWithLogitsLoss(),
         lambda n: n.Sequential(n.Linear(2, 3), n.ReLU(), n.Dropout(0.1), n.Flatten(), n.Linear(3, 1)),
+        lambda n: n.Conv2d(1, 6, 5),
+        lambda n: n.Conv2d(1, 6, 3, stride=2, padding=1, bias=False),
+        lambda n: n.Conv2d(4, 4, 3, groups=2),
+        lambda n: n.MaxPool2d(2),
+        lambda n: n.MaxPool2d((3, 3), 1, 1, ceil_mode=True),
+        lambda n: n.AvgPool2d(3, stride=2, padding=1),
     ],
 )
 def test_print_model_shows_what_pytorch_shows(make):

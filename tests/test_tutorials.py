@@ -27,6 +27,15 @@ LIBRARIES = [pytest.param(chainrule, id="chainrule"), pytest.param(real_torch, i
 RTOL = {"float64": 1e-6, "float32": 1e-4}
 
 
+@pytest.fixture(autouse=True)
+def _torchs_own_default_dtype():
+    """Run PyTorch as a tutorial reader does (float32 by default), whatever another test module set."""
+    default = real_torch.get_default_dtype()
+    real_torch.set_default_dtype(real_torch.float32)
+    yield
+    real_torch.set_default_dtype(default)
+
+
 def side_by_side(run, *args, rtol: float, **kwargs):
     """Run a tutorial on both libraries and check that every number it reports agrees.
 
