@@ -295,17 +295,26 @@ def _lift_all(items: Sequence, op: str) -> tuple:
     return tuple(like._lift(t, op) for t in items)
 
 
-def _check_axis(op: str, axis: Any) -> None:
-    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
+_UNSET: Any = object()  # numpy's axis= not given (None means something else there: flatten first)
+
+
+def _joining_dim(op: str, dim: Any, axis: Any) -> int:
+    """PyTorch's dim, or numpy's axis as its alias; an integer either way."""
+    if axis is not _UNSET:
+        if dim != 0:
+            raise TypeError(f"{op} got both dim={dim!r} and axis={axis!r}; give one (axis is numpy's name for dim)")
+        dim = axis
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
         raise TypeError(
-            f"{op} needs an integer axis (numpy's axis=None, which flattens first, is not supported), got {axis!r}"
+            f"{op} needs an integer dim (numpy's axis=None, which flattens first, is not supported), got {dim!r}"
         )
+    return int(dim)
 
 
-def concatenate(tensors: Sequence, axis: int = 0) -> Self:
-    """y = the tensors joined along an existing axis; each input's gradient is its slice of g."""
+def concatenate(tensors: Sequence, dim: int = 0, *, axis: Any = _UNSET) -> Self:
+    """y = the tensors joined along an existing dim (PyTorch's cat); each input's gradient is its slice of g."""
     tensors = _lift_all(tensors, "concatenate")
-    _check_axis("concatenate", axis)
+    axis = _joining_dim("concatenate", dim, axis)
     data = np.concatenate([t.data for t in tensors], axis=axis)
     ends = np.cumsum([t.data.shape[axis] for t in tensors])
     return type(tensors[0]).from_op(data, tensors, "concatenate", _concatenate_rule, (axis, ends[:-1]))
@@ -316,10 +325,10 @@ def _concatenate_rule(out: TensorBase, g: np.ndarray) -> list:
     return np.split(g, splits, axis=axis)
 
 
-def stack(tensors: Sequence, axis: int = 0) -> Self:
-    """y = the tensors joined along a new axis; each input's gradient is its slice of g."""
+def stack(tensors: Sequence, dim: int = 0, *, axis: Any = _UNSET) -> Self:
+    """y = the tensors joined along a new dim; each input's gradient is its slice of g."""
     tensors = _lift_all(tensors, "stack")
-    _check_axis("stack", axis)
+    axis = _joining_dim("stack", dim, axis)
     return type(tensors[0]).from_op(np.stack([t.data for t in tensors], axis=axis), tensors, "stack", _stack_rule, axis)
 
 

@@ -27,9 +27,9 @@ from autograd import no_grad as no_grad
 from autograd import pow as pow
 from autograd import reshape as reshape
 from autograd import set_grad_enabled as set_grad_enabled
+from autograd import stack as stack
 from autograd import sum as sum
 from autograd import transpose as transpose
-from autograd.creation import stack as stack  # torch.stack(tensors, dim); autograd.stack spells it axis
 from nn import load as load
 from nn import save as save
 
