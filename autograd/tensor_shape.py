@@ -135,8 +135,8 @@ class TensorShape(TensorFunctions):
         dim, keepdim = dim_args(op, dim, keepdim, axis, keepdims)
         if isinstance(dim, Node):
             raise TypeError(
-                f"{op}(other) (the elementwise {op}imum of two tensors) is not supported; "
-                f"{op}(dim) reduces along one dim"
+                f"x.{op}(other) (the elementwise {op}imum of two tensors) is a function here: "
+                f"autograd.{op}imum(x, other), or chainrule.{op}(x, other); x.{op}(dim) reduces along one dim"
             )
         if dim is None:
             if keepdim:
