@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from .anomaly import check_forward
-from .devices import CPU_ONLY
+from .devices import CPU_ONLY, device
 from .engine import Node
 from .grad_array import GradArray
 from .missing import missing
@@ -264,6 +264,13 @@ class TensorBase(Node):
         return self.data.ndim
 
     @property
+    def device(self) -> device:
+        """Where the data lives: always the CPU."""
+        return device("cpu")
+
+    is_cuda = False
+
+    @property
     def is_leaf(self) -> bool:
         """True when no recorded op produced this Tensor (created by the user, or under no_grad)."""
         return not self._prev
@@ -392,8 +399,6 @@ TENSOR_ADVICE = {
     "ceil": _NOT_SUPPORTED,
     "storage": "t.data is the numpy array",
     "data_ptr": "t.data is the numpy array",
-    "is_cuda": "chainrule runs on the CPU: it is always False",
-    "device": "chainrule runs on the CPU",
 }
 
 
