@@ -33,5 +33,5 @@ def test_number_splits_type_and_value_errors_the_same_way():
         with pytest.raises(TypeError, match="lr must be a number"):
             number("lr", bad)
     for bad in (-0.1, float("nan")):
-        with pytest.raises(ValueError, match="lr must be >= 0.0"):
+        with pytest.raises(ValueError, match=r"lr must be >= 0\.0"):
             number("lr", bad, 0.0)
