@@ -16,12 +16,13 @@ def integer(name: str, value, low: int | None = 1, high: int | None = None) -> i
     booleans and floats are refused."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-    if high is not None and not (low if low is not None else value) <= value <= high:
+    count = int(value)
+    if high is not None and not (count if low is None else low) <= count <= high:
         raise ValueError(f"{name} must be between {low} and {high}, got {name}={value!r}")
-    if low is not None and value < low:
+    if low is not None and count < low:
         wanted = "a positive integer" if low == 1 else f"an integer >= {low}"
         raise ValueError(f"{name} must be {wanted}, got {name}={value!r}")
-    return int(value)
+    return count
 
 
 def number(name: str, value, low: float | None = None) -> float:
