@@ -35,6 +35,7 @@ def exchange(port: int, raw: bytes) -> tuple[int, bytes]:
     with socket.create_connection(("127.0.0.1", port), timeout=WAIT) as conn:
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             conn.sendall(raw)  # the server may refuse before reading everything; its answer is still there
+            conn.shutdown(socket.SHUT_WR)  # all sent: a body shorter than announced ends here
         data = b""
         while len(data) < 4 << 20:
             try:
@@ -190,6 +191,8 @@ def test_sizes_and_shapes_of_requests_are_bounded(server):
         (request(port, "POST", "/api/settings", Content_Length="-1"), 400, "Content-Length must be a whole"),
         (request(port, "POST", "/api/settings", Content_Length=None), 411, "Content-Length is required"),
         (request(port, "POST", "/api/settings", b" " * (MAX_BODY + 1)), 413, f"at most {MAX_BODY}"),
+        (request(port, "POST", "/api/settings", b'{"noise": 0.1}', Content_Length="20"), 400, "ended after 14 of 20"),
+        (request(port, "POST", "/api/reset", b'{"x": 1}'), 400, "takes no fields"),
         (request(port, "POST", "/api/nothing"), 404, "not found"),
         (request(port, "GET", "/static/../server.py"), 404, "not found"),
         (request(port, "PUT", "/api/settings"), 405, "Unsupported method"),
