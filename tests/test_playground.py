@@ -316,3 +316,14 @@ def test_classes_have_the_colours_of_viz_plots():
     assert set(points) == {BLUE, ORANGE}
     positive = re.findall(r'<circle [^>]*fill="(#[0-9a-f]{6})"', svg)[: len(pg.y_train)]
     assert [c == BLUE for c in positive] == list(pg.y_train > 0)
+
+
+def test_panel_output_carries_a_static_picture_for_a_saved_notebook():
+    pytest.importorskip("ipywidgets")
+    from viz import playground
+
+    box = playground(hidden=(3,), points=40)
+    data = box._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in data  # live: the widget itself
+    assert 'id="playground-svg"' in data["text/html"] and "run the cell" in data["text/html"]
+    assert "VBox" not in data["text/plain"]

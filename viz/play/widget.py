@@ -8,6 +8,7 @@ gradients for the point. A setting the model refuses is reported in the panel an
 
 from __future__ import annotations
 
+import functools
 import html
 import threading
 import time
@@ -79,7 +80,7 @@ class PlaygroundPanel:
         self.draw.on_click(self.show_graph)
         self.units()
         self.redraw()
-        self.box = widgets.VBox(
+        self.box = _box_class(widgets)(
             [
                 widgets.HBox([self.reset, self.play, self.step, self.status]),
                 widgets.HBox([self.dataset, self.noise, self.ratio, self.batch]),
@@ -91,6 +92,14 @@ class PlaygroundPanel:
             ]
         )
         self.box.panel = self
+
+    def static_html(self) -> str:
+        """The picture as it is now, for a reader of the saved notebook who has not run the cell."""
+        return (
+            '<div class="cr-playground-static"><p style="font:13px sans-serif;color:#555">'
+            "The Playground: a live panel; run the cell to train it. Its picture when the cell ran:</p>"
+            f"{render(self.pg, self.selected)}</div>"
+        )
 
     def units(self) -> None:
         """The unit menu for the current network, the first unit chosen."""
@@ -190,6 +199,21 @@ class PlaygroundPanel:
         except (ValueError, RuntimeError) as error:  # RuntimeError: Graphviz missing or failing
             return self.say(str(error))
         self.graph.value = svg[svg.index("<svg") :]
+
+
+@functools.cache
+def _box_class(widgets):
+    """A VBox whose output, saved in a notebook, also carries the panel's picture as HTML: shown
+    where the widget itself cannot be (a static viewer, a notebook opened without running it)."""
+
+    class PanelBox(widgets.VBox):
+        def _repr_mimebundle_(self, **kwargs):
+            data = super()._repr_mimebundle_(**kwargs)
+            data["text/html"] = self.panel.static_html()
+            data["text/plain"] = "Playground panel (run the cell to train it)"
+            return data
+
+    return PanelBox
 
 
 def playground(**settings):
