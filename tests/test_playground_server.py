@@ -7,10 +7,15 @@ sends a bounded number of requests and never waits more than a few seconds for o
 
 import contextlib
 import json
+import os
+import re
 import socket
+import subprocess
+import sys
 import threading
 import time
 import tracemalloc
+import urllib.request
 
 import pytest
 
@@ -278,3 +283,22 @@ def test_hostile_requests_leave_memory_bounded(server):
 def test_the_server_serves_loopback_only():
     with pytest.raises(ValueError, match="loopback"):
         start(port=0, host="0.0.0.0")
+
+
+def test_python_m_viz_play_serves_the_page_on_loopback(tmp_path):
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    refused_host = subprocess.run(
+        [sys.executable, "-m", "viz.play", "--host", "0.0.0.0"], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert refused_host.returncode == 2 and "invalid choice: '0.0.0.0'" in refused_host.stderr
+    process = subprocess.Popen(
+        [sys.executable, "-m", "viz.play", "--port", "0"], stdout=subprocess.PIPE, text=True, env=env, cwd=tmp_path
+    )
+    try:
+        line = process.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)
+        with urllib.request.urlopen(url, timeout=WAIT) as page:
+            assert b'src="/static/app.js"' in page.read()
+    finally:
+        process.terminate()
+        process.wait(timeout=WAIT)
