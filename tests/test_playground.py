@@ -327,3 +327,12 @@ def test_panel_output_carries_a_static_picture_for_a_saved_notebook():
     assert "application/vnd.jupyter.widget-view+json" in data  # live: the widget itself
     assert 'id="playground-svg"' in data["text/html"] and "run the cell" in data["text/html"]
     assert "VBox" not in data["text/plain"]
+
+
+def test_panel_labels_are_not_cut_and_its_controls_show_the_settings():
+    pytest.importorskip("ipywidgets")
+    from viz import playground
+
+    panel = playground(hidden=(2,), points=300, batch_size=200, lr=0.1).panel
+    assert panel.lr.style.description_width == "initial" and panel.reg.style.description_width == "initial"
+    assert panel.batch.value == 200 and panel.lr.value == 0.1 and panel.hidden.value == "2"

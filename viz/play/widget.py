@@ -45,7 +45,7 @@ class PlaygroundPanel:
         self.dataset = widgets.Dropdown(options=CHOICES["dataset"], value=s.dataset, description="data")
         self.noise = widgets.FloatSlider(value=s.noise, min=0, max=0.5, step=0.05, description="noise")
         self.ratio = widgets.FloatSlider(value=s.train_ratio, min=0.1, max=0.9, step=0.1, description="train share")
-        self.batch = widgets.IntSlider(value=s.batch_size, min=1, max=100, description="batch")
+        self.batch = widgets.IntSlider(value=s.batch_size, min=1, max=max(100, s.batch_size), description="batch")
         self.features = {
             key: widgets.Checkbox(value=key in s.features, description=label, indent=False, layout={"width": "70px"})
             for key, label in FEATURE_LABELS.items()
@@ -74,6 +74,8 @@ class PlaygroundPanel:
             self.activation, self.lr, self.reg, self.reg_rate, *self.features.values(),
         ):  # fmt: skip
             control.observe(self.changed, names="value")
+            control.style.description_width = "initial"  # "learning rate", not "learning r…"
+        self.unit.style.description_width = self.sample.style.description_width = "initial"
         self.play.observe(self.toggled, names="value")
         self.step.on_click(self.one_step)
         self.reset.on_click(self.start_over)
