@@ -30,7 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from urllib.parse import parse_qs, urlsplit
 
-from .model import CHOICES, Playground, Settings
+from .model import CHOICES, Playground, Settings, integer_in
 from .picture import render
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -114,10 +114,7 @@ def _epochs(body: dict) -> int:
     unknown = sorted(set(body) - {"epochs"})
     if unknown:
         raise RefusedError(400, f"unknown fields {unknown}: /api/step takes only 'epochs'")
-    epochs = body.get("epochs", 1)
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or not 1 <= epochs <= MAX_EPOCHS:
-        raise RefusedError(400, f"epochs must be a whole number from 1 to {MAX_EPOCHS}, got {epochs!r}")
-    return epochs
+    return integer_in("epochs", body.get("epochs", 1), 1, MAX_EPOCHS)
 
 
 def _query(query: str) -> dict[str, int]:
