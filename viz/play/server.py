@@ -183,8 +183,8 @@ class Handler(BaseHTTPRequestHandler):
         origin = self.headers.get("Origin")
         if origin is not None and origin != f"http://{host}":
             raise RefusedError(403, f"cross-origin request refused: Origin must be http://{host}, got {origin!r}")
-        site = self.headers.get("Sec-Fetch-Site")
-        if site is not None and site not in ("same-origin", "none"):
+        site = self.headers.get("Sec-Fetch-Site")  # a link from another site may open the page, not use the API
+        if urlsplit(self.path).path.startswith("/api/") and site not in (None, "same-origin", "none"):
             raise RefusedError(403, f"cross-site request refused (Sec-Fetch-Site: {site})")
 
     def body(self) -> dict:
