@@ -94,6 +94,14 @@ def test_the_page_and_the_api_answer_their_own_page(server):
     assert status == 200 and state["settings"]["hidden"] == [4, 2]
 
 
+def test_a_link_from_another_site_opens_the_page_but_cannot_use_the_api(server):
+    port = server.port
+    status, page = call(port, "GET", "/", Sec_Fetch_Site="cross-site")
+    assert status == 200 and "app.js" in page
+    status, answer = call(port, "GET", "/api/neuron?layer=0&unit=0", Sec_Fetch_Site="cross-site")
+    refused(port, status, answer, 403, "cross-site request refused")
+
+
 @pytest.mark.parametrize(
     ("headers", "words"),
     [
@@ -106,14 +114,6 @@ def test_the_page_and_the_api_answer_their_own_page(server):
         ({"Sec_Fetch_Site": "cross-site"}, "cross-site"),
     ],
 )
-def test_a_link_from_another_site_opens_the_page_but_cannot_use_the_api(server):
-    port = server.port
-    status, page = call(port, "GET", "/", Sec_Fetch_Site="cross-site")
-    assert status == 200 and "app.js" in page
-    status, answer = call(port, "GET", "/api/neuron?layer=0&unit=0", Sec_Fetch_Site="cross-site")
-    refused(port, status, answer, 403, "cross-site request refused")
-
-
 def test_requests_from_elsewhere_are_refused_and_change_nothing(server, headers, words):
     port = server.port
     before = settings_of(port)
