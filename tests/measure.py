@@ -175,13 +175,31 @@ def figure_text_px(fig, dpi: float | None = None) -> float:
     return min(sizes, default=10.0) * dpi / 72.0
 
 
-def measure_figure(fig) -> tuple[int, float]:
-    """(PNG width in px as a notebook shows the figure, smallest text in px)."""
+def overlapping_texts(fig) -> list[str]:
+    """Pairs of visible texts of a drawn Figure whose boxes overlap ("98%" over "98% dead")."""
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    boxes = [
+        (t.get_text(), t.get_window_extent())
+        for t in fig.findobj(Text)
+        if t.get_visible() and t.get_text().strip() and t.get_window_extent().width > 0
+    ]
+    return [
+        f"{a!r} / {b!r}"
+        for k, (a, p) in enumerate(boxes)
+        for b, q in boxes[k + 1 :]
+        if min(p.x1, q.x1) - max(p.x0, q.x0) > 1 and min(p.y1, q.y1) - max(p.y0, q.y0) > 1
+    ]
+
+
+def measure_figure(fig) -> tuple[int, float, list[str]]:
+    """(PNG width in px as a notebook shows the figure, smallest text in px, overlapping texts)."""
     import io
 
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", bbox_inches="tight")
-    return png_size(buffer.getvalue())[0], figure_text_px(fig)
+    return png_size(buffer.getvalue())[0], figure_text_px(fig), overlapping_texts(fig)
 
 
 def _joined(value) -> str:
@@ -211,7 +229,8 @@ def notebook_pictures(notebook) -> list[tuple[int, str, dict]]:
 
 # Run inside a kernel as the first cell (tests/test_notebooks.py injects it): records every
 # matplotlib figure drawn to PNG in memory (as a notebook shows one) with the number of the
-# code cell that drew it (counting from 0 after this one), its width and its smallest text.
+# code cell that drew it (counting from 0 after this one), its width, its smallest text and the
+# pairs of texts that overlap.
 FIGURE_HOOK = """
 def _chainrule_measure_hook():
     import io, struct
@@ -220,23 +239,30 @@ def _chainrule_measure_hook():
     from matplotlib.text import Text
     shell = get_ipython()
     records = shell.user_ns.setdefault("_chainrule_figures", [])
-    runs = []
+    runs, drawn = [], []
     shell.events.register("pre_run_cell", lambda info: runs.append(1))
-    original = FigureCanvasBase.print_figure
+    original_print, original_draw = FigureCanvasBase.print_figure, Text.draw
+    def draw(self, renderer):
+        original_draw(self, renderer)
+        if self.get_visible() and self.get_text().strip():
+            drawn.append((self, self.get_window_extent(renderer)))
     def print_figure(self, filename, *args, **kwargs):
-        result = original(self, filename, *args, **kwargs)
+        drawn.clear()
+        result = original_print(self, filename, *args, **kwargs)
         fmt = kwargs.get("format") or (args[1] if len(args) > 1 else None)
         if isinstance(filename, io.BytesIO) and fmt == "png":
             data = filename.getvalue()
-            fig = self.figure
-            dpi = kwargs.get("dpi") or fig.dpi
-            dpi = fig.dpi if dpi == "figure" else dpi
-            sizes = [t.get_fontsize() for t in fig.findobj(Text)
-                     if t.get_visible() and t.get_text().strip() and t.get_window_extent().width > 0]
-            records.append((len(runs) - 1, struct.unpack(">I", data[16:20])[0],
-                            min(sizes, default=10.0) * dpi / 72.0))
+            dpi = kwargs.get("dpi") or self.figure.dpi
+            dpi = self.figure.dpi if dpi == "figure" else dpi
+            boxes = {id(t): (t.get_text(), t.get_fontsize(), box) for t, box in drawn if box.width > 0}
+            boxes = list(boxes.values())
+            overlaps = [f"{a!r} / {b!r}" for k, (a, _, p) in enumerate(boxes) for b, _, q in boxes[k + 1:]
+                        if min(p.x1, q.x1) - max(p.x0, q.x0) > 2 and min(p.y1, q.y1) - max(p.y0, q.y0) > 2]
+            smallest = min((size for _, size, _ in boxes), default=10.0) * dpi / 72.0
+            records.append((len(runs) - 1, struct.unpack(">I", data[16:20])[0], smallest, overlaps))
         return result
     FigureCanvasBase.print_figure = print_figure
+    Text.draw = draw
 _chainrule_measure_hook()
 del _chainrule_measure_hook
 """

@@ -64,9 +64,9 @@ def test_notebook_runs_and_draws(path):
                         output.execution_count -= 1
         nbformat.write(notebook, path)
     problems = [
-        f"c{code_cells[run]} figure ({width} px wide) with text of {text:.1f} px"
-        for run, width, text in drawn
-        if text < measure.MIN_FIGURE_TEXT_PX
+        f"c{code_cells[run]} figure ({width} px wide): smallest text {text:.1f} px, overlapping {overlaps[:3]}"
+        for run, width, text, overlaps in drawn
+        if text < measure.MIN_FIGURE_TEXT_PX or overlaps
     ]
     for index, kind, m in measure.notebook_pictures(notebook):
         if kind != "png" and (m["width"] > measure.COLUMN_PX + 1 or m["text"] < measure.MIN_TEXT_PX or m["outside"]):
