@@ -62,7 +62,7 @@ bench: $(INSTALLED)
 
 # The Playground as a standalone page on http://localhost:8765 (nothing is fetched from the internet).
 playground: $(INSTALLED)
-	$(BIN)/python -m viz.play_server --port 8765
+	$(BIN)/python -m viz.play --port 8765
 
 # JupyterLab over the notebooks; as root (a container) Jupyter needs --allow-root.
 notebooks: $(INSTALLED)
