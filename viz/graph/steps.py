@@ -177,8 +177,7 @@ class StepThrough:
         graph = self.scenes[k].digraph(self.pins)
         if self.pins and self.pins["lp"]:
             graph.attr(lp=self.pins["lp"])
-        if self.width is not None:
-            graph.attr(size=f"{self.width * 0.75 / 72:.3f},1000")
+        graph.fit_width = self.width
         return graph
 
     @property
