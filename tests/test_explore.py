@@ -2,6 +2,7 @@
 and zooms, and whose values show their data, grad and op on hover (headless Chromium)."""
 
 import json
+import pathlib
 import re
 
 import pytest
@@ -24,7 +25,7 @@ def test_the_page_is_self_contained_and_starts_folded(tmp_path):
     _, out = lecture_mlp()
     view = explore(out)
     page = view.save(tmp_path / "graph.html")
-    text = open(page, encoding="utf-8").read()
+    text = pathlib.Path(page).read_text(encoding="utf-8")
     assert not re.search(r"""(src|href)=["']https?:""", text)  # nothing fetched
     graph = view.graph
     assert len(graph["nodes"]) == 404

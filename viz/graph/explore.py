@@ -31,7 +31,7 @@ _ids = itertools.count()
 
 
 def _static(name: str) -> str:
-    return resources.files("viz.graph").joinpath("static", name).read_text(encoding="utf-8")
+    return resources.files("viz.graph").joinpath("static").joinpath(name).read_text(encoding="utf-8")
 
 
 class Explorer:
