@@ -221,7 +221,7 @@ def notebook_pictures(notebook) -> list[tuple[int, str, dict]]:
                 width, height = png_size(base64.b64decode(_joined(data["image/png"])))
                 found.append((index, "png", {"width": width, "height": height}))
             html = _joined(data.get("text/html", ""))
-            for svg in re.findall(r"<svg.*?</svg>", html, re.DOTALL):
+            for svg in re.findall(r"<svg[^>]*\swidth=.*?</svg>", html, re.DOTALL):  # sized by CSS: not measured
                 m = measure_svg(svg)
                 found.append((index, "html-svg", {"width": m.width, "text": m.shown_text, "outside": len(m.outside)}))
     return found
