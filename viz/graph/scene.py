@@ -272,8 +272,8 @@ class SceneBuilder:
     def _edges(self, scene: Scene, color_by, edge_labels: bool, scale) -> None:
         """Parent → op → result; edges into or out of a collapsed module are merged with a count.
 
-        In a step-through (`step`), the edges along which gradients flow point backward, from
-        the op to each parent, as the gradient travels."""
+        Arrows always point the way data flows; in a step-through (`step`) the edges along which
+        the current node sends gradients back are red and say what they carry."""
         box, step = self.box, self.step
         merged: Counter = Counter()
         for i, node in enumerate(self.order):
@@ -282,7 +282,7 @@ class SceneBuilder:
             target = f"m{box[i]}" if box[i] is not None else f"o{i}"
             if box[i] is None:
                 attrs = edge_style(color_by, self.grad(node), scale)
-                scene.edges.append((target, f"v{i}", {**attrs, "dir": "back"} if step is not None else attrs))
+                scene.edges.append((target, f"v{i}", attrs))
             current = step is not None and node is step["current"]
             g = step["flows"].get(id(node)) if step else node.grad
             shown = box[i] is None and (edge_labels or current or color_by)
@@ -301,8 +301,6 @@ class SceneBuilder:
                     attrs["label"] = edge_label(k, g, local, given)
                 if current:
                     attrs.update(color=HIGHLIGHT, penwidth="2.5", fontcolor=HIGHLIGHT)
-                if step is not None:  # gradients travel from the op back to its inputs
-                    attrs["dir"] = "back"
                 scene.edges.append((source, target, attrs))
         for (source, target), count in merged.items():
             scene.edges.append((source, target, {"label": f"×{count}"} if count > 1 else {}))
