@@ -1,6 +1,5 @@
 """Widgets and saved outputs in a real JupyterLab (headless Chromium driving a server on 127.0.0.1)."""
 
-import re
 
 import nbformat
 import pytest
