@@ -2,6 +2,8 @@
 network and the boundary, and its page trains in a real browser (headless Chromium)."""
 
 import asyncio
+import base64
+import io
 import json
 import re
 import socket
@@ -244,7 +246,7 @@ def test_notebook_panel_steps_plays_and_draws_a_unit():
     ]
     panel.unit.value = (0, 2)
     panel.draw.click()
-    assert panel.graph.value.startswith("<svg") and "layer 1 unit 3" in panel.graph.value
+    assert "<svg" in panel.graph.value and "layer 1 unit 3" in panel.graph.value
     assert 'stroke="#e31a1c"' in panel.view.value  # the picked unit is outlined
 
 
@@ -270,7 +272,7 @@ def test_panel_draws_a_unit_before_one_is_chosen_and_says_why_when_it_cannot():
     panel = playground(hidden=(3,), points=40).panel
     assert panel.unit.value == (0, 0)  # a unit is chosen from the start
     panel.draw.click()
-    assert panel.graph.value.startswith("<svg") and "layer 1 unit 1" in panel.graph.value
+    assert "<svg" in panel.graph.value and "layer 1 unit 1" in panel.graph.value
     panel.unit.value = None
     panel.draw.click()
     assert "choose a unit" in panel.status.value
@@ -318,15 +320,19 @@ def test_classes_have_the_colours_of_viz_plots():
     assert [c == BLUE for c in positive] == list(pg.y_train > 0)
 
 
-def test_panel_output_carries_a_static_picture_for_a_saved_notebook():
+def test_panel_output_carries_a_still_picture_for_a_saved_notebook():
     pytest.importorskip("ipywidgets")
+    from PIL import Image
+
     from viz import playground
 
     box = playground(hidden=(3,), points=40)
     data = box._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in data  # live: the widget itself
-    assert 'id="playground-svg"' in data["text/html"] and "run the cell" in data["text/html"]
-    assert "VBox" not in data["text/plain"]
+    still = Image.open(io.BytesIO(base64.b64decode(data["image/png"])))
+    assert still.size == (300, 300)
+    pixels = {still.getpixel((x, y)) for x in range(0, 300, 3) for y in range(0, 300, 3)}
+    assert (0x08, 0x77, 0xBD) in pixels and (0xF5, 0x93, 0x22) in pixels  # points in the classes' colours
 
 
 def test_panel_labels_are_not_cut_and_its_controls_show_the_settings():

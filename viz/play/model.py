@@ -311,7 +311,8 @@ class Playground:
 
     def neuron_graph(self, layer: int, unit: int, sample: int = 0, **options):
         """draw_graph of unit `unit` of layer `layer` (0 = first hidden layer; the last is the output)
-        for training point `sample`, after backward from that unit: its gradients for one sample."""
+        for training point `sample`, after backward from that unit: its gradients for one sample.
+        Drawn at natural size (width=None) unless `options` say otherwise."""
         from ..graph import draw_graph
 
         self.check_unit(layer, unit, sample)
@@ -323,6 +324,7 @@ class Playground:
         out.backward()
         params = {f"W{k + 1}": lay.weight for k, lay in enumerate(self.layers)}
         params.update({f"b{k + 1}": lay.bias for k, lay in enumerate(self.layers)})
+        options.setdefault("width", None)  # every weight shown: a unit's graph is small, never folded
         graph = draw_graph(out, params=params, color_by="grad", **options)
         for lay in self.layers:
             lay.zero_grad()

@@ -39,6 +39,25 @@ def png(rgb: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
+def still_png(pg: Playground, size: int = 300) -> bytes:
+    """The decision surface with the train (white ring) and test (black ring) points as one PNG:
+    what a saved notebook shows of the panel to a reader who has not run its cell."""
+    image_module = require("PIL.Image", "the Playground's picture")
+    draw_module = require("PIL.ImageDraw", "the Playground's picture")
+    _, layers = pg.neuron_maps(60)
+    image = image_module.fromarray(colours(layers[-1][0]), "RGB").resize((size, size), image_module.BILINEAR)
+    draw = draw_module.Draw(image)
+    for X, y, ring in ((pg.X_train, pg.y_train, "white"), (pg.X_test, pg.y_test, "black")):
+        for (a, b), label in zip(X, y):
+            u, v = (a + EXTENT) / (2 * EXTENT) * size, (EXTENT - b) / (2 * EXTENT) * size
+            fill = palette.BLUE if label > 0 else palette.ORANGE
+            draw.ellipse((u - 3, v - 3, u + 3, v + 3), fill=fill, outline=ring)
+    draw.rectangle((0, 0, size - 1, size - 1), outline="#333333")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def data_uri(values: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(png(colours(values))).decode()
 

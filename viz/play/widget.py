@@ -8,14 +8,13 @@ gradients for the point. A setting the model refuses is reported in the panel an
 
 from __future__ import annotations
 
-import functools
 import html
 import threading
 import time
 
-from ..extras import require
+from ..extras import require, still_panel
 from .model import CHOICES, FEATURE_LABELS, Playground, Settings
-from .picture import render
+from .picture import render, still_png
 
 SLICE = 2  # mini-batch steps between two looks at the pause button
 REDRAW_SECONDS = 0.1  # while playing, redraw at most this often
@@ -82,7 +81,8 @@ class PlaygroundPanel:
         self.draw.on_click(self.show_graph)
         self.units()
         self.redraw()
-        self.box = _box_class(widgets)(
+        self.box = still_panel(
+            widgets,
             [
                 widgets.HBox([self.reset, self.play, self.step, self.status]),
                 widgets.HBox([self.dataset, self.noise, self.ratio, self.batch]),
@@ -91,17 +91,10 @@ class PlaygroundPanel:
                 self.view,
                 widgets.HBox([self.unit, self.sample, self.draw]),
                 self.graph,
-            ]
+            ],
+            still_png(pg),  # what a saved notebook shows before the cell is run again
         )
         self.box.panel = self
-
-    def static_html(self) -> str:
-        """The picture as it is now, for a reader of the saved notebook who has not run the cell."""
-        return (
-            '<div class="cr-playground-static"><p style="font:13px sans-serif;color:#555">'
-            "The Playground: a live panel; run the cell to train it. Its picture when the cell ran:</p>"
-            f"{render(self.pg, self.selected)}</div>"
-        )
 
     def units(self) -> None:
         """The unit menu for the current network, the first unit chosen."""
@@ -200,22 +193,7 @@ class PlaygroundPanel:
             svg = drawing.pipe(format="svg", encoding="utf-8")
         except (ValueError, RuntimeError) as error:  # RuntimeError: Graphviz missing or failing
             return self.say(str(error))
-        self.graph.value = svg[svg.index("<svg") :]
-
-
-@functools.cache
-def _box_class(widgets):
-    """A VBox whose output, saved in a notebook, also carries the panel's picture as HTML: shown
-    where the widget itself cannot be (a static viewer, a notebook opened without running it)."""
-
-    class PanelBox(widgets.VBox):
-        def _repr_mimebundle_(self, **kwargs):
-            data = super()._repr_mimebundle_(**kwargs)
-            data["text/html"] = self.panel.static_html()
-            data["text/plain"] = "Playground panel (run the cell to train it)"
-            return data
-
-    return PanelBox
+        self.graph.value = f'<div style="max-width:100%;overflow-x:auto">{svg[svg.index("<svg") :]}</div>'
 
 
 def playground(**settings):
