@@ -204,7 +204,7 @@ def tiny_mlp_loss():
 
 def test_modules_draw_nested_clusters():
     model, loss = tiny_mlp_loss()
-    graph = draw_graph(loss, modules=model)
+    graph = draw_graph(loss, modules=model, width=None)  # natural size: nothing folded
     source = graph.source
     for caption in ("label=MLP", 'label="layers.0 · Layer"', 'label="neurons.2 · Neuron"', 'label="layers.1 · Layer"'):
         assert caption in source

@@ -15,6 +15,7 @@ import numpy as np
 from nn.train import in_notebook
 
 from ..extras import NOTEBOOK_EXTRA
+from ..palette import BLUE, ORANGE
 from .figure import NotebookFigure, as_array
 
 try:
@@ -23,8 +24,6 @@ try:
 except ImportError as error:
     raise ImportError(f"viz.plots needs matplotlib: {NOTEBOOK_EXTRA}") from error
 
-# TensorFlow-Playground colours: orange for the negative class, blue for the positive one.
-ORANGE, BLUE = "#f59322", "#0877bd"
 __all__ = [
     "BLUE",
     "ORANGE",
