@@ -1,6 +1,5 @@
 """Widgets and saved outputs in a real JupyterLab (headless Chromium driving a server on 127.0.0.1)."""
 
-
 import nbformat
 import pytest
 from browser import CHROMIUM
@@ -76,3 +75,40 @@ def test_saved_widget_outputs_show_a_picture(lab, tmp_path):
     shown = lab.output(page, 1, "({text: node.innerText, images: node.querySelectorAll('img, svg').length})")
     assert "VBox(" not in shown["text"]
     assert shown["images"] >= 1
+
+
+def test_explore_opens_a_box_in_jupyterlab(lab):
+    """viz.explore in a notebook cell: its script runs in JupyterLab's output, a click opens a layer."""
+    lab.put(
+        "explore.ipynb",
+        notebook(
+            "import nn, viz\nfrom autograd import Value\nnn.manual_seed(1337)\nmodel = nn.MLP(2, [16, 16, 1])\n"
+            "out = model([Value(0.5), Value(-0.3)])\nout.backward()\nviz.explore(out)"
+        ),
+    )
+    page = lab.open("explore.ipynb")
+    lab.run_all(page)
+    page.wait("document.querySelector('.jp-OutputArea .cr-explore[data-shown]') !== null", 60)
+    shown = "+document.querySelector('.jp-OutputArea .cr-explore').getAttribute('data-shown')"
+    assert page.run(shown) == 6
+    page.run("document.querySelector('.jp-OutputArea .cr-box[data-box=\"layer2\"]').scrollIntoView()")
+    page.click('.jp-OutputArea .cr-box[data-box="layer2"]')
+    page.wait(f"{shown} > 6", 10)
+    assert page.run("document.querySelectorAll('.jp-OutputArea .cr-box[data-box^=\"layer2.\"]').length") == 16
+
+
+def test_saved_explore_output_shows_the_folded_picture(lab):
+    """Opened without running (an untrusted output: no script), the view shows draw_graph's picture."""
+    from nbclient import NotebookClient
+
+    book = notebook(
+        "import nn, viz\nfrom autograd import Value\nnn.manual_seed(0)\nmodel = nn.MLP(2, [4, 4, 1])\n"
+        "out = model([Value(0.5), Value(-0.3)])\nout.backward()\nviz.explore(out)"
+    )
+    NotebookClient(book, timeout=120, kernel_name="python3").execute()
+    lab.put("saved_explore.ipynb", book)
+    page = lab.open("saved_explore.ipynb")
+    page.wait("document.querySelectorAll('.jp-OutputArea-output').length > 0", 30)
+    page.wait("document.querySelector('.jp-OutputArea-output img') !== null", 30)
+    shown = lab.output(page, 0, "getComputedStyle(node.querySelector('img')).display")
+    assert shown != "none"
