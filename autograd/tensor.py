@@ -22,8 +22,9 @@ from typing import Any
 
 import numpy as np
 
+from .devices import check_device, is_device
 from .mode import mode
-from .tensor_base import GradFn, TensorBase
+from .tensor_base import GradFn, TensorBase, numpy_dtype
 from .tensor_shape import TensorShape, concatenate, stack
 
 __all__ = ["GradFn", "Tensor", "as_tensor", "concatenate", "stack"]
@@ -151,6 +152,22 @@ class Tensor(TensorShape):
         """a @ b, as torch.matmul."""
         return self @ other
 
+    def mm(self, mat2) -> Tensor:
+        """a @ b for two matrices, as torch.mm (2-D only)."""
+        other = self._lift(mat2, "mm")
+        if self.data.ndim != 2 or other.data.ndim != 2:
+            raise RuntimeError(f"mm needs two 2-D tensors, got shapes {self.data.shape} and {other.data.shape}")
+        return self @ other
+
+    def dot(self, other) -> Tensor:
+        """Σᵢ aᵢbᵢ of two 1-D tensors of the same length, as torch.dot."""
+        other = self._lift(other, "dot")
+        if self.data.ndim != 1 or other.data.shape != self.data.shape:
+            raise RuntimeError(
+                f"dot needs two 1-D tensors of the same length, got shapes {self.data.shape} and {other.data.shape}"
+            )
+        return self @ other
+
     def neg(self) -> Tensor:
         """-a, as torch.neg."""
         return -self
@@ -260,6 +277,10 @@ class Tensor(TensorShape):
         """The elements of `src` (broadcast to this shape) copied in place, as torch.Tensor.copy_."""
         return self._in_place("copy_", lambda a, b: np.broadcast_to(b, a.shape), src)
 
+    def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
+        """Every element limited to [min, max] in place, as torch.Tensor.clamp_."""
+        return self._in_place("clamp_", lambda a, _: np.clip(a, min, max))
+
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Start (or stop) recording operations on this leaf, in place; returns the Tensor itself."""
         if self._prev and not requires_grad:
@@ -271,6 +292,72 @@ class Tensor(TensorShape):
             raise TypeError(f"only floating-point Tensors can require grad, got dtype {self.data.dtype}")
         self.requires_grad = bool(requires_grad)
         return self
+
+    # --- dtypes and devices, as PyTorch converts them ---------------------------------
+
+    def to(self, *args, **kwargs) -> Tensor:
+        """t.to(dtype), t.to('cpu'), t.to(other_tensor): a float dtype keeps the graph (dx = g in x's dtype);
+        any device but the CPU raises, as chainrule runs on numpy."""
+        device, dtype = kwargs.pop("device", None), kwargs.pop("dtype", None)
+        kwargs.pop("non_blocking", None)
+        kwargs.pop("copy", None)
+        if kwargs:
+            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.data.dtype
+            elif is_device(arg):
+                device = arg
+            else:
+                dtype = arg
+        check_device(device, "Tensor.to")
+        return self if dtype is None else self._converted(dtype)
+
+    def type(self, dtype=None):
+        """The dtype's name with no argument; else the Tensor converted to `dtype`, as torch.Tensor.type."""
+        if dtype is None:
+            return f"chainrule.{self.data.dtype}"
+        return self._converted(dtype)
+
+    def float(self) -> Tensor:
+        """A float32 copy (the same Tensor if it is float32 already)."""
+        return self._converted(np.float32)
+
+    def double(self) -> Tensor:
+        """A float64 copy (the same Tensor if it is float64 already)."""
+        return self._converted(np.float64)
+
+    def half(self) -> Tensor:
+        """A float16 copy."""
+        return self._converted(np.float16)
+
+    def long(self) -> Tensor:
+        """An int64 copy, outside the graph (integers take no gradient)."""
+        return self._converted(np.int64)
+
+    def int(self) -> Tensor:
+        """An int32 copy, outside the graph."""
+        return self._converted(np.int32)
+
+    def bool(self) -> Tensor:
+        """A bool copy, outside the graph."""
+        return self._converted(np.bool_)
+
+    def cpu(self) -> Tensor:
+        """The Tensor itself: chainrule's Tensors live on the CPU."""
+        return self
+
+    def _converted(self, dtype) -> Tensor:
+        target = numpy_dtype(dtype)
+        if target == self.data.dtype:
+            return self
+        if target.kind != "f":  # integers and bools are outside the graph, as in PyTorch
+            return Tensor.constant(self.data.astype(target))
+        return self.from_op(self.data.astype(target), (self,), "to", Tensor._to_rule)
+
+    @staticmethod
+    def _to_rule(out: TensorBase, g: np.ndarray):
+        return (g.astype(out._prev[0].data.dtype),)
 
     # --- comparisons: elementwise, a bool Tensor outside the graph (as in PyTorch) ---
 

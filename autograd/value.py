@@ -54,6 +54,11 @@ def _log(x: float) -> float:
     return -math.inf if x == 0 else math.nan
 
 
+def _number(x: Any) -> float:
+    """A Value's data, or a number as a float (what a comparison looks at)."""
+    return x.data if isinstance(x, Value) else float(x)
+
+
 def _is_number(x: Any) -> bool:
     return type(x) is float or type(x) is int or (isinstance(x, Real) and not isinstance(x, bool))
 
@@ -146,7 +151,13 @@ class Value(Node):
         return self.data
 
     def __float__(self) -> float:
-        return self.data
+        """Refused: math.sin(v), float(v) and numpy would take the number out of the graph, and its
+        gradient would be silently lost (micrograd's Value raises here too)."""
+        raise TypeError(
+            "a Value that takes part in the graph can't become a plain float: math.sin(v) or float(v) "
+            "would drop it from the gradient. Use the Value's own op (v.sin(), v.exp(), ... or a new op "
+            "with autograd.Function) to stay in the graph, or v.item() / v.data for the number itself"
+        )
 
     def zero_grad(self) -> None:
         """Reset this node's gradient to 0.0 (backward adds into it)."""
@@ -252,16 +263,16 @@ class Value(Node):
 
     # Comparisons look at the data; equality stays identity so Values can be dict keys.
     def __lt__(self, other: Any) -> bool:
-        return self.data < float(other)
+        return self.data < _number(other)
 
     def __le__(self, other: Any) -> bool:
-        return self.data <= float(other)
+        return self.data <= _number(other)
 
     def __gt__(self, other: Any) -> bool:
-        return self.data > float(other)
+        return self.data > _number(other)
 
     def __ge__(self, other: Any) -> bool:
-        return self.data >= float(other)
+        return self.data >= _number(other)
 
     # --- functions --------------------------------------------------------------------
 
@@ -273,6 +284,26 @@ class Value(Node):
     @staticmethod
     def _relu_rule(out: Value, g: float) -> tuple:
         return (0.0 if out.data <= 0 else g,)
+
+    def sin(self) -> Value:
+        """y = sin x; dx = g * cos x."""
+        x = self.data
+        return self.from_op(math.sin(x) if math.isfinite(x) else math.nan, (self,), "sin", Value._sin_rule)
+
+    @staticmethod
+    def _sin_rule(out: Value, g: float) -> tuple:
+        x = out._prev[0].data
+        return (g * math.cos(x) if math.isfinite(x) else math.nan,)
+
+    def cos(self) -> Value:
+        """y = cos x; dx = -g * sin x."""
+        x = self.data
+        return self.from_op(math.cos(x) if math.isfinite(x) else math.nan, (self,), "cos", Value._cos_rule)
+
+    @staticmethod
+    def _cos_rule(out: Value, g: float) -> tuple:
+        x = out._prev[0].data
+        return (-g * math.sin(x) if math.isfinite(x) else math.nan,)
 
     def tanh(self) -> Value:
         """t = tanh(x); dx = g * (1 - t²)."""
@@ -358,6 +389,9 @@ class Constant(Value):
 
     __slots__ = ()
     requires_grad = False
+
+    def __float__(self) -> float:
+        return self.data  # no gradient to lose
 
     @classmethod
     def from_op(cls, data: float, parents: tuple, op: str, rule: Callable, ctx: Any = None) -> Value:

@@ -8,6 +8,7 @@ import numpy as np
 
 from autograd import Tensor, avg_pool2d, conv2d, int_pair, max_pool2d
 
+from .checks import integer
 from .init import weights as initial_weights
 from .module import Module
 
@@ -15,7 +16,7 @@ from .module import Module
 class Conv2d(Module):
     """out = conv2d(x, weight, bias, stride, padding, groups) with weight of shape (out, in/groups, kh, kw).
 
-    Weights start He-style, N(0, √(2 / fan_in)) with fan_in = in/groups·kh·kw (the taps one
+    Weights start He-style, N(0, 2 / fan_in) (mean, variance) with fan_in = in/groups·kh·kw (the taps one
     output pixel sums over), which keeps the variance of ReLU activations steady layer to layer.
     """
 
@@ -32,8 +33,7 @@ class Conv2d(Module):
         groups: int = 1,
     ):
         for name, size in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
-            if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-                raise ValueError(f"Conv2d needs a positive integer {name}, got {size!r}")
+            integer(f"Conv2d {name}", size)
         if in_channels % groups or out_channels % groups:
             raise ValueError(
                 f"Conv2d: in_channels ({in_channels}) and out_channels ({out_channels}) must both be "

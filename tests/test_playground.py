@@ -2,6 +2,8 @@
 network and the boundary, and its page trains in a real browser (headless Chromium)."""
 
 import asyncio
+import base64
+import io
 import json
 import re
 import socket
@@ -98,7 +100,7 @@ def test_neuron_graph_shows_one_sample_with_gradients():
 def test_picture_has_every_unit_weight_and_point():
     pg = Playground(Settings(hidden=(6, 6), points=100))
     svg = render(pg, selected=(0, 1))
-    assert svg.count('class="unit"') == 6 + 6 + 1 and svg.count("<line") == 2 * 6 + 6 * 6 + 6
+    assert svg.count('class="unit"') == 6 + 6 + 1 and svg.count('class="weight"') == 2 * 6 + 6 * 6 + 6
     assert svg.count("<circle") == 100 and 'id="boundary-image"' in svg
     assert png(np.zeros((2, 3, 3), np.uint8)).startswith(b"\x89PNG\r\n\x1a\n")
 
@@ -193,6 +195,24 @@ def test_page_trains_in_a_browser(tmp_path):
         assert re.match(r"epoch \d+ · train loss", browser.run("document.getElementById('status').textContent"))
         browser.run("document.querySelector('[data-unit]').dispatchEvent(new MouseEvent('click', {bubbles: true}))")
         browser.wait("document.querySelector('#graph svg') !== null", 30)  # a unit's graph, drawn on click
+        assert "train" in browser.run("document.querySelector('.loss-legend').textContent")
+        # a bad "hidden layers" entry is refused in the page, where it was typed; the server keeps its network
+        browser.run(
+            "var h = document.querySelector('[name=hidden]'); h.value = 'abc';"
+            "h.dispatchEvent(new Event('change', {bubbles: true}))"
+        )
+        assert "whole numbers" in browser.run("document.getElementById('error').textContent")
+        assert browser.run("document.querySelector('[name=hidden]').classList.contains('invalid')")
+        state = json.load(urllib.request.urlopen(f"http://127.0.0.1:{server.port}/api/state", timeout=30))
+        assert state["settings"]["hidden"] == [6, 6]
+        # a refusal by the server (here too many layers) is shown, and changes nothing either
+        browser.run(
+            "var h = document.querySelector('[name=hidden]'); h.value = '1, 1, 1, 1, 1, 1, 1';"
+            "h.dispatchEvent(new Event('change', {bubbles: true}))"
+        )
+        browser.wait("document.getElementById('error').textContent.indexOf('at most 6') >= 0", 30)
+        state = json.load(urllib.request.urlopen(f"http://127.0.0.1:{server.port}/api/state", timeout=30))
+        assert state["settings"]["hidden"] == [6, 6]
     finally:
         browser.close()
         server.shutdown()
@@ -226,5 +246,99 @@ def test_notebook_panel_steps_plays_and_draws_a_unit():
     ]
     panel.unit.value = (0, 2)
     panel.draw.click()
-    assert panel.graph.value.startswith("<svg") and "layer 1 unit 3" in panel.graph.value
+    assert "<svg" in panel.graph.value and "layer 1 unit 3" in panel.graph.value
     assert 'stroke="#e31a1c"' in panel.view.value  # the picked unit is outlined
+
+
+def test_panel_refuses_a_bad_hidden_entry_where_it_was_typed():
+    pytest.importorskip("ipywidgets")
+    from viz import playground
+
+    panel = playground(hidden=(4, 2), points=60).panel
+    layers = panel.pg.layers
+    for typed in ("abc", "4, x", "4,,2", "-3", "2.5", "100"):
+        panel.hidden.value = typed
+        assert panel.pg.layers is layers and panel.pg.settings.hidden == (4, 2), typed  # nothing changed
+        assert "hidden" in panel.status.value and "#b00" in panel.status.value, typed
+    assert panel.hidden.layout.border == "2px solid #b00"
+    panel.hidden.value = ""  # no hidden layer at all is a network too
+    assert [lay.out_features for lay in panel.pg.layers] == [1] and panel.hidden.layout.border == ""
+
+
+def test_panel_draws_a_unit_before_one_is_chosen_and_says_why_when_it_cannot():
+    pytest.importorskip("ipywidgets")
+    from viz import playground
+
+    panel = playground(hidden=(3,), points=40).panel
+    assert panel.unit.value == (0, 0)  # a unit is chosen from the start
+    panel.draw.click()
+    assert "<svg" in panel.graph.value and "layer 1 unit 1" in panel.graph.value
+    panel.unit.value = None
+    panel.draw.click()
+    assert "choose a unit" in panel.status.value
+
+
+def test_pause_stops_training_within_one_slice():
+    """Counted in SGD steps, not seconds: after pause returns, at most one slice more is trained."""
+    pytest.importorskip("ipywidgets")
+    from viz import playground
+    from viz.play.widget import SLICE
+
+    panel = playground(hidden=(16, 16), points=400, batch_size=10).panel
+    pg = panel.pg
+    panel.play.value = True
+    deadline = time.time() + 60
+    while pg.steps < 30 and time.time() < deadline:
+        time.sleep(0.01)
+    panel.play.value = False
+    at_pause = pg.steps
+    panel.worker.join(timeout=30)
+    assert not panel.worker.is_alive()
+    assert at_pause >= 30 and pg.steps - at_pause <= SLICE
+
+
+def test_loss_curve_has_axes_and_a_train_test_legend():
+    pg = Playground(Settings(hidden=(3,), points=60))
+    for _ in range(4):
+        pg.epoch()
+    svg = render(pg)
+    legend = re.search(r'<g class="loss-legend">(.*?)</g>', svg).group(1)
+    assert f"train {pg.history['train'][-1]:.3f}" in legend and f"test {pg.history['test'][-1]:.3f}" in legend
+    axes = re.search(r'<g class="loss-axes"[^>]*>(.*?)</g>', svg).group(1)
+    assert ">epoch<" in axes and ">4<" in axes and ">0<" in axes
+
+
+def test_classes_have_the_colours_of_viz_plots():
+    pytest.importorskip("matplotlib")
+    from viz.plots import BLUE, ORANGE
+
+    pg = Playground(Settings(hidden=(2,), points=40))
+    svg = render(pg)
+    points = re.findall(r'<circle [^>]*fill="(#[0-9a-f]{6})"', svg)
+    assert set(points) == {BLUE, ORANGE}
+    positive = re.findall(r'<circle [^>]*fill="(#[0-9a-f]{6})"', svg)[: len(pg.y_train)]
+    assert [c == BLUE for c in positive] == list(pg.y_train > 0)
+
+
+def test_panel_output_carries_a_still_picture_for_a_saved_notebook():
+    pytest.importorskip("ipywidgets")
+    from PIL import Image
+
+    from viz import playground
+
+    box = playground(hidden=(3,), points=40)
+    data = box._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in data  # live: the widget itself
+    still = Image.open(io.BytesIO(base64.b64decode(data["image/png"])))
+    assert still.size == (300, 300)
+    pixels = {still.getpixel((x, y)) for x in range(0, 300, 3) for y in range(0, 300, 3)}
+    assert (0x08, 0x77, 0xBD) in pixels and (0xF5, 0x93, 0x22) in pixels  # points in the classes' colours
+
+
+def test_panel_labels_are_not_cut_and_its_controls_show_the_settings():
+    pytest.importorskip("ipywidgets")
+    from viz import playground
+
+    panel = playground(hidden=(2,), points=300, batch_size=200, lr=0.1).panel
+    assert panel.lr.style.description_width == "initial" and panel.reg.style.description_width == "initial"
+    assert panel.batch.value == 200 and panel.lr.value == 0.1 and panel.hidden.value == "2"

@@ -15,6 +15,7 @@ import numpy as np
 from nn.train import in_notebook
 
 from ..extras import NOTEBOOK_EXTRA
+from ..palette import BLUE, CLASS_COLORS, ORANGE
 from .figure import NotebookFigure, as_array
 
 try:
@@ -23,10 +24,6 @@ try:
 except ImportError as error:
     raise ImportError(f"viz.plots needs matplotlib: {NOTEBOOK_EXTRA}") from error
 
-# TensorFlow-Playground colours: orange for the negative class, blue for the positive one.
-ORANGE, BLUE = "#f59322", "#0877bd"
-# One colour per class everywhere (points, regions, curves): class 0 orange, class 1 blue, then more.
-CLASS_COLORS = (ORANGE, BLUE, "#2ca02c", "#9467bd", "#d62728", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 __all__ = [
     "BLUE",
     "CLASS_COLORS",
