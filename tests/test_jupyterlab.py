@@ -1,5 +1,8 @@
 """Widgets and saved outputs in a real JupyterLab (headless Chromium driving a server on 127.0.0.1)."""
 
+import re
+import time
+
 import nbformat
 import pytest
 from browser import CHROMIUM
@@ -112,3 +115,37 @@ def test_saved_explore_output_shows_the_folded_picture(lab):
     page.wait("document.querySelector('.jp-OutputArea-output img') !== null", 30)
     shown = lab.output(page, 0, "getComputedStyle(node.querySelector('img')).display")
     assert shown != "none"
+
+
+def _epoch(page, lab) -> int:
+    text = lab.output(page, 0, "node.querySelector('.widget-html').innerText")
+    return int(re.search(r"epoch (\d+)", text).group(1))
+
+
+def test_playground_graph_button_and_pause_in_jupyterlab(lab):
+    """The Playground panel of the lecture's size (16, 16): 'draw its graph' right away draws the
+    chosen unit's graph, labels are whole, and pause stops training within a few epochs
+    (before: ~350 epochs, 5-8 s, because the loop starved the kernel)."""
+    lab.put("play.ipynb", notebook("import viz\nviz.playground(hidden=(16, 16), dataset='circle')"))
+    page = lab.open("play.ipynb")
+    lab.run_all(page)
+    page.wait("document.querySelector('.jp-OutputArea .widget-button') !== null", 60)
+    labels = lab.output(page, 0, "[...node.querySelectorAll('.widget-label')].map(l => l.textContent)")
+    assert "learning rate" in labels and "regularisation" in labels
+    overflowing = lab.output(
+        page, 0, "[...node.querySelectorAll('.widget-label')].filter(l => l.scrollWidth > l.clientWidth + 1).length"
+    )
+    assert overflowing == 0  # no "learning r…"
+    buttons = "[...document.querySelectorAll('.jp-OutputArea button')]"
+    page.run(f"{buttons}.find(b => b.textContent.includes('draw its graph')).click()")
+    page.wait("document.querySelectorAll('.jp-OutputArea svg .node').length > 0", 60)
+    assert not [m for m in page.console if "TypeError" in m]
+    page.run(f"{buttons}.find(b => b.textContent.trim() === 'play').click()")
+    page.wait("+document.querySelector('.jp-OutputArea .widget-html').innerText.match(/epoch (\\d+)/)[1] >= 20", 120)
+    at_pause = _epoch(page, lab)
+    page.run(f"{buttons}.find(b => b.textContent.trim() === 'pause').click()")
+    time.sleep(1.5)  # let a running slice finish and the last redraw arrive
+    settled = _epoch(page, lab)
+    time.sleep(1.0)
+    assert _epoch(page, lab) == settled  # stopped
+    assert settled - at_pause <= 20, f"{settled - at_pause} epochs after pause"
