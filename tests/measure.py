@@ -161,45 +161,46 @@ def png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-def figure_text_px(fig, dpi: float | None = None) -> float:
-    """The smallest visible text of a drawn matplotlib Figure, in px of a PNG saved at `dpi`."""
-    dpi = dpi or fig.dpi
+def drawn_texts(fig, dpi: float | None = None) -> tuple[bytes, list]:
+    """Save `fig` as a notebook shows it (PNG, bbox tight) and return the PNG and every text
+    actually drawn: (text, font size in pt, box in px)."""
+    import io
+
     from matplotlib.text import Text
 
-    fig.canvas.draw()
-    sizes = [
-        t.get_fontsize()
-        for t in fig.findobj(Text)
-        if t.get_visible() and t.get_text().strip() and t.get_window_extent().width > 0
-    ]
-    return min(sizes, default=10.0) * dpi / 72.0
+    drawn = []
+    original = Text.draw
+
+    def draw(self, renderer):
+        original(self, renderer)
+        if self.get_visible() and self.get_text().strip():
+            drawn.append((self, self.get_window_extent(renderer)))
+
+    buffer = io.BytesIO()
+    Text.draw = draw
+    try:
+        fig.savefig(buffer, format="png", bbox_inches="tight", dpi=dpi or fig.dpi)
+    finally:
+        Text.draw = original
+    unique = {id(t): (t.get_text(), t.get_fontsize(), box) for t, box in drawn if box.width > 0}
+    return buffer.getvalue(), list(unique.values())
 
 
-def overlapping_texts(fig) -> list[str]:
-    """Pairs of visible texts of a drawn Figure whose boxes overlap ("98%" over "98% dead")."""
-    from matplotlib.text import Text
-
-    fig.canvas.draw()
-    boxes = [
-        (t.get_text(), t.get_window_extent())
-        for t in fig.findobj(Text)
-        if t.get_visible() and t.get_text().strip() and t.get_window_extent().width > 0
-    ]
+def overlaps(texts: list) -> list[str]:
+    """Pairs of texts whose boxes overlap by more than 2 px each way ("98%" over "98% dead")."""
     return [
         f"{a!r} / {b!r}"
-        for k, (a, p) in enumerate(boxes)
-        for b, q in boxes[k + 1 :]
-        if min(p.x1, q.x1) - max(p.x0, q.x0) > 1 and min(p.y1, q.y1) - max(p.y0, q.y0) > 1
+        for k, (a, _, p) in enumerate(texts)
+        for b, _, q in texts[k + 1 :]
+        if min(p.x1, q.x1) - max(p.x0, q.x0) > 2 and min(p.y1, q.y1) - max(p.y0, q.y0) > 2
     ]
 
 
 def measure_figure(fig) -> tuple[int, float, list[str]]:
-    """(PNG width in px as a notebook shows the figure, smallest text in px, overlapping texts)."""
-    import io
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight")
-    return png_size(buffer.getvalue())[0], figure_text_px(fig), overlapping_texts(fig)
+    """(PNG width in px as a notebook shows the figure, smallest drawn text in px, overlapping texts)."""
+    png, texts = drawn_texts(fig)
+    smallest = min((size for _, size, _ in texts), default=10.0) * fig.dpi / 72.0
+    return png_size(png)[0], smallest, overlaps(texts)
 
 
 def _joined(value) -> str:

@@ -1,5 +1,7 @@
 """Widgets and saved outputs in a real JupyterLab (headless Chromium driving a server on 127.0.0.1)."""
 
+import re
+import time
 
 import nbformat
 import pytest
@@ -76,3 +78,74 @@ def test_saved_widget_outputs_show_a_picture(lab, tmp_path):
     shown = lab.output(page, 1, "({text: node.innerText, images: node.querySelectorAll('img, svg').length})")
     assert "VBox(" not in shown["text"]
     assert shown["images"] >= 1
+
+
+def test_explore_opens_a_box_in_jupyterlab(lab):
+    """viz.explore in a notebook cell: its script runs in JupyterLab's output, a click opens a layer."""
+    lab.put(
+        "explore.ipynb",
+        notebook(
+            "import nn, viz\nfrom autograd import Value\nnn.manual_seed(1337)\nmodel = nn.MLP(2, [16, 16, 1])\n"
+            "out = model([Value(0.5), Value(-0.3)])\nout.backward()\nviz.explore(out)"
+        ),
+    )
+    page = lab.open("explore.ipynb")
+    lab.run_all(page)
+    page.wait("document.querySelector('.jp-OutputArea .cr-explore[data-shown]') !== null", 60)
+    shown = "+document.querySelector('.jp-OutputArea .cr-explore').getAttribute('data-shown')"
+    assert page.run(shown) == 6
+    page.run("document.querySelector('.jp-OutputArea .cr-box[data-box=\"layer2\"]').scrollIntoView()")
+    page.click('.jp-OutputArea .cr-box[data-box="layer2"]')
+    page.wait(f"{shown} > 6", 10)
+    assert page.run("document.querySelectorAll('.jp-OutputArea .cr-box[data-box^=\"layer2.\"]').length") == 16
+
+
+def test_saved_explore_output_shows_the_folded_picture(lab):
+    """Opened without running (an untrusted output: no script), the view shows draw_graph's picture."""
+    from nbclient import NotebookClient
+
+    book = notebook(
+        "import nn, viz\nfrom autograd import Value\nnn.manual_seed(0)\nmodel = nn.MLP(2, [4, 4, 1])\n"
+        "out = model([Value(0.5), Value(-0.3)])\nout.backward()\nviz.explore(out)"
+    )
+    NotebookClient(book, timeout=120, kernel_name="python3").execute()
+    lab.put("saved_explore.ipynb", book)
+    page = lab.open("saved_explore.ipynb")
+    page.wait("document.querySelectorAll('.jp-OutputArea-output').length > 0", 30)
+    page.wait("document.querySelector('.jp-OutputArea-output img') !== null", 30)
+    shown = lab.output(page, 0, "getComputedStyle(node.querySelector('img')).display")
+    assert shown != "none"
+
+
+def _epoch(page, lab) -> int:
+    text = lab.output(page, 0, "node.querySelector('.widget-html').innerText")
+    return int(re.search(r"epoch (\d+)", text).group(1))
+
+
+def test_playground_graph_button_and_pause_in_jupyterlab(lab):
+    """The Playground panel of the lecture's size (16, 16): 'draw its graph' right away draws the
+    chosen unit's graph, labels are whole, and pause stops training within a few epochs
+    (before: ~350 epochs, 5-8 s, because the loop starved the kernel)."""
+    lab.put("play.ipynb", notebook("import viz\nviz.playground(hidden=(16, 16), dataset='circle')"))
+    page = lab.open("play.ipynb")
+    lab.run_all(page)
+    page.wait("document.querySelector('.jp-OutputArea .widget-button') !== null", 60)
+    labels = lab.output(page, 0, "[...node.querySelectorAll('.widget-label')].map(l => l.textContent)")
+    assert "learning rate" in labels and "regularisation" in labels
+    overflowing = lab.output(
+        page, 0, "[...node.querySelectorAll('.widget-label')].filter(l => l.scrollWidth > l.clientWidth + 1).length"
+    )
+    assert overflowing == 0  # no "learning r…"
+    buttons = "[...document.querySelectorAll('.jp-OutputArea button')]"
+    page.run(f"{buttons}.find(b => b.textContent.includes('draw its graph')).click()")
+    page.wait("document.querySelectorAll('.jp-OutputArea svg .node').length > 0", 60)
+    assert not [m for m in page.console if "TypeError" in m]
+    page.run(f"{buttons}.find(b => b.textContent.trim() === 'play').click()")
+    page.wait("+document.querySelector('.jp-OutputArea .widget-html').innerText.match(/epoch (\\d+)/)[1] >= 20", 120)
+    at_pause = _epoch(page, lab)
+    page.run(f"{buttons}.find(b => b.textContent.trim() === 'pause').click()")
+    time.sleep(1.5)  # let a running slice finish and the last redraw arrive
+    settled = _epoch(page, lab)
+    time.sleep(1.0)
+    assert _epoch(page, lab) == settled  # stopped
+    assert settled - at_pause <= 20, f"{settled - at_pause} epochs after pause"

@@ -7,6 +7,8 @@ from __future__ import annotations
 ORANGE = "#f59322"  # the negative class
 BLUE = "#0877bd"  # the positive class
 MIDDLE = "#e8eaeb"  # neither: the middle of the orange-to-blue scale
+# With more classes: class 0 orange, class 1 blue, then matplotlib's next distinct colours.
+CLASS_COLORS = (ORANGE, BLUE, "#2ca02c", "#9467bd", "#d62728", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 
 
 def rgb(colour: str) -> tuple[int, int, int]:

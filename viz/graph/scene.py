@@ -35,6 +35,7 @@ OP_STYLE = {
 }
 BOX_STYLE = {"shape": "box3d", "style": "filled", "fillcolor": "#e6e0f0", "color": "#674ea7"}
 FONT = {"fontname": "Helvetica"}
+MAX_LISTED = 4  # a folded box lists its scalar parameters, with their grads, when it has this many or fewer
 
 
 def fmt(x) -> str:
@@ -267,7 +268,19 @@ class SceneBuilder:
                     size = float(np.abs(grads).mean())
                     attrs["fillcolor"], attrs["fontcolor"] = scale.box_color(size)
                     attrs["label"] += f"\\nmean |grad| {fmt(size)}"
+                if len(params) <= MAX_LISTED and all(isinstance(self.order[i], Value) for i in params):
+                    attrs["label"] += "".join(f"\\n{self._param_line(i)}" for i in params)  # a neuron's few weights
+                    top = max(members)
+                    if self.order[top]._prev:  # and what it computes
+                        attrs["label"] += f"\\nout {self._param_line(top)}"
                 self._place(scene, self.mm.parent.get(path), f"m{k}", attrs)
+
+    def _param_line(self, i: int) -> str:
+        """`W11 = 1, grad 0`: one scalar value of a folded box, by name."""
+        node = self.order[i]
+        name = clean(self.names.get(i) or node.label or (self.mm.names.get(i, "") if self.mm else ""))
+        g = self.grad(node)
+        return f"{name} = {fmt(node.data)}, grad {'None' if g is None else fmt(g)}"
 
     def _edges(self, scene: Scene, color_by, edge_labels: bool, scale) -> None:
         """Parent → op → result; edges into or out of a collapsed module are merged with a count.
