@@ -8,6 +8,7 @@ themselves: a class that wraps chainrule's or micrograd's Value is turned away.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import random
@@ -18,7 +19,7 @@ import numpy as np
 
 from autograd import Value as ChainruleValue
 
-from .core import NotAttempted, attempted, exercise, run
+from .core import NotAttemptedError, attempted, exercise, run
 
 # ---- McCulloch–Pitts units ------------------------------------------------------------------
 TRUTH_TABLE = [(0, 0), (0, 1), (1, 0), (1, 1)]
@@ -51,8 +52,16 @@ def _unit_numbers(name: str, unit, size: int) -> tuple[list[float], float]:
     hint="A unit fires when w₁x₁ + w₂x₂ ≥ θ. With both weights 1 the sum is 0, 1 or 2: put θ where only the "
     "inputs you want reach it. NOT needs a negative weight (an inhibitory input) and a threshold at or below 0.",
     solution=lambda: {"and_gate": (1.0, 1.0, 2.0), "or_gate": (1.0, 1.0, 1.0), "not_gate": (-1.0, 0.0)},
-    wrong=lambda: {"and_gate": (1.0, 1.0, 1.0), "or_gate": (1.0, 1.0, 1.0), "not_gate": (-1.0, 0.0)},
-    wrong_says="that is OR",
+    mistakes=[
+        (lambda: {"and_gate": (1.0, 1.0, 1.0), "or_gate": (1.0, 1.0, 1.0), "not_gate": (-1.0, 0.0)}, "that is OR"),
+        (lambda: {"and_gate": (1.0, 1.0, 2.0), "or_gate": (1.0, 1.0, 2.0), "not_gate": (-1.0, 0.0)}, "that is AND"),
+        (lambda: {"and_gate": (1.0, 1.0, 2.0), "or_gate": (1.0, 1.0, 1.0), "not_gate": (1.0, 1.0)}, "inhibitory"),
+        (lambda: {"and_gate": (1.0, 1.0, 2.0), "or_gate": (1.0, 1.0, 1.0), "not_gate": (-1.0, 0.5)}, "at most 0"),
+    ],
+    perturb=lambda answers, how: {  # a threshold unit does not change when weights and threshold scale together
+        name: (*unit[:-1], _FACTORS[how] * unit[-1]) if how == "scaled" else tuple(_FACTORS[how] * v for v in unit)
+        for name, unit in answers.items()
+    },
     praise="No learning anywhere: McCulloch and Pitts set every weight by hand. Rosenblatt's perceptron (1958) "
     "was the first to learn them from examples.",
 )
@@ -103,8 +112,15 @@ def _wrong_13_2():
     "Compute two hidden units first, say OR and AND of the inputs, then one more unit on their outputs that "
     "fires for 'OR but not AND' (an inhibitory weight on AND).",
     solution=_solution_13_2,
-    wrong=_wrong_13_2,
-    wrong_says="one side of a straight line",
+    kind="code",
+    mistakes=[
+        (_wrong_13_2, "one side of a straight line"),
+        (lambda: {"xor": lambda x1, x2: int(x1 != x2)}, "does not call mp_unit"),
+        (
+            lambda: {"xor": lambda x1, x2: int(mp_unit((x1, x2), (1, 1), 1) and not mp_unit((x1, x2), (1, 1), 2))},
+            "does not come from a unit",
+        ),
+    ],
     praise="Two layers of threshold units compute XOR. What was missing in 1969 was a way to *learn* the hidden "
     "layer's weights: backpropagation (1986), which you are about to build.",
 )
@@ -296,6 +312,55 @@ def engine(**overrides: Callable) -> type:
     return cls
 
 
+_FACTORS = {"zeros": 0.0, "negated": -1.0, "scaled": 1.1}
+
+
+def _scaled_backward(out, factor: float) -> None:
+    """Make out._backward send `factor` times what it sent before."""
+    original = out._backward
+
+    def _backward():
+        before = [child.grad for child in out._prev]
+        original()
+        for child, start in zip(out._prev, before):
+            child.grad = start + factor * (child.grad - start)
+
+    out._backward = _backward
+
+
+def perturb_op(*names: str) -> Callable[[dict, str], dict]:
+    """The reference engine with the ops `names` sending zeros, negated or 1.1× gradients (for the tests)."""
+
+    def perturb(answers: dict, how: str) -> dict:
+        cls = engine()
+        for name in names:
+            original = getattr(cls, name)
+
+            def changed(self, *args, original=original):
+                out = original(self, *args)
+                _scaled_backward(out, _FACTORS[how])
+                return out
+
+            setattr(cls, name, changed)
+        return {"Value": cls}
+
+    return perturb
+
+
+def _perturb_backward(answers: dict, how: str) -> dict:
+    """The reference engine whose backward() leaves zeros, negated or 1.1× gradients (for the tests)."""
+    cls = engine()
+    original = cls.backward
+
+    def backward(self):
+        original(self)
+        for node in _topological(self):
+            node.grad *= _FACTORS[how]
+
+    cls.backward = backward
+    return {"Value": cls}
+
+
 # ---- what every engine check does -----------------------------------------------------------
 _FOREIGN = ("autograd", "chainrule", "micrograd", "torch", "nn")
 
@@ -342,7 +407,7 @@ def _leaf(V, x: float):
 
 
 def _output(V, out, what: str):
-    """The node an op returned, or NotAttempted if its data is still `...`."""
+    """The node an op returned, or NotAttemptedError if its data is still `...`."""
     if out is None:
         raise _VerdictError(f"your {what} returned None: did you forget `return out`?")
     if not isinstance(out, V):
@@ -359,8 +424,9 @@ class _VerdictError(Exception):
 
 
 def _checked(check: Callable) -> Callable:
-    """Turn _Verdict into the check's message and an unfilled `...` into NotAttempted."""
+    """Turn _VerdictError into the check's message and an unfilled `...` into NotAttemptedError."""
 
+    @functools.wraps(check)  # keeps the answers' names for `run`
     def wrapper(**answers):
         try:
             return check(**answers)
@@ -368,11 +434,9 @@ def _checked(check: Callable) -> Callable:
             return str(problem)
         except TypeError as error:
             if "ellipsis" in str(error):
-                raise NotAttempted from None
+                raise NotAttemptedError from None
             raise
 
-    wrapper.__name__ = check.__name__
-    wrapper.__doc__ = check.__doc__
     return wrapper
 
 
@@ -570,14 +634,43 @@ def _wrong_add_no_accumulation(self, other):
     return out
 
 
+def _wrong_add_ignores_out_grad(self, other):
+    other = other if isinstance(other, Value) else Value(other)
+    out = Value(self.data + other.data, (self, other), "+")
+
+    def _backward():
+        self.grad += 1.0
+        other.grad += 1.0
+
+    out._backward = _backward
+    return out
+
+
+def _wrong_add_forgets_return(self, other):
+    other = other if isinstance(other, Value) else Value(other)
+    out = Value(self.data + other.data, (self, other), "+")
+
+    def _backward():
+        self.grad += out.grad
+        other.grad += out.grad
+
+    out._backward = _backward
+
+
 @exercise(
     "13.3",
     "your Value's `+`: the forward value and its _backward",
     hint="out.data = self.data + other.data. The local derivative of a sum is 1 for each input, so _backward "
     "adds 1.0 * out.grad into self.grad and into other.grad, with += (self and other may be the same node).",
     solution=_solution_13_3,
-    wrong=lambda: {"Value": engine(__add__=_wrong_add_no_accumulation)},
-    wrong_says="for a + a: 1 instead of 2",
+    kind="code",
+    mistakes=[
+        (lambda: {"Value": engine(__add__=_wrong_add_no_accumulation)}, "for a + a: 1 instead of 2"),
+        (lambda: {"Value": engine(__add__=_wrong_add_ignores_out_grad)}, "not multiplied by out.grad"),
+        (lambda: {"Value": engine(__add__=_wrong_add_forgets_return)}, "forget `return out`"),
+        (lambda: {"Value": type("Value", (ChainruleValue,), {})}, "written from scratch"),
+    ],
+    perturb=perturb_op("__add__"),
     praise="`+` copies its output's gradient to both inputs, and += lets a node used twice collect both.",
 )
 @_checked
@@ -597,13 +690,30 @@ def _wrong_mul_swapped(self, other):
     return out
 
 
+def _wrong_mul_forward(self, other):
+    other = other if isinstance(other, Value) else Value(other)
+    out = Value(self.data + other.data, (self, other), "*")
+
+    def _backward():
+        self.grad += other.data * out.grad
+        other.grad += self.data * out.grad
+
+    out._backward = _backward
+    return out
+
+
 @exercise(
     "13.4",
     "your Value's `*`",
     hint="∂(a·b)/∂a = b and ∂(a·b)/∂b = a: each input receives the *other* input's data times out.grad.",
     solution=_solution_13_4,
-    wrong=lambda: {"Value": engine(__mul__=_wrong_mul_swapped)},
-    wrong_says="the *other* input's data",
+    kind="code",
+    mistakes=[
+        (lambda: {"Value": engine(__mul__=_wrong_mul_swapped)}, "the *other* input's data"),
+        (lambda: {"Value": engine(__mul__=_wrong_mul_forward)}, "forward pass is off"),
+        (lambda: {"Value": perturb_op("__mul__")({}, "negated")["Value"]}, "reversed sign"),
+    ],
+    perturb=perturb_op("__mul__"),
     praise="The product swaps its inputs on the way back.",
 )
 @_checked
@@ -625,6 +735,16 @@ def _wrong_pow_exponent_not_lowered(self, k):
 
     def _backward():
         self.grad += k * self.data**k * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def _wrong_pow_no_factor(self, k):
+    out = Value(self.data**k, (self,), f"**{k}")
+
+    def _backward():
+        self.grad += self.data ** (k - 1) * out.grad
 
     out._backward = _backward
     return out
@@ -658,8 +778,12 @@ def _unary_op_check(V, name: str, build, forward, derivative, extra, inputs, ops
     hint="d(xᵏ)/dx = k·xᵏ⁻¹: the exponent comes down and drops by one. _backward adds k * self.data**(k - 1) * "
     "out.grad into self.grad.",
     solution=_solution_13_5,
-    wrong=lambda: {"Value": engine(__pow__=_wrong_pow_exponent_not_lowered)},
-    wrong_says="drop by one",
+    kind="code",
+    mistakes=[
+        (lambda: {"Value": engine(__pow__=_wrong_pow_exponent_not_lowered)}, "drop by one"),
+        (lambda: {"Value": engine(__pow__=_wrong_pow_no_factor)}, "must come down in front"),
+    ],
+    perturb=perturb_op("__pow__"),
     praise="With ** in place, a − b, a / b and 1 / a come for free from the composites the notebook gave.",
 )
 @_checked
@@ -699,14 +823,29 @@ def _wrong_tanh_of_input(self):
     return out
 
 
+def _wrong_exp_of_input(self):
+    out = Value(math.exp(self.data), (self,), "exp")
+
+    def _backward():
+        self.grad += self.data * out.grad
+
+    out._backward = _backward
+    return out
+
+
 @exercise(
     "13.6",
     "your Value's exp and tanh",
     hint="d eˣ/dx = eˣ (that is out.data, no need to compute it again); d tanh x/dx = 1 − tanh²x = 1 − t² with "
     "t = out.data, the *output*, not the input.",
     solution=_solution_13_6,
-    wrong=lambda: {"Value": engine(tanh=_wrong_tanh_of_input)},
-    wrong_says="the output t",
+    kind="code",
+    mistakes=[
+        (lambda: {"Value": engine(tanh=_wrong_tanh_of_input)}, "the output t"),
+        (lambda: {"Value": engine(exp=_wrong_exp_of_input)}, "not x"),
+        (lambda: {"Value": perturb_op("tanh")({}, "negated")["Value"]}, "reversed sign"),
+    ],
+    perturb=perturb_op("exp", "tanh"),
     praise="Both derivatives are written with the op's own output: backward reuses what forward computed.",
 )
 @_checked
@@ -755,6 +894,51 @@ def _wrong_backward_no_order(self):
     send(self)
 
 
+def _wrong_backward_not_reversed(self):
+    order, visited = [], set()
+
+    def visit(node):
+        if node not in visited:
+            visited.add(node)
+            for child in node._prev:
+                visit(child)
+            order.append(node)
+
+    visit(self)
+    self.grad = 1.0
+    for node in order:  # leaves first: the wrong way round
+        node._backward()
+
+
+def _wrong_backward_no_seed(self):
+    order, visited = [], set()
+
+    def visit(node):
+        if node not in visited:
+            visited.add(node)
+            for child in node._prev:
+                visit(child)
+            order.append(node)
+
+    visit(self)
+    for node in reversed(order):
+        node._backward()
+
+
+def _wrong_backward_no_visited_set(self):
+    order = []
+
+    def visit(node):  # a node reached along two paths is listed twice
+        for child in node._prev:
+            visit(child)
+        order.append(node)
+
+    visit(self)
+    self.grad = 1.0
+    for node in reversed(order):
+        node._backward()
+
+
 def _record_calls(root) -> list:
     """Wrap every node's _backward so the calls are recorded in order."""
     calls: list = []
@@ -784,8 +968,14 @@ def _diamond(V) -> tuple:
     "node after visiting its children, with a `visited` set). Set self.grad = 1.0, then call _backward() on the "
     "nodes in reversed order.",
     solution=_solution_13_7,
-    wrong=lambda: {"Value": engine(backward=_wrong_backward_no_order)},
-    wrong_says="before every node that uses it",
+    kind="code",
+    mistakes=[
+        (lambda: {"Value": engine(backward=_wrong_backward_no_order)}, "before every node that uses it"),
+        (lambda: {"Value": engine(backward=_wrong_backward_not_reversed)}, "before every node that uses it"),
+        (lambda: {"Value": engine(backward=_wrong_backward_no_seed)}, "seed it"),
+        (lambda: {"Value": engine(backward=_wrong_backward_no_visited_set)}, "more than once"),
+    ],
+    perturb=_perturb_backward,
     praise="That is all of backpropagation: one topological sort and one local rule per node.",
 )
 @_checked
@@ -798,7 +988,7 @@ def _check_13_7(Value):
         return "attach your method: Value.backward = backward"
     code = getattr(method, "__code__", None)
     if code is not None and not code.co_names and not code.co_freevars:
-        raise NotAttempted  # the notebook's empty stub
+        raise NotAttemptedError  # the notebook's empty stub
     problem = _needs(Value, "13.3", "13.4", "13.5", "13.6")
     if problem:
         return problem
@@ -882,6 +1072,20 @@ def _wrong_13_8():
     return {"train_step": train_step}
 
 
+def _train_step_variant(sign: float = 1.0, mean: bool = True, use_lr: bool = True) -> dict:
+    def train_step(model, xs, ys, lr):
+        predictions = [model(x) for x in xs]
+        loss = sum((p - y) ** 2 for p, y in zip(predictions, ys)) * (1.0 / len(ys) if mean else 1.0)
+        for p in model.parameters():
+            p.grad = 0.0
+        loss.backward()
+        for p in model.parameters():
+            p.data -= sign * (lr if use_lr else 1.0) * p.grad
+        return loss
+
+    return {"train_step": train_step}
+
+
 def _expected_steps(sizes, seed, lr, steps) -> tuple[list[np.ndarray], list[float]]:
     """The parameters after each step and each step's loss, computed with chainrule's Value."""
     model = MLP(ChainruleValue, sizes, seed)
@@ -905,8 +1109,14 @@ def _expected_steps(sizes, seed, lr, steps) -> tuple[list[np.ndarray], list[floa
     hint="loss = mean over the samples of (prediction − target)². Set every parameter's grad to 0.0 *before* "
     "loss.backward() (grads add up across passes), then p.data -= lr * p.grad for every parameter.",
     solution=_solution_13_8,
-    wrong=_wrong_13_8,
-    wrong_says="previous step",
+    kind="code",
+    mistakes=[
+        (_wrong_13_8, "previous step"),
+        (lambda: _train_step_variant(sign=-1.0), "uphill"),
+        (lambda: _train_step_variant(mean=False), "not the sum"),
+        (lambda: _train_step_variant(use_lr=False), "ignores the learning rate"),
+    ],
+    perturb=lambda answers, how: _train_step_variant(sign=_FACTORS[how]),  # steps of 0, −1 or 1.1 times the size
     praise="Forward, zero, backward, step: the loop every framework runs, on an engine you wrote.",
 )
 def _check_13_8(train_step):
