@@ -24,6 +24,7 @@ from autograd import Function, Tensor
 from autograd.engine import Node
 
 from .core import (
+    NotAttemptedError,
     ShortcutError,
     _factor_words,
     attempted,
@@ -146,9 +147,14 @@ def _as_tuple(grads) -> tuple:
 def _run_backward(cls, inputs: list, g) -> tuple[np.ndarray, tuple]:
     """Run forward then backward directly, as Function.apply would, with the shortcuts forbidden."""
     ctx = _Ctx()
-    out = attempted(cls.forward(ctx, *[np.copy(v) if isinstance(v, np.ndarray) else v for v in inputs]))
-    with forbidden(*_forbidden_ops()):
-        grads = cls.backward(ctx, np.copy(g) if isinstance(g, np.ndarray) else g)
+    try:
+        out = attempted(cls.forward(ctx, *[np.copy(v) if isinstance(v, np.ndarray) else v for v in inputs]))
+        with forbidden(*_forbidden_ops()):
+            grads = cls.backward(ctx, np.copy(g) if isinstance(g, np.ndarray) else g)
+    except TypeError as error:  # numpy meeting a `...` the learner has not replaced yet
+        if "ellipsis" in str(error):
+            raise NotAttemptedError from None
+        raise
     return out, _as_tuple(attempted(grads))
 
 
@@ -842,3 +848,14 @@ def _check_15_7(deltas):
                     problem += " (Wˡ⁺¹ maps layer l to layer l + 1; its transpose goes back)"
                 return problem
     return None
+
+
+def op_or_reference(id: str, name: str, cls) -> type:
+    """The learner's Function if exercise `id` passes on it, else the reference one (saying which)."""
+    from .core import EXERCISES, run
+
+    if run(id, **{name: cls}).passed:
+        print(f"{name}: yours")
+        return cls
+    print(f"{name}: the reference one (exercise {id} does not pass yet)")
+    return EXERCISES[id].solution()[name]
