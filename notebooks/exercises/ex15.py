@@ -849,13 +849,3 @@ def _check_15_7(deltas):
                 return problem
     return None
 
-
-def op_or_reference(id: str, name: str, cls) -> type:
-    """The learner's Function if exercise `id` passes on it, else the reference one (saying which)."""
-    from .core import EXERCISES, run
-
-    if run(id, **{name: cls}).passed:
-        print(f"{name}: yours")
-        return cls
-    print(f"{name}: the reference one (exercise {id} does not pass yet)")
-    return EXERCISES[id].solution()[name]
