@@ -848,4 +848,3 @@ def _check_15_7(deltas):
                     problem += " (Wˡ⁺¹ maps layer l to layer l + 1; its transpose goes back)"
                 return problem
     return None
-
