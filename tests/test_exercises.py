@@ -79,7 +79,7 @@ def leaked(message, values, said=()):
             texts = {f"{x:.4g}", f"{x:.3g}", f"{x:.3f}", f"{x:.2f}".rstrip("0")}
             texts = {t for t in texts if len(t.strip("-0.")) >= 2 or abs(x) >= 0.01}
         for text in texts:
-            if re.search(rf"(?<![\d.]){re.escape(text)}(?!\d)", message):
+            if re.search(rf"(?<![\d.\-−]){re.escape(text)}(?!\.?\d)", message):
                 return text
     return None
 
@@ -186,9 +186,8 @@ def test_diagnose_names_type_shape_sign_factor_and_entries_never_the_value():
 
 
 def test_check_function_refuses_a_forbidden_function_however_it_is_reached():
-    from numpy import tanh
-
     from exercises.core import check_function
+    from numpy import tanh
 
     def inputs(rng):
         return (rng.normal(size=rng.integers(1, 6)),)
@@ -219,3 +218,91 @@ def test_the_checks_need_no_torch():
     notebooks = pathlib.Path(__file__).resolve().parent.parent / "notebooks"
     result = subprocess.run([sys.executable, "-c", code], check=False, cwd=notebooks, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+# ---- the mistakes a review found passing or badly explained -----------------------------------
+
+
+def _solution_with(id, **changes):
+    return {**EXERCISES[id].solution(), **changes}
+
+
+def _tanh_without_incoming_gradient():
+    from exercises import ex01
+
+    return ex01._tanh_with_backward(lambda t, grad: 1 - t**2)()
+
+
+REVIEWED = [
+    ("7.3", lambda: {"dead_fraction": lambda A: 0.5}, "same answer whatever its input"),
+    ("2.3", lambda: {"tanh_from_sigmoid": np.tanh}, "np.tanh"),
+    ("2.3", lambda: {"tanh_from_sigmoid": lambda x: np.tanh(x)}, "np.tanh"),
+    ("11.3", lambda: {"two_class_prob": lambda z1, z2: np.exp(z1) / (np.exp(z1) + np.exp(z2))}, "sigmoid only"),
+    ("3.3", lambda: EXERCISES["3.3"].mistakes[-1][0](), "chainrule's backward()"),
+    ("8.3", lambda: {"paired_t": lambda a, b: __import__("scipy").stats.ttest_rel(a, b).statistic}, "ttest_rel"),
+    ("7.1", lambda: _solution_with("7.1", layers=10.9), "whole number"),
+    ("4.3", lambda: _solution_with("4.3", eta_max=0.34), "diverges"),
+    ("1.3", _tanh_without_incoming_gradient, "multiply by the incoming gradient"),
+    ("10.2", lambda: {"dJ_dw": -24.0, "dJ_db": -16.0}, "3x too large: did you sum where the mean is asked?"),
+    ("12.1", lambda: _solution_with("12.1", is_global="False"), "True or False (no quotes)"),
+]
+
+
+@pytest.mark.parametrize(("id", "answers", "says"), REVIEWED, ids=[f"{id}-{says[:20]}" for id, _, says in REVIEWED])
+def test_reviewed_mistakes_are_rejected_and_named(id, answers, says):
+    result = run(id, **answers())
+    assert result.status == "wrong", result.message
+    assert says in result.message, result.message
+
+
+def test_the_shortcut_of_5_1_fails_only_where_targets_do_not_sum_to_one():
+    """ŷ − t is right for one-hot targets; the check uses targets where it is not, and says so."""
+    from exercises import ex05
+
+    z, t = np.array([1.0, -0.5, 2.0]), np.array([0.0, 1.0, 0.0])
+    assert np.allclose(ex05._gradient(z, t), ex05._softmax(z) - t)
+    answers = _solution_with("5.1", cross_entropy_grad=lambda z, t: ex05._softmax(z) - t)
+    result = run("5.1", **answers)
+    assert result.status == "wrong" and "only holds when t sums to 1" in result.message
+
+
+def test_14_3_counts_the_training_set_notebook_14_makes():
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+    from nn.data import load_digits, train_test_split
+
+    X, y = load_digits()
+    X_train = train_test_split(X, y, test_size=0.25, seed=0)[0]
+    assert len(X_train) == 1347
+    assert run("14.3", steps=22).status == "right"
+
+
+def test_hand_written_expectations_agree_with_torch():
+    """Where a check computes its expectation by hand (to need no torch), torch agrees with it."""
+    import torch
+    from exercises import ex09, ex11, ex12, ex14
+
+    conv = torch.nn.functional.conv2d(torch.tensor(ex09.IMAGE)[None, None], torch.tensor(ex09.FILTER)[None, None])
+    assert np.allclose(conv[0, 0].numpy(), ex09._cross_correlate(ex09.IMAGE, ex09.FILTER))
+    pooled = torch.nn.functional.max_pool2d(torch.tensor(ex09.POOL_INPUT)[None, None], 2)[0, 0].numpy()
+    assert np.array_equal(pooled, EXERCISES["9.2"].solution()["pooled"])
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        n, k, p, s = ex09._layer_sizes(rng)
+        shape = torch.nn.functional.conv2d(torch.zeros(1, 1, n, n), torch.zeros(1, 1, k, k), stride=s, padding=p).shape
+        assert ex09._positions(n, k, p, s) == shape[-1]
+    z = torch.tensor([[2.0, 0.0], [0.5, 1.5], [800.0, 799.0]], dtype=torch.float64)
+    assert np.allclose(torch.softmax(z, dim=1)[:, 0].numpy(), ex11._softmax_first(z[:, 0].numpy(), z[:, 1].numpy()))
+    rolls = torch.tensor(np.repeat(np.arange(6), ex11.COUNTS))
+    torch_ce = torch.nn.functional.cross_entropy(torch.log(torch.tensor(ex11.PROBS)).repeat(len(rolls), 1), rolls)
+    assert np.isclose(torch_ce.item(), EXERCISES["11.2"].solution()["cross_entropy"])
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=10, gamma=0.5)
+    for _ in range(25):
+        optimizer.step()
+        scheduler.step()
+    assert np.isclose(optimizer.param_groups[0]["lr"], EXERCISES["12.3"].solution()["lr_epoch_25"])
+    names = list(torch.nn.Sequential(torch.nn.Linear(64, 32), torch.nn.ReLU(), torch.nn.Linear(32, 10)).state_dict())
+    assert names == ex12.NAMES_12_4
+    assert tuple(torch.nn.Linear(64, 10).weight.shape) == EXERCISES["14.1"].solution()["shape"]
+    loader = torch.utils.data.DataLoader(range(ex14.N_TRAIN), batch_size=ex14.BATCH)
+    assert len(loader) == EXERCISES["14.3"].solution()["steps"]

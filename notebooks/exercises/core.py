@@ -25,7 +25,6 @@ import types
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -226,7 +225,7 @@ def as_numbers(answer: Any) -> np.ndarray | None:
         return None
     try:
         array = np.asarray(answer, dtype=float)
-    except (TypeError, ValueError):
+    except Exception:  # TypeError, ValueError, or a library's own (a torch tensor that requires grad)
         return None
     if array.dtype == object:
         return None
@@ -304,8 +303,6 @@ def diagnose(
     if a is None:
         wanted = "a number" if e.ndim == 0 else f"an array of numbers of shape {e.shape}"
         return f"{name} should be {wanted}, but it is {_kind_of(got)}"
-    if integer and a.shape == e.shape and not (np.all(np.isfinite(a)) and np.all(a == np.round(a))):
-        return f"{name} should be a whole number: {fmt(got)} is not (round up or down, whichever the question asks)"
     if a.shape != e.shape:
         if a.size == e.size and a.ndim == e.ndim == 2:
             return f"{name} has shape {a.shape}, but it should have shape {e.shape}: transposed?"
@@ -318,13 +315,19 @@ def diagnose(
         w = as_numbers(wrong)
         if w is not None and w.shape == a.shape and np.allclose(a, w, rtol=rtol, atol=atol):
             return f"{name} is off: {message}"
+    if integer and not np.all(a == np.round(a)):
+        if a.ndim == 0:
+            return (
+                f"{name} should be a whole number, and {fmt(got)} is not: round up or down, whichever the question asks"
+            )
+        return f"{name} should hold whole numbers (indices or counts), and {fmt(got)} does not"
     nonzero = np.abs(e) > atol
     if nonzero.any() and np.allclose(a, -e, rtol=rtol, atol=atol):
         return f"{name} has the right size but the wrong sign"
     if np.allclose(a, 0, atol=atol):
         return f"{name} is {'0' if a.ndim == 0 else 'all zeros'}, and it should not be"
-    if nonzero.all():
-        ratios = (a / e).ravel()
+    if np.allclose(a[~nonzero], 0, atol=atol):  # where expected is 0, got is 0 too: compare the rest
+        ratios = (a[nonzero] / e[nonzero]).ravel()
         if np.all(np.abs(ratios) > 1e-12) and np.allclose(ratios, ratios[0], rtol=rtol):
             words = _factor_words(float(ratios[0]))
             negative = ratios[0] < 0
@@ -377,10 +380,8 @@ def forbidden(*targets: Forbidden) -> Iterator[None]:
     try:
         for target in targets:
             owner, attribute = target[0], target[1]
-            if isinstance(owner, type):  # restore exactly what the class itself holds (or nothing)
-                original = vars(owner).get(attribute, _INHERITED)
-            else:
-                original = getattr(owner, attribute)
+            # a class gets back exactly what it held itself (or nothing, if it inherited the attribute)
+            original = vars(owner).get(attribute, _INHERITED) if isinstance(owner, type) else getattr(owner, attribute)
 
             def refuse(*args: Any, _label: str = _label(target), **kwargs: Any) -> Any:
                 raise ShortcutError(f"your code calls {_label}, which this task rules out: write it yourself")
@@ -485,7 +486,9 @@ def describe_inputs(args: Sequence[Any], names: Sequence[str] = ()) -> str:
         array = as_numbers(arg)
         shown = repr(arg) if array is None else fmt(arg) if array.ndim == 0 else f"shape {array.shape}"
         if position < len(names):
-            parts.append(f"{names[position]} of {shown}" if shown.startswith("shape") else f"{names[position]} = {shown}")
+            parts.append(
+                f"{names[position]} of {shown}" if shown.startswith("shape") else f"{names[position]} = {shown}"
+            )
         else:
             parts.append(shown)
     if not names:
@@ -570,8 +573,25 @@ def check_function(
                 integer=integer,
             )
             if problem:
-                return problem
+                if "all zeros" in problem or "is 0," in problem:
+                    return problem
+                return _ignores_its_input(learner_fn, make_inputs, rng, got, forbid) or problem
     return None
+
+
+def _ignores_its_input(learner_fn, make_inputs, rng, got, forbid) -> str | None:
+    """A sentence if the learner's function gives the very same output on three other random inputs."""
+    for _ in range(3):
+        args = tuple(make_inputs(rng))
+        try:
+            with forbidden(*forbid):
+                again = learner_fn(*_copy(args))
+            same = np.array_equal(np.asarray(again, dtype=float), np.asarray(got, dtype=float))
+        except Exception:
+            return None
+        if not same:
+            return None
+    return "your function gives the same answer whatever its input: compute the answer from the input it receives"
 
 
 def sigmoid(z: Any) -> Any:

@@ -44,9 +44,7 @@ def _check_1_1(df_dx, df_dy, df_dz):
         return (x + y) * z
 
     expected = [_numeric(f, [x, y, z], i) for i in range(3)]
-    to_q = (
-        "the `+` node passes on unchanged what q receives from f = q·z, and the * node sends q the *other* input"
-    )
+    to_q = "the `+` node passes on unchanged what q receives from f = q·z, and the * node sends q the *other* input"
     for name, got, want in (("df/dx", df_dx, expected[0]), ("df/dy", df_dy, expected[1])):
         problem = diagnose(
             got,

@@ -193,7 +193,7 @@ def _solution_2_4():
     praise="x feeds both hidden units, so its gradient is the sum over the two paths, as in notebook 01's diamond.",
 )
 def _check_2_4(dL_dx):
-    expected, p, z = _lecture_network()
+    expected, _, z = _lecture_network()
     return diagnose(
         dL_dx,
         expected,
