@@ -312,11 +312,13 @@ def _solution_15_1():
     class MatMul(Function):
         @staticmethod
         def forward(ctx, a, b):
+            a, b = np.asarray(a), np.asarray(b)  # Tensors (as in PyTorch) or arrays: compute on arrays
             ctx.save_for_backward(a, b)
             return a @ b
 
         @staticmethod
         def backward(ctx, grad):
+            grad = np.asarray(grad)
             a, b = ctx.saved_tensors
             return grad @ b.T, a.T @ grad  # dL/da = g·bᵀ, dL/db = aᵀ·g
 
@@ -369,11 +371,13 @@ def _solution_15_2():
     class Linear(Function):
         @staticmethod
         def forward(ctx, x, w, b):
+            x, w, b = np.asarray(x), np.asarray(w), np.asarray(b)
             ctx.save_for_backward(x, w)
             return x @ w.T + b  # b is broadcast over the N rows
 
         @staticmethod
         def backward(ctx, grad):
+            grad = np.asarray(grad)
             x, w = ctx.saved_tensors
             return grad @ w, grad.T @ x, grad.sum(axis=0)  # the bias was copied to every row: sum back
 
@@ -442,6 +446,7 @@ def _solution_15_3():
     class SoftmaxCrossEntropy(Function):
         @staticmethod
         def forward(ctx, logits, labels):
+            logits, labels = np.asarray(logits), np.asarray(labels)
             shifted = logits - logits.max(axis=1, keepdims=True)  # the same softmax, and no overflow
             log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
             ctx.save_for_backward(np.exp(log_probs), labels)
@@ -449,6 +454,7 @@ def _solution_15_3():
 
         @staticmethod
         def backward(ctx, grad):
+            grad = np.asarray(grad)
             probs, labels = ctx.saved_tensors
             d_logits = probs.copy()
             d_logits[np.arange(len(labels)), labels] -= 1  # ŷ − t
@@ -539,12 +545,14 @@ def _solution_15_4():
     class Dropout(Function):
         @staticmethod
         def forward(ctx, x, mask, p):
+            x, mask = np.asarray(x), np.asarray(mask)
             ctx.save_for_backward(mask)
             ctx.p = p
             return x * mask / (1 - p)  # inverted dropout: the kept units are scaled up
 
         @staticmethod
         def backward(ctx, grad):
+            grad = np.asarray(grad)
             (mask,) = ctx.saved_tensors
             return grad * mask / (1 - ctx.p), None, None  # only kept units pass gradient, with the same scale
 
@@ -602,6 +610,7 @@ def _solution_15_5():
     class Conv2d(Function):
         @staticmethod
         def forward(ctx, x, w, b):
+            x, w, b = np.asarray(x), np.asarray(w), np.asarray(b)
             n, _, h, width = x.shape
             f, _, kh, kw = w.shape
             out = np.zeros((n, f, h - kh + 1, width - kw + 1))
@@ -614,6 +623,7 @@ def _solution_15_5():
 
         @staticmethod
         def backward(ctx, grad):
+            grad = np.asarray(grad)
             x, w = ctx.saved_tensors
             _, _, kh, kw = w.shape
             dx, dw = np.zeros_like(x), np.zeros_like(w)
@@ -689,6 +699,7 @@ def _solution_15_6():
     class MaxPool2d(Function):
         @staticmethod
         def forward(ctx, x):
+            x = np.asarray(x)
             n, c, h, w = x.shape
             windows = x.reshape(n, c, h // 2, 2, w // 2, 2)
             out = windows.max(axis=(3, 5))
@@ -697,6 +708,7 @@ def _solution_15_6():
 
         @staticmethod
         def backward(ctx, grad):
+            grad = np.asarray(grad)
             x, out = ctx.saved_tensors
             n, c, h, w = x.shape
             windows = x.reshape(n, c, h // 2, 2, w // 2, 2)
