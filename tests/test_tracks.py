@@ -15,7 +15,7 @@ import pytest
 NOTEBOOKS = pathlib.Path(__file__).resolve().parent.parent / "notebooks"
 sys.path.insert(0, str(NOTEBOOKS))
 
-from exercises import EXERCISES, ex13, ex15, ex16, run  # noqa: E402  (notebooks/ is on the path from here on)
+from exercises import EXERCISES, ex13, ex15, ex16, op_checks, run  # noqa: E402  (notebooks/ is on the path from here on)
 
 TRACKS = {13: "13_build_your_own_micrograd", 15: "15_fill_in_the_backward", 16: "16_experiments"}
 
@@ -157,7 +157,7 @@ def test_the_solution_backwards_agree_with_torch_autograd(id):
         out = torch_ops[id](*tensors)
         g = rng.standard_normal(tuple(out.shape))
         out.backward(torch.tensor(g))
-        _, grads = ex15._run_backward(cls, inputs, g if g.ndim else float(g))
+        _, grads = op_checks.run_backward(cls, inputs, g if g.ndim else float(g))
         for name, tensor, grad in zip(op.inputs, tensors, grads):
             if name in op.differentiable:
                 assert np.allclose(grad, tensor.grad.numpy()), (id, name)
@@ -210,7 +210,7 @@ def test_the_wrong_input_is_named_and_the_right_ones_too():
         x, w = ctx.saved_tensors
         return grad @ w, 2 * grad.T @ x, grad.sum(axis=0)
 
-    (answers,) = [ex15._variant(ex15._solution_15_2, dw_doubled)()]
+    (answers,) = [op_checks.variant(ex15._solution_15_2, dw_doubled)()]
     message = run("15.2", **answers).message
     assert "the gradient for w is off: relative error" in message and "x and b are right" in message
     assert "2x too large" in message

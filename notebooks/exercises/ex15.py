@@ -2,40 +2,21 @@
 softmax with cross-entropy as one op, dropout with a given mask, a naive conv2d and max_pool2d, written as
 `autograd.Function`s; and the deep net's recursive δ.
 
-Each op is checked the way cs231n checks a layer: on several random shapes, its forward against a numpy
-reference and its backward against central finite differences, with one relative error per input
-("the gradient for w is off: relative error 0.5; x and b are right"). The learner's backward may not
-call chainrule's (or PyTorch's) backward or the library's own op.
+Each op is checked by `op_checks.check_op` against the numpy forward references below and central finite
+differences, on several random shapes.
 """
 
 from __future__ import annotations
 
 import itertools
-import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-import autograd
-import nn.functional as F
-from autograd import Function, Tensor
-from autograd.engine import Node
+from autograd import Function
 
-from .core import (
-    NotAttemptedError,
-    ShortcutError,
-    _factor_words,
-    attempted,
-    defining_class,
-    describe_inputs,
-    diagnose,
-    exercise,
-    forbidden,
-    refuse_shortcuts,
-    sigmoid,
-)
+from .core import attempted, diagnose, exercise, sigmoid
+from .op_checks import Op, check_op, perturb_function, variant
 
 # ---- numpy references (forward only: the backward is checked against finite differences) ------
 
@@ -74,237 +55,6 @@ def max_pool2d(x):
 
 
 # ---- the check of an op ---------------------------------------------------------------------
-
-
-class _Ctx:
-    """What Function.apply hands forward and backward: save_for_backward and free attributes."""
-
-    saved_tensors: tuple = ()
-
-    def save_for_backward(self, *values):
-        self.saved_tensors = values
-
-
-@dataclass
-class Op:
-    """How to check one Function: its inputs, which of them get a gradient, the reference forward."""
-
-    name: str
-    inputs: Sequence[str]
-    differentiable: Sequence[str]
-    make_inputs: Callable[[np.random.Generator], list]
-    forward: Callable
-    mistakes: list[tuple[Callable, str]] = field(default_factory=list)  # (backward(inputs, g) -> grads, words)
-    forward_mistakes: list[tuple[Callable, str]] = field(default_factory=list)
-    shape_advice: dict[str, str] = field(default_factory=dict)
-
-
-def _forbidden_ops() -> list[tuple]:
-    """What a backward must not call: the engine's backward, the library's ops, PyTorch's autograd."""
-    targets = [
-        (defining_class(Tensor, "backward"), "backward", "chainrule's .backward()"),
-        (autograd, "conv2d"),
-        (autograd, "max_pool2d"),
-        (F, "conv2d", "nn.functional.conv2d"),
-        (F, "max_pool2d", "nn.functional.max_pool2d"),
-        (F, "cross_entropy", "nn.functional.cross_entropy"),
-        (F, "linear", "nn.functional.linear"),
-        (F, "dropout", "nn.functional.dropout"),
-        (autograd, "gradcheck"),
-    ]
-    torch = sys.modules.get("torch")
-    if torch is not None:  # only if the learner imported it: the checks never import torch
-        targets += [(torch.autograd, "grad", "torch.autograd.grad"), (torch.Tensor, "backward", "torch's .backward()")]
-    return targets
-
-
-def numeric_gradient(forward: Callable, inputs: list, position: int, g, eps: float = 1e-6) -> np.ndarray:
-    """∂⟨g, forward(inputs)⟩/∂inputs[position] by central differences."""
-    x = np.array(inputs[position], dtype=float)
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        values = []
-        for step in (eps, -eps):
-            moved = x.copy()
-            moved[index] += step
-            args = list(inputs)
-            args[position] = moved
-            values.append(float(np.sum(np.asarray(forward(*args)) * g)))
-        grad[index] = (values[0] - values[1]) / (2 * eps)
-    return grad
-
-
-def relative_error(got: np.ndarray, expected: np.ndarray) -> float:
-    """‖a − n‖ / (‖a‖ + ‖n‖): 0 when they agree, 1 for zeros or the wrong sign (robust to tiny entries)."""
-    scale = np.linalg.norm(got) + np.linalg.norm(expected)
-    return float(np.linalg.norm(got - expected) / scale) if scale > 1e-12 else 0.0
-
-
-def _as_tuple(grads) -> tuple:
-    return grads if isinstance(grads, tuple) else tuple(grads) if isinstance(grads, list) else (grads,)
-
-
-def _run_backward(cls, inputs: list, g) -> tuple[np.ndarray, tuple]:
-    """Run forward then backward directly, as Function.apply would, with the shortcuts forbidden."""
-    ctx = _Ctx()
-    try:
-        out = attempted(cls.forward(ctx, *[np.copy(v) if isinstance(v, np.ndarray) else v for v in inputs]))
-        with forbidden(*_forbidden_ops()):
-            grads = cls.backward(ctx, np.copy(g) if isinstance(g, np.ndarray) else g)
-    except TypeError as error:  # numpy meeting a `...` the learner has not replaced yet
-        if "ellipsis" in str(error):
-            raise NotAttemptedError from None
-        raise
-    return out, _as_tuple(attempted(grads))
-
-
-def _which_kind(op: Op, inputs: list, g, got: np.ndarray, expected: np.ndarray, cls, name: str) -> str:
-    """The kind of mistake in one input's gradient, in words (or '' when none is recognised)."""
-    position = list(op.inputs).index(name)
-    for mistaken, words in op.mistakes:
-        try:
-            wrong = _as_tuple(mistaken(*inputs, g))[position]
-        except Exception:
-            continue
-        if wrong is not None and np.shape(wrong) == got.shape and relative_error(got, np.asarray(wrong)) < 1e-6:
-            return words
-    if np.allclose(got, 0.0):
-        return "it is all zeros"
-    if relative_error(got, -expected) < 1e-6:
-        return "it has the wrong sign"
-    _, twice = _run_backward(cls, inputs, 2 * g)
-    if twice[position] is not None and relative_error(np.asarray(twice[position], dtype=float), got) < 1e-9:
-        return "it does not change when the incoming grad doubles: multiply by grad (the chain rule)"
-    nonzero = np.abs(expected) > 1e-6
-    if nonzero.any():
-        ratios = got[nonzero] / expected[nonzero]
-        if np.allclose(ratios, ratios[0], rtol=1e-6):
-            words = _factor_words(float(ratios[0]))
-            if words:
-                return f"it is {words} everywhere: a factor is missing or extra"
-    return ""
-
-
-def _gradient_problem(op: Op, cls, inputs: list, g, got_grads: tuple) -> str | None:
-    """Compare each input's gradient with finite differences; name the first wrong input and the right ones."""
-    where = describe_inputs(inputs, op.inputs)
-    if len(got_grads) != len(op.inputs):
-        return (
-            f"backward returned {len(got_grads)} gradient(s) for the {len(op.inputs)} inputs of forward "
-            f"({', '.join(op.inputs)}): return one per input, None for those that need none"
-        )
-    errors = {}
-    for name in op.differentiable:
-        position = list(op.inputs).index(name)
-        got = got_grads[position]
-        if got is None:
-            return f"backward returned None as the gradient for {name}, which needs one"
-        if isinstance(got, Node):
-            return f"the gradient for {name} is a {type(got).__name__}: backward returns numpy arrays"
-        got = np.asarray(got, dtype=float)
-        shape = np.shape(inputs[position])
-        if got.shape != shape:
-            advice = op.shape_advice.get(name, "")
-            if not advice and got.shape == shape[::-1] and len(shape) == 2:
-                advice = ": transposed?"
-            return f"{where}, the gradient for {name} has shape {got.shape}, but {name} has shape {shape}{advice}"
-        expected = numeric_gradient(op.forward, inputs, position, g)
-        errors[name] = (relative_error(got, expected), got, expected)
-    wrong = [name for name, (error, _, _) in errors.items() if error > 1e-5]
-    if not wrong:
-        return None
-    name = wrong[0]
-    error, got, expected = errors[name]
-    right = [n for n in errors if n not in wrong]
-    said = f"{where}, the gradient for {name} is off: relative error {error:.2g}"
-    others = wrong[1:]
-    if right:
-        said += f"; {' and '.join(right)} {'is' if len(right) == 1 else 'are'} right"
-    if others:
-        said += f"; {' and '.join(others)} {'is' if len(others) == 1 else 'are'} off too"
-    kind = _which_kind(op, inputs, g, got, expected, cls, name)
-    return f"{said}. {kind[0].upper() + kind[1:]}" if kind else said
-
-
-def check_op(cls, op: Op, trials: int = 4, seed: int = 0) -> str | None:
-    """The whole check of a Function: forward and backward on random shapes, then once through apply."""
-    if not (isinstance(cls, type) and issubclass(cls, Function)):
-        return f"{op.name} should be a class that subclasses autograd.Function, got {cls!r}"
-    refused = refuse_shortcuts(cls.backward, [t for t in _forbidden_ops() if t[1] != "backward"])
-    if refused:
-        return refused
-    rng = np.random.default_rng(seed)
-    for _ in range(trials):
-        inputs = op.make_inputs(rng)
-        g = _cotangent(rng, op, inputs)
-        try:
-            out, grads = _run_backward(cls, inputs, g)
-        except ShortcutError as shortcut:
-            return str(shortcut)
-        if isinstance(out, Node):
-            return "forward returned a chainrule Tensor: compute with numpy on the arrays it receives"
-        problem = diagnose(
-            out,
-            op.forward(*inputs),
-            name=f"{describe_inputs(inputs, op.inputs)}, your forward's output",
-            mistakes=[(m(*inputs), words) for m, words in op.forward_mistakes],
-            rtol=1e-7,
-            atol=1e-9,
-        )
-        if problem:
-            return problem
-        problem = _gradient_problem(op, cls, inputs, g, grads)
-        if problem:
-            return problem
-    return _through_apply(cls, op, rng)
-
-
-def _cotangent(rng: np.random.Generator, op: Op, inputs: list):
-    shape = np.shape(op.forward(*inputs))
-    return float(rng.uniform(0.5, 2.0)) if shape == () else rng.standard_normal(shape)
-
-
-def _through_apply(cls, op: Op, rng: np.random.Generator) -> str | None:
-    """Once more as an op in a graph: Function.apply on Tensors, then backward through the engine."""
-    inputs = op.make_inputs(rng)
-    nodes = [Tensor(v, requires_grad=True) if n in op.differentiable else v for n, v in zip(op.inputs, inputs)]
-    g = _cotangent(rng, op, inputs)
-    try:
-        out = cls.apply(*nodes)
-        out.backward(g if np.ndim(g) else None)
-    except Exception as error:
-        return f"your forward and backward are right, but as an op in a graph ({op.name}.apply) it raised: {error}"
-    scale = 1.0 if np.ndim(g) else g
-    for name, node in zip(op.inputs, nodes):
-        if name in op.differentiable:
-            expected = numeric_gradient(op.forward, inputs, list(op.inputs).index(name), g) / scale
-            if node.grad is None or relative_error(np.asarray(node.grad), expected) > 1e-5:
-                return (
-                    f"through {op.name}.apply and backward(), the gradient for {name} differs from finite differences"
-                )
-    return None
-
-
-def perturb_function(answers: dict, how: str) -> dict:
-    """The solution's class with a backward that returns zeros, negated or 1.1× gradients (for the tests)."""
-    (name, cls), factor = next(iter(answers.items())), {"zeros": 0.0, "negated": -1.0, "scaled": 1.1}[how]
-
-    class Changed(cls):
-        @staticmethod
-        def backward(ctx, grad):
-            return tuple(None if d is None else factor * np.asarray(d) for d in _as_tuple(cls.backward(ctx, grad)))
-
-    return {name: Changed}
-
-
-def _variant(solution: Callable[[], dict], backward: Callable) -> Callable[[], dict]:
-    """The solution's class with another backward (for the listed mistakes)."""
-
-    def answers():
-        name, cls = next(iter(solution().items()))
-        return {name: type(cls.__name__, (cls,), {"backward": staticmethod(backward)})}
-
-    return answers
 
 
 # ---- 15.1: matmul -------------------------------------------------------------------------------
@@ -354,9 +104,9 @@ MATMUL = Op(
     kind="code",
     perturb=perturb_function,
     mistakes=[
-        (_variant(_solution_15_1, _matmul_grads_swapped), "the gradient for b has shape"),
+        (variant(_solution_15_1, _matmul_grads_swapped), "the gradient for b has shape"),
         (
-            _variant(_solution_15_1, lambda ctx, grad: (grad @ ctx.saved_tensors[1].T, ctx.saved_tensors[0].T)),
+            variant(_solution_15_1, lambda ctx, grad: (grad @ ctx.saved_tensors[1].T, ctx.saved_tensors[0].T)),
             "the gradient for b",
         ),
     ],
@@ -431,9 +181,9 @@ LINEAR = Op(
     kind="code",
     perturb=perturb_function,
     mistakes=[
-        (_variant(_solution_15_2, _linear_no_bias_sum), "sum grad over that axis"),
-        (_variant(_solution_15_2, _linear_bias_mean), "their sum"),
-        (_variant(_solution_15_2, _linear_dw_transposed), "transposed?"),
+        (variant(_solution_15_2, _linear_no_bias_sum), "sum grad over that axis"),
+        (variant(_solution_15_2, _linear_bias_mean), "their sum"),
+        (variant(_solution_15_2, _linear_dw_transposed), "transposed?"),
     ],
     praise="A broadcast in forward is a sum in backward: the engine does that for every op, you just did it by hand.",
 )
@@ -596,8 +346,8 @@ DROPOUT = Op(
     kind="code",
     perturb=perturb_function,
     mistakes=[
-        (_variant(_solution_15_4, _dropout_no_scale), "1/(1 − p)"),
-        (_variant(_solution_15_4, _dropout_no_mask), "must pass no gradient"),
+        (variant(_solution_15_4, _dropout_no_scale), "1/(1 − p)"),
+        (variant(_solution_15_4, _dropout_no_mask), "must pass no gradient"),
     ],
     praise="A dropped unit is cut out of the graph for this step: no gradient reaches its weights.",
 )
@@ -684,8 +434,8 @@ CONV = Op(
     kind="code",
     perturb=perturb_function,
     mistakes=[
-        (_variant(_solution_15_5, _conv_db_batch_only), "sum grad over axes 0, 2 and 3"),
-        (_variant(_solution_15_5, _conv_dw_one_sample), "the gradient for w is off"),
+        (variant(_solution_15_5, _conv_db_batch_only), "sum grad over axes 0, 2 and 3"),
+        (variant(_solution_15_5, _conv_dw_one_sample), "the gradient for w is off"),
     ],
     praise="Backward of a convolution is again a convolution: of the gradient with the flipped kernel for x, "
     "of the gradient with the input for w.",
@@ -759,8 +509,8 @@ POOL = Op(
     kind="code",
     perturb=perturb_function,
     mistakes=[
-        (_variant(_solution_15_6, lambda ctx, grad: _spread(ctx.saved_tensors[0], grad, 0.25)), "average pooling"),
-        (_variant(_solution_15_6, lambda ctx, grad: _spread(ctx.saved_tensors[0], grad, 1.0)), "all four entries"),
+        (variant(_solution_15_6, lambda ctx, grad: _spread(ctx.saved_tensors[0], grad, 0.25)), "average pooling"),
+        (variant(_solution_15_6, lambda ctx, grad: _spread(ctx.saved_tensors[0], grad, 1.0)), "all four entries"),
     ],
     praise="Max-pooling is a switch: in backward each window's gradient takes the path its maximum took forward.",
 )
