@@ -236,6 +236,13 @@ def _softmax_no_target(ctx, grad):
     return grad * probs / len(labels), None
 
 
+def _softmax_ignores_grad(ctx, grad):
+    probs, labels = ctx.saved_tensors
+    d = probs.copy()
+    d[np.arange(len(labels)), labels] -= 1
+    return d / len(labels), None
+
+
 def _naive_softmax_forward(ctx, logits, labels):
     probs = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     ctx.save_for_backward(probs, labels)
@@ -283,6 +290,7 @@ def _softmax_mistake(forward=None, backward=None):
         (_softmax_mistake(backward=_softmax_no_mean), "too large everywhere"),
         (_softmax_mistake(backward=_softmax_no_target), "subtract 1 at each row's label"),
         (_softmax_mistake(forward=_naive_softmax_forward), "nan or inf"),
+        (_softmax_mistake(backward=_softmax_ignores_grad), "multiply by grad"),
     ],
     praise="The softmax's Jacobian and the log's 1/ŷ cancel into ŷ − t: one op is simpler and stabler than two.",
 )
@@ -412,6 +420,15 @@ def _conv_dw_one_sample(ctx, grad):
     return dx, dw, db
 
 
+def _conv_flipped_forward():
+    conv = _solution_15_5()["Conv2d"]
+
+    def forward(ctx, x, w, b):
+        return conv.forward(ctx, x, np.asarray(w)[:, :, ::-1, ::-1], b)  # a textbook convolution
+
+    return {"Conv2d": type("Conv2d", (conv,), {"forward": staticmethod(forward)})}
+
+
 CONV = Op(
     "Conv2d",
     ["x", "w", "b"],
@@ -436,6 +453,7 @@ CONV = Op(
     mistakes=[
         (variant(_solution_15_5, _conv_db_batch_only), "sum grad over axes 0, 2 and 3"),
         (variant(_solution_15_5, _conv_dw_one_sample), "the gradient for w is off"),
+        (_conv_flipped_forward, "the kernel is flipped"),
     ],
     praise="Backward of a convolution is again a convolution: of the gradient with the flipped kernel for x, "
     "of the gradient with the input for w.",
