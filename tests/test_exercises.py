@@ -306,3 +306,34 @@ def test_hand_written_expectations_agree_with_torch():
     assert tuple(torch.nn.Linear(64, 10).weight.shape) == EXERCISES["14.1"].solution()["shape"]
     loader = torch.utils.data.DataLoader(range(ex14.N_TRAIN), batch_size=ex14.BATCH)
     assert len(loader) == EXERCISES["14.3"].solution()["steps"]
+
+
+def test_the_readme_counts_the_exercises():
+    readme = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text()
+    counted = re.search(r"exercises \((\d+) in all, (\d+) of them code to write\)", readme)
+    assert counted, "README.md no longer says how many exercises there are"
+    code = sum(exercise.kind == "code" for exercise in EXERCISES.values())
+    assert (int(counted.group(1)), int(counted.group(2))) == (len(EXERCISES), code)
+
+
+def test_every_notebook_scaffold_answers_not_attempted():
+    """Each exercise cell, run as committed (with its `...`), is answered 'not attempted', not 'wrong'."""
+    import nbformat
+    from exercises.core import sigmoid
+
+    import autograd
+
+    answered = {}
+    notebooks = pathlib.Path(__file__).resolve().parent.parent / "notebooks"
+    for path in sorted(notebooks.glob("[0-9][0-9]_*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "code" and "exercise" in cell.metadata.get("tags", []):
+                scope = {"np": np, "sigmoid": sigmoid, "Function": autograd.Function}
+                scope["check"] = lambda id, **answers: answered.__setitem__(id, run(id, **answers))
+                try:
+                    exec(cell.source, scope)
+                except NameError:  # the cell needs the notebook's earlier cells; running the notebook tests it
+                    continue
+    assert len(answered) >= 40, sorted(answered)
+    wrong = {id: result.message for id, result in answered.items() if result.status != "not attempted"}
+    assert not wrong, wrong

@@ -73,20 +73,16 @@ def exercise(
     *,
     hint: str,
     solution: Callable[[], dict],
-    mistakes: Sequence[tuple[Callable[[], dict], str]] = (),
+    mistakes: Sequence[tuple[Callable[[], dict], str]],
     kind: str = "number",
     praise: str = "",
     perturb: Callable[[dict, str], dict] | None = None,
-    wrong: Callable[[], dict] | None = None,
-    wrong_says: str = "",
 ) -> Callable:
     """Register the decorated check function as exercise `id`.
 
     `mistakes` lists plausible wrong answers, each with a phrase its message must contain
     (the tests run them all). `kind` is "number" or "code".
     """
-    if wrong is not None:  # the older spelling of one mistake
-        mistakes = [*mistakes, (wrong, wrong_says)]
     if kind not in ("number", "code"):
         raise ValueError(f"kind must be 'number' or 'code', got {kind!r}")
     if not mistakes:
@@ -210,15 +206,6 @@ def fmt(x: Any) -> str:
     return np.array2string(array, precision=4, suppress_small=True, separator=", ")
 
 
-def close(answer: Any, expected: Any, rtol: float = 1e-2, atol: float = 1e-3) -> bool:
-    """True if answer has expected's shape and values (hand-rounded answers pass: 1 % or 1e-3)."""
-    a = as_numbers(answer)
-    if a is None:
-        return False
-    e = np.asarray(expected, dtype=float)
-    return a.shape == e.shape and bool(np.allclose(a, e, rtol=rtol, atol=atol))
-
-
 def as_numbers(answer: Any) -> np.ndarray | None:
     """The answer as a float array, or None if it is not numbers (a string, None, a bool, ...)."""
     if isinstance(answer, (str, bytes, bool, np.bool_)) or answer is None:
@@ -230,16 +217,6 @@ def as_numbers(answer: Any) -> np.ndarray | None:
     if array.dtype == object:
         return None
     return array
-
-
-def shape_problem(name: str, answer: Any, expected: Any) -> str | None:
-    """A sentence if answer cannot be read as an array of expected's shape."""
-    a, e = as_numbers(answer), np.asarray(expected, dtype=float)
-    if a is None:
-        return f"{name} should be a number or an array of numbers, but it is {_kind_of(answer)}"
-    if a.shape != e.shape:
-        return f"your {name} has shape {a.shape}, but it should have shape {e.shape}"
-    return None
 
 
 def _kind_of(value: Any) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import as_numbers, diagnose, exercise
+from .core import as_numbers, attempted, diagnose, exercise
 
 
 # ---- 14.1 --------------------------------------------------------------------------------
@@ -132,6 +132,7 @@ def _check_14_2(train_step):
         return "train_step should be a function (def ...)"
     expected_losses, expected_weights = _run_steps(_solution_14_2()["train_step"], seed=14)
     losses, weights = _run_steps(train_step, seed=14)
+    attempted(losses)
     said = {
         "forward backward step": "gradients pile up from step to step: call optimizer.zero_grad() before backward",
         "zero forward step backward": "the step finds no gradients to use. step() must come after "
