@@ -15,16 +15,15 @@ Methods return `Self`, so a type checker sees a Tensor wherever a Tensor calls t
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from numbers import Number
-from sys import getrefcount
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from .anomaly import check_forward
-from .engine import Node
-from .mode import mode, open_switches
+from .devices import CPU_ONLY, device
+from .engine import Node, Rule
+from .grad_array import GradArray
+from .missing import missing
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -45,26 +44,22 @@ class _Clock:
 
 
 _clock = _Clock()
-
-# References to an incoming gradient that no one else holds, as Tensor._accumulate sees it:
-# its own argument, the engine's loop variable, and getrefcount's argument.
-_UNSHARED = 3
+_record = vars(Node)["from_op"].__func__  # Node's op recording, called without super()'s lookup on the hot path
 
 
 class TensorBase(Node):
     """An array with a gradient: the data, the op recording and the engine protocol of a Tensor."""
 
     __slots__ = ("_changed_at", "_recorded_at", "_version", "requires_grad")
-    if TYPE_CHECKING:  # a slot, set when an op is recorded (a class-level annotation would clash with __slots__)
-        _recorded_at: int
     __array_ufunc__ = None  # `array + tensor` calls Tensor.__radd__ instead of looping in numpy
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, label: str = ""):
         """A copy of `data` (as torch.tensor copies; `as_tensor` shares an array, as torch.as_tensor)."""
         if isinstance(data, Node):
             raise TypeError(f"Tensor needs array data, got a {type(data).__name__}; use .data or .detach()")
-        if dtype is not None and np.dtype(dtype).kind not in "biuf":
-            raise TypeError(f"Tensor dtype must be a bool, integer or floating-point type, got {np.dtype(dtype)}")
+        dtype = None if dtype is None else numpy_dtype(dtype)
+        if dtype is not None and dtype.kind not in "biuf":
+            raise TypeError(f"Tensor dtype must be a bool, integer or floating-point type, got {dtype}")
         array = np.asarray(data, dtype=dtype)
         if array.dtype.kind not in "biuf":
             raise TypeError(_not_numeric(data, array))
@@ -74,42 +69,40 @@ class TensorBase(Node):
             raise TypeError(f"only floating-point Tensors can require grad, got dtype {array.dtype}")
         if isinstance(data, np.ndarray) and np.may_share_memory(array, data):
             array = array.copy()  # as torch.tensor: an in-place update must not change the caller's array
-        self.requires_grad = bool(requires_grad)
-        self._version = self._changed_at = 0
-        self._init_leaf(array, None, label)
+        self._init_tensor_leaf(array, bool(requires_grad), label)
+
+    def _init_tensor_leaf(self, array: np.ndarray, requires_grad: bool, label: str) -> None:
+        self._init_leaf(array, label)
+        self.requires_grad = requires_grad
+        self._version = self._changed_at = self._recorded_at = 0
 
     @classmethod
-    def from_op(cls, data: Any, parents: tuple, op: str, rule: Callable | None, ctx: Any = None) -> Self:
+    def from_op(cls, data: Any, parents: tuple, op: str, rule: Rule | None, saved: tuple = ()) -> Self:
         """The Tensor `data` computed by `op` from `parents`; backward calls `rule(out, g)`, which
         returns one gradient per parent at `out`'s shape (the engine sums broadcasting back).
 
-        It requires grad if any parent does and grad mode is on; only then is the op recorded.
+        The op is recorded, and the result requires grad, only if a parent requires grad (and
+        grad mode is on); otherwise the result is a leaf.
         """
-        out = _new(cls)
-        out.data = data if type(data) is np.ndarray else np.asarray(data)  # numpy gives scalars for 0-d results
-        out.grad = None
-        out.label = ""
-        out._prev, out._op, out._rule, out._ctx = (), "", None, None
-        out.requires_grad = False
+        for parent in parents:
+            if parent.requires_grad:
+                break
+        else:  # nothing to differentiate: a leaf
+            parents, rule, saved = (), None, ()
+        out = _record(cls, data if type(data) is np.ndarray else np.asarray(data), parents, op, rule, saved)
+        if out._prev:
+            out.requires_grad = True
+        else:
+            out.requires_grad, out._op = False, ""
         out._version = out._changed_at = 0
-        if not open_switches.count or mode.grad_enabled:  # = is_recording(), inlined
-            for parent in parents:
-                if parent.requires_grad:
-                    out.requires_grad = True
-                    out._prev, out._op, out._rule, out._ctx = parents, op, rule, ctx
-                    out._recorded_at = _clock.now
-                    break
-        if open_switches.count and mode.anomaly:
-            check_forward(out, parents, op)
+        out._recorded_at = _clock.now
         return out
 
     @classmethod
     def constant(cls, data: np.ndarray) -> Self:
         """A leaf that needs no gradient, around an array that is already right."""
         out = _new(cls)
-        out.requires_grad = False
-        out._version = out._changed_at = 0
-        out._init_leaf(data, None, "")
+        out._init_tensor_leaf(data, False, "")
         return out
 
     def _lift(self, other: Any, op: str, reflected: bool = False) -> Self:
@@ -143,21 +136,59 @@ class TensorBase(Node):
 
     # --- engine protocol ----------------------------------------------------------
 
-    def _parent_grads(self, grad: np.ndarray) -> list:
-        """The rule's gradients fitted to each parent, after checking that no array this op
-        saved was changed in place since it ran (its answer would silently be wrong)."""
+    def _shares(self, grad: np.ndarray) -> tuple:
+        """What the rule sends each parent, summed back to the parent's shape (None where a parent
+        needs none)."""
+        self._check_saved()
+        return tuple(
+            None if share is None or not parent.requires_grad else parent._fit(share)
+            for parent, share in zip(self._prev, self._rule(self, grad))  # type: ignore[misc]  # a node with a rule
+        )
+
+    def _deliver(self, shares: tuple, grad: np.ndarray) -> None:
+        """Add each share into its parent's pending gradient; the engine decides here who owns an array.
+
+        An intermediate node may keep any array. A leaf's pending gradient becomes its `.grad`,
+        which optimizers update in place, so it must be an array of its own in its own dtype: a
+        share is taken as it is only when it is new (not the incoming gradient passed on, not a
+        view, not given to two parents), else copied; later shares are added into that array.
+        """
+        self._check_saved()
+        taken: list[np.ndarray] = []
+        for parent, share in zip(self._prev, shares):
+            if share is None or not parent.requires_grad:
+                continue
+            if share.shape != parent.data.shape:
+                share = parent._fit(share)
+            pending = parent._pending
+            if pending is not None:
+                if parent._prev:
+                    parent._pending = pending + share
+                else:
+                    np.add(pending, share, out=pending)
+            elif parent._prev or (
+                type(share) is np.ndarray
+                and share is not grad
+                and share.base is None
+                and share.dtype == parent.data.dtype
+                and not _among(share, taken)
+            ):
+                parent._pending = share
+                taken.append(share)  # kept by reference: a leaf given it too must copy it
+            else:
+                parent._pending = np.array(share, dtype=parent.data.dtype)
+            if not parent._prev and type(parent._pending) is np.ndarray:  # a leaf's .grad-to-be, as users touch it
+                parent._pending = parent._pending.view(GradArray)
+
+    def _check_saved(self) -> None:
+        """Raise if an array this op saved (its inputs, its output) was changed in place since it ran:
+        its rule's answer would silently be wrong."""
         recorded_at = self._recorded_at
         if self._changed_at > recorded_at:
             self._refuse_stale()
-        fitted: list[np.ndarray | None] = []
-        for parent, g in zip(self._prev, self._rule(self, grad)):  # type: ignore[misc]
+        for parent in self._prev:
             if parent._changed_at > recorded_at:
                 self._refuse_stale()
-            if g is None or not parent.requires_grad:
-                fitted.append(None)
-            else:
-                fitted.append(g if g.shape == parent.data.shape else parent._fit(g))
-        return fitted
 
     def _refuse_stale(self) -> None:
         changed = [
@@ -191,49 +222,23 @@ class TensorBase(Node):
             grad = grad.sum(axis=stretched, keepdims=True)
         return grad if type(grad) is np.ndarray else np.asarray(grad)
 
-    def _accumulate(self, grad: np.ndarray) -> None:
-        """grad += incoming gradient, never in place.
-
-        A leaf's first gradient is an array of its own in its own dtype (optimizers may update
-        it in place): the incoming array itself when nothing else refers to it or to its memory
-        (as PyTorch steals a gradient no one else holds), else a copy. An intermediate node
-        keeps the array this backward pass computed.
-        """
-        if self.grad is not None:
-            self.grad = self.grad + grad
-        elif (
-            (self._prev
-            and type(grad) is np.ndarray)
-            or (
-                type(grad) is np.ndarray
-                and grad.base is None
-                and grad.dtype == self.data.dtype
-                and getrefcount(grad) <= _UNSHARED
+    def _seed(self, gradient) -> np.ndarray:
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward() on a Tensor that does not require grad: no input of this graph was created "
+                "with requires_grad=True (or it was computed under no_grad())"
             )
-        ):
-            self.grad = grad
-        else:
-            self.grad = np.array(grad, dtype=self.data.dtype, copy=True)
-
-    def _seed(self, grad) -> np.ndarray:
-        if grad is None:
+        if gradient is None:
             if self.data.size != 1:
                 raise RuntimeError(
                     f"backward() on a non-scalar Tensor of shape {self.data.shape} needs a gradient argument "
                     "of that shape (grad can be implicitly created only for scalar outputs)"
                 )
             return np.ones_like(self.data)
-        grad = np.asarray(grad.data if isinstance(grad, TensorBase) else grad, dtype=self.data.dtype)
+        grad = np.asarray(gradient.data if isinstance(gradient, TensorBase) else gradient, dtype=self.data.dtype)
         if grad.shape != self.data.shape:
             raise ValueError(f"backward() gradient has shape {grad.shape} but the Tensor has shape {self.data.shape}")
-        return grad
-
-    def _check_backward_allowed(self) -> None:
-        if not self.requires_grad:
-            raise RuntimeError(
-                "backward() on a Tensor that does not require grad: no input of this graph was created "
-                "with requires_grad=True (or it was computed under no_grad())"
-            )
+        return grad if self._prev else np.array(grad)  # a leaf's gradient is an array of its own
 
     # --- attributes -----------------------------------------------------------------
 
@@ -260,6 +265,13 @@ class TensorBase(Node):
     def dim(self) -> int:
         """The number of dims (as ndim)."""
         return self.data.ndim
+
+    @property
+    def device(self) -> device:
+        """Where the data lives: always the CPU."""
+        return device("cpu")
+
+    is_cuda = False
 
     @property
     def is_leaf(self) -> bool:
@@ -300,10 +312,6 @@ class TensorBase(Node):
         """The same data (shared, not copied), cut from the graph."""
         return self.constant(self.data)
 
-    def zero_grad(self) -> None:
-        """Forget this tensor's gradient (set it to None, as PyTorch does)."""
-        self.grad = None
-
     def __len__(self) -> int:
         return len(self.data)
 
@@ -313,7 +321,84 @@ class TensorBase(Node):
     def __float__(self) -> float:
         return float(self.data)
 
+    def __int__(self) -> int:
+        return int(self.data)
+
+    def __index__(self) -> int:
+        """A one-element integer Tensor as a list index or range bound (`classes[pred.argmax()]`), as in PyTorch."""
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError(
+                f"only integer tensors of a single element can be converted to an index, got dtype "
+                f"{self.data.dtype} and shape {self.data.shape}"
+            )
+        return int(self.data.reshape(()))
+
+    def tolist(self) -> Any:
+        """The data as (nested) Python lists of numbers; a 0-d Tensor gives a number."""
+        return self.data.tolist()
+
+    def __getattr__(self, name: str):
+        """Only reached for a name Tensor does not have: PyTorch's names say what to use instead."""
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise missing("Tensor", name, TENSOR_ADVICE, module=False)
+
     __hash__ = Node.__hash__  # identity: Tensors can be dict keys and set members
+
+
+def numpy_dtype(dtype) -> np.dtype:
+    """A numpy dtype from anything naming one: np.float32, 'float32', chainrule's float32, or torch.float32."""
+    name = str(dtype)
+    if name.startswith("torch."):  # a torch dtype, e.g. from a tutorial's own `dtype = torch.float`
+        name = name[len("torch.") :]
+        dtype = "bool" if name == "bool" else name
+    try:
+        return np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{dtype!r} is not a dtype: use float32, float64, int64, bool, ...") from None
+
+
+_NOT_SUPPORTED = "not supported; work on the numpy array t.detach().numpy() (outside the graph)"
+TENSOR_ADVICE = {
+    "cuda": CPU_ONLY,
+    "mps": CPU_ONLY,
+    "pin_memory": CPU_ONLY,
+    "retain_grad": "every node a backward pass reaches gets its .grad already",
+    "register_hook": "read .grad after backward, or watch the pass with autograd.watch_backward",
+    "backward_hook": "read .grad after backward",
+    "masked_fill": "write t * (1 - mask) + value * mask with a float mask",
+    "where": "write cond * a + (1 - cond) * b with a float mask",
+    "expand": "broadcasting does it: t + zeros(shape), or reshape with 1s",
+    "expand_as": "broadcasting does it: t + zeros_like(other)",
+    "repeat": "autograd.cat([t] * n, dim)",
+    "chunk": "slice it: t[i * size:(i + 1) * size]",
+    "split": "slice it: t[start:stop]",
+    "index_select": "index with an integer array: t[indices]",
+    "gather": "index with integer arrays: t[rows, cols]",
+    "scatter_": "build the result with indexing and add",
+    "view_as": "t.view(other.shape)",
+    "reshape_as": "t.reshape(other.shape)",
+    "new_zeros": "autograd.zeros(shape, dtype=t.dtype)",
+    "new_ones": "autograd.ones(shape, dtype=t.dtype)",
+    "new_tensor": "autograd.tensor(data, dtype=t.dtype)",
+    "std": "((t - t.mean()) ** 2).mean().sqrt() (PyTorch's std divides by n - 1)",
+    "var": "((t - t.mean()) ** 2).mean() (PyTorch's var divides by n - 1)",
+    "square": "t * t (or t ** 2)",
+    "exp_": "t = t.exp(); in-place functions are not recorded",
+    "relu_": "t = t.relu(); in-place functions are not recorded",
+    "normal_": "nn.init.normal_(t)",
+    "uniform_": "nn.init.uniform_(t, a, b)",
+    "fill_": "t.copy_(value) under no_grad, or nn.init.constant_(t, value)",
+    "cumsum": _NOT_SUPPORTED,
+    "sort": _NOT_SUPPORTED,
+    "topk": _NOT_SUPPORTED,
+    "sign": _NOT_SUPPORTED,
+    "round": _NOT_SUPPORTED,
+    "floor": _NOT_SUPPORTED,
+    "ceil": _NOT_SUPPORTED,
+    "storage": "t.data is the numpy array",
+    "data_ptr": "t.data is the numpy array",
+}
 
 
 # grad_fn names: PyTorch's where our op name differs from its own
@@ -347,6 +432,11 @@ class GradFn:
 
     def __repr__(self) -> str:
         return f"<{self.name()} (op '{self.op}')>"
+
+
+def _among(array: np.ndarray, arrays: list[np.ndarray]) -> bool:
+    """True if `array` itself (not an equal one) is in `arrays`."""
+    return any(array is other for other in arrays)
 
 
 def _not_numeric(data: Any, array: np.ndarray) -> str:
