@@ -259,7 +259,11 @@ SOFTMAX_CE = Op(
         (
             lambda logits, labels, g: (g * _softmax_probs(logits) / len(labels), None),
             "it is ŷ without the target: subtract 1 at each row's label (ŷ − t)",
-        )
+        ),
+        (
+            lambda logits, labels, g: (g * (_softmax_probs(logits) - np.eye(logits.shape[1])[labels]), None),
+            "it is N times too large for N rows: the loss is the mean over the rows, so divide by N",
+        ),
     ],
 )
 
@@ -287,7 +291,7 @@ def _softmax_mistake(forward=None, backward=None):
     kind="code",
     perturb=perturb_function,
     mistakes=[
-        (_softmax_mistake(backward=_softmax_no_mean), "too large everywhere"),
+        (_softmax_mistake(backward=_softmax_no_mean), "divide by N"),
         (_softmax_mistake(backward=_softmax_no_target), "subtract 1 at each row's label"),
         (_softmax_mistake(forward=_naive_softmax_forward), "nan or inf"),
         (_softmax_mistake(backward=_softmax_ignores_grad), "multiply by grad"),

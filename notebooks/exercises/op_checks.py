@@ -21,7 +21,6 @@ from autograd.engine import Node
 from .core import (
     NotAttemptedError,
     ShortcutError,
-    _factor_words,
     attempted,
     defining_class,
     describe_inputs,
@@ -133,10 +132,9 @@ def _which_kind(op: Op, inputs: list, g, got: np.ndarray, expected: np.ndarray, 
     nonzero = np.abs(expected) > 1e-6
     if nonzero.any():
         ratios = got[nonzero] / expected[nonzero]
-        if np.allclose(ratios, ratios[0], rtol=1e-6):
-            words = _factor_words(float(ratios[0]))
-            if words:
-                return f"it is {words} everywhere: a factor is missing or extra"
+        if np.allclose(ratios, ratios[0], rtol=1e-6):  # one common factor: diagnose says which, never the values
+            words = diagnose(got[nonzero], expected[nonzero], name="it", rtol=1e-6, atol=0.0)
+            return f"{words}: a factor is missing or extra" if words else ""
     return ""
 
 
