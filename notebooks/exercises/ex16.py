@@ -347,11 +347,17 @@ class _Sequence:
         self.epoch = state
 
 
-def _expected_run(losses, patience, max_epochs) -> tuple[int, int]:
+def _run_on(train_with_early_stopping, losses, patience, max_epochs) -> tuple:
+    """The loop run on a fixed list of validation losses: what it returned, and the fake run afterwards."""
     run = _Sequence(losses)
-    return _solution_16_5()["train_with_early_stopping"](
+    result = train_with_early_stopping(
         run.train_one_epoch, run.validation_loss, run.get_state, run.set_state, patience, max_epochs
     )
+    return attempted(result), run
+
+
+def _stop_epoch(variant: dict, losses, patience, max_epochs) -> int:
+    return _run_on(variant["train_with_early_stopping"], losses, patience, max_epochs)[0][1]
 
 
 def _variant_16_5(reset: bool = True, off_by_one: int = 0, restore: bool = True, patience_used: bool = True):
@@ -442,41 +448,21 @@ def _check_16_5(train_with_early_stopping):
         (NOISY_LOSSES, 5, 15),
         ([1.0, 0.9, 0.8, 0.7, 0.6, 0.5], 2, 6),
     ):
-        best_epoch, stop_epoch = _expected_run(losses, patience, max_epochs)
-        run = _Sequence(losses)
-        result = attempted(
-            train_with_early_stopping(
-                run.train_one_epoch, run.validation_loss, run.get_state, run.set_state, patience, max_epochs
-            )
-        )
+        best_epoch, stop_epoch = _run_on(_solution_16_5()["train_with_early_stopping"], losses, patience, max_epochs)[0]
+        result, run = _run_on(train_with_early_stopping, losses, patience, max_epochs)
         if not isinstance(result, (tuple, list)) or len(result) != 2:
             return "return two numbers: (best_epoch, epochs_run)"
         said = f"on the validation losses {losses[:max_epochs]} with patience {patience}"
         epochs_run = int(result[1])
         if epochs_run != stop_epoch:
+            if epochs_run == _stop_epoch(_variant_16_5(patience_used=False), losses, patience, max_epochs):
+                return f"{said}, your loop stopped after the first epoch without improvement: wait `patience` epochs"
+            if epochs_run == _stop_epoch(_variant_16_5(reset=False), losses, patience, max_epochs):
+                return (
+                    f"{said}, your loop stopped too early: the count of epochs without improvement must restart "
+                    f"at 0 whenever the loss improves"
+                )
             if epochs_run < stop_epoch:
-                without_reset = _variant_16_5(reset=False)["train_with_early_stopping"]
-                sequence = _Sequence(losses)
-                if (
-                    without_reset(
-                        sequence.train_one_epoch,
-                        sequence.validation_loss,
-                        sequence.get_state,
-                        sequence.set_state,
-                        patience,
-                        max_epochs,
-                    )[1]
-                    == epochs_run
-                    and epochs_run > 3
-                ):
-                    return (
-                        f"{said}, your loop stopped too early: the count of epochs without improvement must restart "
-                        f"at 0 whenever the loss improves"
-                    )
-                if epochs_run == next(i for i in range(2, len(losses) + 1) if losses[i - 1] >= min(losses[: i - 1])):
-                    return (
-                        f"{said}, your loop stopped after the first epoch without improvement: wait `patience` epochs"
-                    )
                 return f"{said}, your loop stopped too early"
             if epochs_run == stop_epoch + 1:
                 return (
