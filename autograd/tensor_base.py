@@ -57,6 +57,11 @@ class TensorBase(Node):
         """A copy of `data` (as torch.tensor copies; `as_tensor` shares an array, as torch.as_tensor)."""
         if isinstance(data, Node):
             raise TypeError(f"Tensor needs array data, got a {type(data).__name__}; use .data or .detach()")
+        if not isinstance(requires_grad, (bool, np.bool_)):
+            raise TypeError(
+                f"Tensor(data, requires_grad) takes a bool requires_grad, got {requires_grad!r}; PyTorch's "
+                "torch.Tensor(3, 4) (an uninitialised 3x4 tensor) is autograd.zeros(3, 4) here"
+            )
         dtype = None if dtype is None else numpy_dtype(dtype)
         if dtype is not None and dtype.kind not in "biuf":
             raise TypeError(f"Tensor dtype must be a bool, integer or floating-point type, got {dtype}")

@@ -642,3 +642,10 @@ def test_autograd_exposes_the_creation_functions_without_shadowing_builtins():
     assert "tensor" in namespace and "zeros" in namespace and "float32" in namespace
     assert not {"sum", "max", "min", "abs", "pow", "float", "int", "bool"} & set(namespace)
     assert autograd.sum is chainrule.sum
+
+
+def test_torchs_size_constructor_is_refused_not_misread():
+    """torch.Tensor(3, 4) makes a 3x4 tensor; here the 4 would be requires_grad: refused, with the spelling to use."""
+    with pytest.raises(TypeError, match=r"torch\.Tensor\(3, 4\) .* is autograd\.zeros\(3, 4\) here"):
+        chainrule.Tensor(3, 4)
+    assert chainrule.Tensor([3.0, 4.0], requires_grad=np.bool_(True)).requires_grad
