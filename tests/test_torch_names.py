@@ -271,6 +271,7 @@ def test_grad_is_an_ndarray_with_torchs_spellings():
         (lambda: chainrule.ones(2), "masked_fill", "mask"),
         (lambda: nn.Linear(2, 2), "cuda", "CPU"),
         (lambda: nn.Linear(2, 2), "register_buffer", "buffers"),
+        (lambda: chainrule.optim.SGD([chainrule.ones(1, requires_grad=True)]), "param_groups", r"optimizer\.lr"),
     ],
 )
 def test_a_pytorch_name_chainrule_lacks_says_what_to_use(owner, name, advice):
