@@ -427,19 +427,19 @@ def quickstart(torch, data, start, path):
     x, y = test_data[0][0], test_data[0][1]
     with torch.no_grad():
         x = x.to(device)
-        pred = model(x[None])
+        pred = model(x)
         predicted, actual = classes[pred[0].argmax(0)], classes[y]
     return numbers, printed, predicted, actual
 
 
 def synthetic_images(seed: int, n: int):
-    """Four classes of noisy 8x8 'images', each class brighter in its own quadrant."""
+    """Four classes of noisy one-channel 8x8 'images' (N, 1, 8, 8), each class brighter in its own quadrant."""
     rng = np.random.default_rng(seed)
     labels = rng.integers(0, 4, n)
-    images = rng.normal(0.0, 0.3, (n, 8, 8))
+    images = rng.normal(0.0, 0.3, (n, 1, 8, 8))
     for i, label in enumerate(labels):
         row, col = divmod(int(label), 2)
-        images[i, 4 * row : 4 * row + 4, 4 * col : 4 * col + 4] += 1.0
+        images[i, 0, 4 * row : 4 * row + 4, 4 * col : 4 * col + 4] += 1.0
     return images, labels.astype(np.int64)
 
 
