@@ -239,11 +239,14 @@ class TensorBase(Node):
                     f"backward() on a non-scalar Tensor of shape {self.data.shape} needs a gradient argument "
                     "of that shape (grad can be implicitly created only for scalar outputs)"
                 )
-            return np.ones_like(self.data)
-        grad = np.asarray(gradient.data if isinstance(gradient, TensorBase) else gradient, dtype=self.data.dtype)
-        if grad.shape != self.data.shape:
-            raise ValueError(f"backward() gradient has shape {grad.shape} but the Tensor has shape {self.data.shape}")
-        return grad if self._prev else np.array(grad)  # a leaf's gradient is an array of its own
+            grad = np.ones_like(self.data)
+        else:
+            grad = np.asarray(gradient.data if isinstance(gradient, TensorBase) else gradient, dtype=self.data.dtype)
+            if grad.shape != self.data.shape:
+                raise ValueError(
+                    f"backward() gradient has shape {grad.shape} but the Tensor has shape {self.data.shape}"
+                )
+        return grad if self._prev else np.array(grad).view(GradArray)  # a leaf's gradient: an array of its own
 
     # --- attributes -----------------------------------------------------------------
 

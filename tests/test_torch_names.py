@@ -250,6 +250,9 @@ def test_grad_is_an_ndarray_with_torchs_spellings():
     w.grad = None
     (w * 3).sum().backward()
     np.testing.assert_array_equal(w.grad, [3.0, 3.0])
+    leaf = chainrule.tensor(2.0, requires_grad=True)
+    leaf.backward()  # the leaf is its own root
+    assert leaf.grad.zero_() == 0.0
 
 
 # --- names chainrule lacks: an AttributeError with advice, never a bare one --------------------------
