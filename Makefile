@@ -64,9 +64,10 @@ bench: $(INSTALLED)
 playground: $(INSTALLED)
 	$(BIN)/python -m viz.play --port 8765
 
+# JupyterLab over the notebooks; as root (a container) Jupyter needs --allow-root.
 notebooks: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet jupyterlab
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 clean:
 	rm -rf $(VENV) out build *.egg-info
