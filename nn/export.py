@@ -72,6 +72,7 @@ def _export(torch, module: Module) -> Any:
             module.kernel_size,
             stride=module.stride,
             padding=module.padding,
+            dilation=module.dilation,
             groups=module.groups,
             bias=module.bias is not None,
         )
@@ -79,9 +80,19 @@ def _export(torch, module: Module) -> Any:
         if module.bias is not None:
             layer.bias = _parameter(torch, module.bias.data)
         return layer
-    if isinstance(module, (MaxPool2d, AvgPool2d)):
-        pool = tnn.MaxPool2d if isinstance(module, MaxPool2d) else tnn.AvgPool2d
-        return pool(module.kernel_size, stride=module.stride, padding=module.padding, ceil_mode=module.ceil_mode)
+    if isinstance(module, MaxPool2d):
+        return tnn.MaxPool2d(
+            module.kernel_size, module.stride, module.padding, module.dilation, module.return_indices, module.ceil_mode
+        )
+    if isinstance(module, AvgPool2d):
+        return tnn.AvgPool2d(
+            module.kernel_size,
+            module.stride,
+            module.padding,
+            module.ceil_mode,
+            module.count_include_pad,
+            module.divisor_override,
+        )
     if isinstance(module, Activation) and ACTIVATIONS.get(module.op) is type(module):
         args = {name: getattr(module, name) for name in _ACTIVATION_ARGS.get(module.op, ())}
         return getattr(tnn, type(module).__name__)(**args)

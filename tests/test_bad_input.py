@@ -704,7 +704,7 @@ TABLE = [
 
 @pytest.mark.parametrize(("call", "error", "pattern"), TABLE)
 def test_wrong_call_raises_a_clear_error(call, error, pattern, tmp_path):
-    with pytest.raises(Exception) as raised:
+    with pytest.raises(error) as raised:
         call(tmp_path)
     assert type(raised.value) is error, f"expected {error.__name__}, got {type(raised.value).__name__}: {raised.value}"
     message = str(raised.value)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from autograd import Tensor, concatenate, conv2d, max_pool2d, no_grad, stack
+from autograd import Tensor, avg_pool2d, concatenate, conv2d, max_pool2d, no_grad, stack
 from nn import Conv2d, MaxPool2d
 
 
@@ -126,6 +126,26 @@ TABLE = [
         "pool-padding-too-big",
     ),
     row(lambda: MaxPool2d(2, padding=-1), ValueError, r"padding must be an int ≥ 0", "pool-padding-negative"),
+    row(lambda: Conv2d(2, 2, 3, 1, 1, 0), ValueError, r"dilation must be an int ≥ 1 .*got 0", "conv-dilation-zero"),
+    row(
+        lambda: Conv2d(2, 2, 3, padding_mode="reflect"),
+        ValueError,
+        r"padding_mode='reflect' is not supported; chainrule pads with 'zeros'",
+        "conv-padding-mode",
+    ),
+    row(lambda: Conv2d(2, 2, 3, device="cuda"), ValueError, r"device='cuda'.*runs on the CPU", "conv-device-cuda"),
+    row(
+        lambda: conv2d(ones(1, 1, 5, 5), ones(1, 1, 3, 3), None, 1, 0, 3),
+        ValueError,
+        r"kernel \(3, 3\) dilated by \(3, 3\) to \(7, 7\) is larger than the padded input \(5, 5\)",
+        "conv2d-dilated-kernel-too-big",
+    ),
+    row(
+        lambda: avg_pool2d(ones(1, 1, 4, 4), 2, divisor_override=0),
+        ValueError,
+        r"divisor_override must be a nonzero integer or None, got 0",
+        "avg-pool-divisor-zero",
+    ),
     # --- in place ------------------------------------------------------------------------------
     row(
         lambda: _iadd(ones(2, requires_grad=True), 1.0),
@@ -153,7 +173,7 @@ TABLE = [
 
 @pytest.mark.parametrize(("call", "error", "pattern"), TABLE)
 def test_wrong_call_raises_a_clear_error(call, error, pattern):
-    with pytest.raises(Exception) as raised:
+    with pytest.raises(error) as raised:
         call()
     assert type(raised.value) is error, f"expected {error.__name__}, got {type(raised.value).__name__}: {raised.value}"
     message = str(raised.value)
