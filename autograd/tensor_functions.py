@@ -1,7 +1,8 @@
 """Tensor's elementwise functions (exp, log, tanh, sigmoid, relu, gelu, ...) and softmax.
 
-A mixin of Tensor: each method computes its forward with numpy and records the rule
-written right below it, which returns the gradient from the incoming gradient `g`.
+TensorFunctions extends TensorBase (see tensor_base.py for the line of classes): each method
+computes its forward with numpy and records the rule written right below it, which returns
+the gradient from the incoming gradient `g`.
 """
 
 from __future__ import annotations
@@ -11,98 +12,102 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .tensor_shape import dim_args
+from .tensor_base import TensorBase, dim_args
 
 if TYPE_CHECKING:
-    from .tensor import Tensor
+    from typing_extensions import Self
 
 
-class FunctionOps:
+class TensorFunctions(TensorBase):
     """Elementwise functions of a Tensor, and softmax / log_softmax along an axis."""
 
     __slots__ = ()
 
-    def exp(self: Tensor) -> Tensor:
+    def exp(self) -> Self:
         """y = eˣ; dx = g * y."""
-        return self.from_op(np.exp(self.data), (self,), "exp", FunctionOps._exp_rule)
+        return self.from_op(np.exp(self.data), (self,), "exp", TensorFunctions._exp_rule)
 
     @staticmethod
-    def _exp_rule(out: Tensor, g: np.ndarray):
+    def _exp_rule(out: TensorBase, g: np.ndarray):
         return (g * out.data,)
 
-    def log(self: Tensor) -> Tensor:
+    def log(self) -> Self:
         """y = ln x; dx = g / x."""
-        return self.from_op(np.log(self.data), (self,), "log", FunctionOps._log_rule)
+        return self.from_op(np.log(self.data), (self,), "log", TensorFunctions._log_rule)
 
     @staticmethod
-    def _log_rule(out: Tensor, g: np.ndarray):
+    def _log_rule(out: TensorBase, g: np.ndarray):
         return (g / out._prev[0].data,)
 
-    def tanh(self: Tensor) -> Tensor:
+    def tanh(self) -> Self:
         """t = tanh(x); dx = g * (1 - t²)."""
-        return self.from_op(np.tanh(self.data), (self,), "tanh", FunctionOps._tanh_rule)
+        return self.from_op(np.tanh(self.data), (self,), "tanh", TensorFunctions._tanh_rule)
 
     @staticmethod
-    def _tanh_rule(out: Tensor, g: np.ndarray):
+    def _tanh_rule(out: TensorBase, g: np.ndarray):
         t = out.data
         return (g * (1 - t * t),)
 
-    def sigmoid(self: Tensor) -> Tensor:
+    def sigmoid(self) -> Self:
         """s = 1 / (1 + e⁻ˣ); dx = g * s * (1 - s)."""
         with np.errstate(over="ignore"):  # e⁻ˣ = inf for very negative x gives s = 0, as it should
             s = 1 / (1 + np.exp(-self.data))
-        return self.from_op(s, (self,), "sigmoid", FunctionOps._sigmoid_rule)
+        return self.from_op(s, (self,), "sigmoid", TensorFunctions._sigmoid_rule)
 
     @staticmethod
-    def _sigmoid_rule(out: Tensor, g: np.ndarray):
+    def _sigmoid_rule(out: TensorBase, g: np.ndarray):
         s = out.data
         return (g * s * (1 - s),)
 
-    def relu(self: Tensor) -> Tensor:
+    def relu(self) -> Self:
         """y = max(x, 0); dx = g where x > 0, else 0."""
-        return self.from_op(np.maximum(self.data, 0), (self,), "relu", FunctionOps._relu_rule)
+        return self.from_op(np.maximum(self.data, 0), (self,), "relu", TensorFunctions._relu_rule)
 
     @staticmethod
-    def _relu_rule(out: Tensor, g: np.ndarray):
+    def _relu_rule(out: TensorBase, g: np.ndarray):
         return (g * (out._prev[0].data > 0),)
 
-    def leaky_relu(self: Tensor, negative_slope: float = 0.01) -> Tensor:
+    def leaky_relu(self, negative_slope: float = 0.01) -> Self:
         """y = x if x > 0 else a·x; dx = g if x > 0 else a·g (a = negative_slope)."""
         x = self.data
         return self.from_op(
-            np.where(x > 0, x, x * negative_slope), (self,), "leaky_relu", FunctionOps._leaky_relu_rule, negative_slope
+            np.where(x > 0, x, x * negative_slope),
+            (self,),
+            "leaky_relu",
+            TensorFunctions._leaky_relu_rule,
+            negative_slope,
         )
 
     @staticmethod
-    def _leaky_relu_rule(out: Tensor, g: np.ndarray):
+    def _leaky_relu_rule(out: TensorBase, g: np.ndarray):
         return (np.where(out._prev[0].data > 0, g, g * out._ctx),)
 
-    def abs(self: Tensor) -> Tensor:
+    def abs(self) -> Self:
         """y = |x|; dx = g * sign(x) (0 at x = 0)."""
-        return self.from_op(np.abs(self.data), (self,), "abs", FunctionOps._abs_rule)
+        return self.from_op(np.abs(self.data), (self,), "abs", TensorFunctions._abs_rule)
 
     @staticmethod
-    def _abs_rule(out: Tensor, g: np.ndarray):
+    def _abs_rule(out: TensorBase, g: np.ndarray):
         return (g * np.sign(out._prev[0].data),)
 
     __abs__ = abs
 
-    def sqrt(self: Tensor) -> Tensor:
+    def sqrt(self) -> Self:
         """r = √x; dx = g / 2r."""
-        return self.from_op(np.sqrt(self.data), (self,), "sqrt", FunctionOps._sqrt_rule)
+        return self.from_op(np.sqrt(self.data), (self,), "sqrt", TensorFunctions._sqrt_rule)
 
     @staticmethod
-    def _sqrt_rule(out: Tensor, g: np.ndarray):
+    def _sqrt_rule(out: TensorBase, g: np.ndarray):
         return (g / (2 * out.data),)
 
-    def clip(self: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
+    def clip(self, min: float | None = None, max: float | None = None) -> Self:
         """y = x limited to [min, max]; dx = g where min ≤ x ≤ max, else 0."""
         y = self.data if min is None else np.maximum(self.data, min)
         y = y if max is None else np.minimum(y, max)
-        return self.from_op(y, (self,), "clip", FunctionOps._clip_rule, (min, max))
+        return self.from_op(y, (self,), "clip", TensorFunctions._clip_rule, (min, max))
 
     @staticmethod
-    def _clip_rule(out: Tensor, g: np.ndarray):
+    def _clip_rule(out: TensorBase, g: np.ndarray):
         x = out._prev[0].data
         low, high = out._ctx
         if low is not None:
@@ -111,21 +116,21 @@ class FunctionOps:
             g = g * (x <= high)
         return (g,)
 
-    def softplus(self: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    def softplus(self, beta: float = 1.0, threshold: float = 20.0) -> Self:
         """y = ln(1 + e^(βx)) / β, and y = x where βx > threshold (as PyTorch); dx = g * sigmoid(βx)."""
         bx = self.data * beta
         with np.errstate(over="ignore"):  # e^(βx) overflows only where the linear branch is taken
             y = np.where(bx > threshold, self.data, np.logaddexp(0, bx) / beta)
-        return self.from_op(y, (self,), "softplus", FunctionOps._softplus_rule, (beta, threshold))
+        return self.from_op(y, (self,), "softplus", TensorFunctions._softplus_rule, (beta, threshold))
 
     @staticmethod
-    def _softplus_rule(out: Tensor, g: np.ndarray):
+    def _softplus_rule(out: TensorBase, g: np.ndarray):
         beta, threshold = out._ctx
         bx = out._prev[0].data * beta
         with np.errstate(over="ignore"):
             return (np.where(bx > threshold, g, g / (1 + np.exp(-bx))),)
 
-    def gelu(self: Tensor, approximate: str = "none") -> Tensor:
+    def gelu(self, approximate: str = "none") -> Self:
         """y = x·Φ(x), Φ the standard normal CDF (PyTorch's default, exact erf form); dx = g * (Φ(x) + x·φ(x)).
 
         approximate='tanh': y = x/2 · (1 + tanh(√(2/π)(x + 0.044715x³))), as PyTorch's option.
@@ -137,10 +142,10 @@ class FunctionOps:
             y = 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x**3)))
         else:
             y = x * _normal_cdf(x)
-        return self.from_op(y.astype(x.dtype, copy=False), (self,), "gelu", FunctionOps._gelu_rule, approximate)
+        return self.from_op(y.astype(x.dtype, copy=False), (self,), "gelu", TensorFunctions._gelu_rule, approximate)
 
     @staticmethod
-    def _gelu_rule(out: Tensor, g: np.ndarray):
+    def _gelu_rule(out: TensorBase, g: np.ndarray):
         x = out._prev[0].data
         if out._ctx == "tanh":
             inner = _SQRT_2_OVER_PI * (x + 0.044715 * x**3)
@@ -149,52 +154,52 @@ class FunctionOps:
         density = np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
         return (g * (_normal_cdf(x) + x * density),)
 
-    def elu(self: Tensor, alpha: float = 1.0) -> Tensor:
+    def elu(self, alpha: float = 1.0) -> Self:
         """y = x if x > 0 else α(eˣ - 1); dx = g if x > 0 else g·α·eˣ."""
         x = self.data
         with np.errstate(over="ignore"):  # eˣ is only used where x ≤ 0
             y = np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
-        return self.from_op(y, (self,), "elu", FunctionOps._elu_rule, alpha)
+        return self.from_op(y, (self,), "elu", TensorFunctions._elu_rule, alpha)
 
     @staticmethod
-    def _elu_rule(out: Tensor, g: np.ndarray):
+    def _elu_rule(out: TensorBase, g: np.ndarray):
         x = out._prev[0].data
         return (np.where(x > 0, g, g * out._ctx * np.exp(np.minimum(x, 0))),)
 
-    def silu(self: Tensor) -> Tensor:
+    def silu(self) -> Self:
         """y = x·σ(x) (also called swish); dx = g * σ(x)(1 + x(1 - σ(x)))."""
         with np.errstate(over="ignore"):
             s = 1 / (1 + np.exp(-self.data))
-        return self.from_op(self.data * s, (self,), "silu", FunctionOps._silu_rule)
+        return self.from_op(self.data * s, (self,), "silu", TensorFunctions._silu_rule)
 
     @staticmethod
-    def _silu_rule(out: Tensor, g: np.ndarray):
+    def _silu_rule(out: TensorBase, g: np.ndarray):
         x = out._prev[0].data
         with np.errstate(over="ignore"):
             s = 1 / (1 + np.exp(-x))
         return (g * s * (1 + x * (1 - s)),)
 
-    def relu6(self: Tensor) -> Tensor:
+    def relu6(self) -> Self:
         """y = min(max(x, 0), 6); dx = g where 0 < x < 6, else 0."""
-        return self.from_op(np.clip(self.data, 0, 6), (self,), "relu6", FunctionOps._relu6_rule)
+        return self.from_op(np.clip(self.data, 0, 6), (self,), "relu6", TensorFunctions._relu6_rule)
 
     @staticmethod
-    def _relu6_rule(out: Tensor, g: np.ndarray):
+    def _relu6_rule(out: TensorBase, g: np.ndarray):
         x = out._prev[0].data
         return (g * ((x > 0) & (x < 6)),)
 
-    def softmax(self: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    def softmax(self, dim: int | None = None, *, axis: int | None = None) -> Self:
         """s = eˣ / Σ eˣ along dim (the last by default); dx = s * (g - Σ g·s)."""
         dim = _softmax_dim("softmax", dim, axis)
         e = np.exp(self.data - self.data.max(axis=dim, keepdims=True))  # shifted so e ≤ 1: no overflow
-        return self.from_op(e / e.sum(axis=dim, keepdims=True), (self,), "softmax", FunctionOps._softmax_rule, dim)
+        return self.from_op(e / e.sum(axis=dim, keepdims=True), (self,), "softmax", TensorFunctions._softmax_rule, dim)
 
     @staticmethod
-    def _softmax_rule(out: Tensor, g: np.ndarray):
+    def _softmax_rule(out: TensorBase, g: np.ndarray):
         s = out.data
         return (s * (g - (g * s).sum(axis=out._ctx, keepdims=True)),)
 
-    def log_softmax(self: Tensor, dim: int | None = None, *, axis: int | None = None) -> Tensor:
+    def log_softmax(self, dim: int | None = None, *, axis: int | None = None) -> Self:
         """y = x - ln Σ eˣ along dim (the last by default); dx = g - softmax(x) * Σ g."""
         dim = _softmax_dim("log_softmax", dim, axis)
         z = self.data - self.data.max(axis=dim, keepdims=True)
@@ -202,12 +207,12 @@ class FunctionOps:
             z - np.log(np.exp(z).sum(axis=dim, keepdims=True)),
             (self,),
             "log_softmax",
-            FunctionOps._log_softmax_rule,
+            TensorFunctions._log_softmax_rule,
             dim,
         )
 
     @staticmethod
-    def _log_softmax_rule(out: Tensor, g: np.ndarray):
+    def _log_softmax_rule(out: TensorBase, g: np.ndarray):
         return (g - np.exp(out.data) * g.sum(axis=out._ctx, keepdims=True),)
 
 

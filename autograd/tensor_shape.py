@@ -1,10 +1,11 @@
 """Tensor's reductions (sum, mean, amax, max, argmax, ...) and shape ops (reshape, view,
 permute, transpose, squeeze, indexing).
 
-A mixin of Tensor: each method computes its forward with numpy and records the rule
-written right below it. Names and meanings are PyTorch's: reductions take `dim` (None, an
-int, or a tuple/list of ints; negative counts from the end) and `keepdim`; numpy's `axis`
-and `keepdims` are accepted as aliases with the same meaning. A full reduction has shape ().
+TensorShape extends TensorFunctions (see tensor_base.py for the line of classes): each
+method computes its forward with numpy and records the rule written right below it.
+Names and meanings are PyTorch's: reductions take `dim` (None, an int, or a tuple/list of
+ints; negative counts from the end) and `keepdim`; numpy's `axis` and `keepdims` are
+accepted as aliases with the same meaning. A full reduction has shape ().
 `max(dim)`/`min(dim)` return a `(values, indices)` named tuple, `transpose(dim0, dim1)`
 swaps two dims and `permute(*dims)` reorders all of them.
 """
@@ -19,31 +20,17 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from .engine import Node
+from .tensor_base import TensorBase, dim_args
+from .tensor_functions import TensorFunctions
 
 if TYPE_CHECKING:
-    from .tensor import Tensor
+    from typing_extensions import Self
+
+__all__ = ["TensorShape", "concatenate", "dim_args", "stack"]
 
 # torch.return_types.max / .min: a named tuple of the values and their positions along dim
 max_result = namedtuple("max", ["values", "indices"])
 min_result = namedtuple("min", ["values", "indices"])
-
-
-def dim_args(op: str, dim, keepdim: bool, axis=None, keepdims: bool | None = None) -> tuple:
-    """PyTorch's (dim, keepdim) from either spelling; numpy's axis/keepdims are aliases.
-
-    A list of dims becomes a tuple; giving a name and its alias together is an error.
-    """
-    if axis is not None:
-        if dim is not None:
-            raise TypeError(f"{op}() got both dim={dim!r} and its numpy alias axis={axis!r}; pass one of them")
-        dim = axis
-    if keepdims is not None:
-        if keepdim:
-            raise TypeError(f"{op}() got both keepdim and its numpy alias keepdims; pass one of them")
-        keepdim = keepdims
-    if isinstance(dim, list):
-        dim = tuple(dim)
-    return dim, bool(keepdim)
 
 
 def _dim_index(op: str, dim, ndim: int) -> int:
@@ -58,56 +45,56 @@ def _dim_index(op: str, dim, ndim: int) -> int:
     return int(dim) % max(ndim, 1)
 
 
-class ShapeOps:
+class TensorShape(TensorFunctions):
     """Reductions over dims, and ops that move elements without changing them."""
 
     __slots__ = ()
 
     # --- reductions ----------------------------------------------------------------------
 
-    def sum(self: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None) -> Tensor:
+    def sum(self, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None) -> Self:
         """y = Σ x over dim; dx = g copied along the summed dims."""
         dim, keepdim = dim_args("sum", dim, keepdim, axis, keepdims)
         return self.from_op(
-            self.data.sum(axis=dim, keepdims=keepdim), (self,), "sum", ShapeOps._sum_rule, (dim, keepdim)
+            self.data.sum(axis=dim, keepdims=keepdim), (self,), "sum", TensorShape._sum_rule, (dim, keepdim)
         )
 
     @staticmethod
-    def _sum_rule(out: Tensor, g: np.ndarray):
+    def _sum_rule(out: TensorBase, g: np.ndarray):
         x = out._prev[0].data
         return (_spread(g, x.shape, *out._ctx),)
 
-    def mean(self: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None) -> Tensor:
+    def mean(self, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None) -> Self:
         """y = Σ x / n over dim; dx = g / n copied along the averaged dims (the mean of nothing is NaN)."""
         dim, keepdim = dim_args("mean", dim, keepdim, axis, keepdims)
         with np.errstate(invalid="ignore", divide="ignore"):  # an empty mean is NaN, as in PyTorch, without a warning
             # numpy's stubs overload reduce on a literal keepdims; a bool matches none of them
             data = np.add.reduce(self.data, axis=dim, keepdims=keepdim) / _count(self.data.shape, dim)  # type: ignore[call-overload]
-        return self.from_op(data, (self,), "mean", ShapeOps._mean_rule, (dim, keepdim))
+        return self.from_op(data, (self,), "mean", TensorShape._mean_rule, (dim, keepdim))
 
     @staticmethod
-    def _mean_rule(out: Tensor, g: np.ndarray):
+    def _mean_rule(out: TensorBase, g: np.ndarray):
         x = out._prev[0].data
         if x.size == 0:
             return (np.zeros(x.shape, dtype=g.dtype),)
         return (_spread(g * (out.data.size / x.size), x.shape, *out._ctx),)
 
-    def amax(self: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None) -> Tensor:
+    def amax(self, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None) -> Self:
         """y = max x over dim; dx = g at the positions equal to y, split evenly among ties."""
         dim, keepdim = dim_args("amax", dim, keepdim, axis, keepdims)
         return self.from_op(
-            self.data.max(axis=dim, keepdims=keepdim), (self,), "amax", ShapeOps._extremum_rule, (dim, keepdim)
+            self.data.max(axis=dim, keepdims=keepdim), (self,), "amax", TensorShape._extremum_rule, (dim, keepdim)
         )
 
-    def amin(self: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None) -> Tensor:
+    def amin(self, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None) -> Self:
         """y = min x over dim; dx = g at the positions equal to y, split evenly among ties."""
         dim, keepdim = dim_args("amin", dim, keepdim, axis, keepdims)
         return self.from_op(
-            self.data.min(axis=dim, keepdims=keepdim), (self,), "amin", ShapeOps._extremum_rule, (dim, keepdim)
+            self.data.min(axis=dim, keepdims=keepdim), (self,), "amin", TensorShape._extremum_rule, (dim, keepdim)
         )
 
     @staticmethod
-    def _extremum_rule(out: Tensor, g: np.ndarray):
+    def _extremum_rule(out: TensorBase, g: np.ndarray):
         x = out._prev[0].data
         axis, keepdims = out._ctx
         extreme = out.data
@@ -117,17 +104,17 @@ class ShapeOps:
         hits = (x == extreme).astype(x.dtype)
         return (hits * (g / hits.sum(axis=axis, keepdims=True)),)
 
-    def max(self: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None):
+    def max(self, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None):
         """As torch.max: `max()` is the largest element (a 0-d Tensor; ties share the gradient);
         `max(dim)` is a named tuple (values, indices) along dim, whose gradient goes to the index."""
         return self._extreme("max", np.argmax, max_result, dim, keepdim, axis, keepdims)
 
-    def min(self: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None):
+    def min(self, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None):
         """As torch.min: `min()` is the smallest element (a 0-d Tensor; ties share the gradient);
         `min(dim)` is a named tuple (values, indices) along dim, whose gradient goes to the index."""
         return self._extreme("min", np.argmin, min_result, dim, keepdim, axis, keepdims)
 
-    def _extreme(self: Tensor, op: str, pick, result, dim, keepdim, axis, keepdims):
+    def _extreme(self, op: str, pick, result, dim, keepdim, axis, keepdims):
         dim, keepdim = dim_args(op, dim, keepdim, axis, keepdims)
         if isinstance(dim, Node):
             raise TypeError(
@@ -138,7 +125,7 @@ class ShapeOps:
             if keepdim:
                 raise TypeError(f"{op}() without dim takes no keepdim, as in PyTorch; use a{op}(keepdim=True)")
             reduce = self.data.max if op == "max" else self.data.min
-            return self.from_op(reduce(), (self,), op, ShapeOps._extremum_rule, (None, False))
+            return self.from_op(reduce(), (self,), op, TensorShape._extremum_rule, (None, False))
         if isinstance(dim, tuple):
             raise TypeError(f"{op}(dim) takes one dim, as in PyTorch, got {dim!r}; a{op}(dim) reduces over several")
         dim = _dim_index(op, dim, self.data.ndim)
@@ -148,11 +135,11 @@ class ShapeOps:
         if not keepdim:
             values, index = values.squeeze(dim), index.squeeze(dim)
         values = values.reshape(self.data.shape) if self.data.ndim == 0 else values
-        out = self.from_op(values, (self,), op, ShapeOps._select_rule, (dim, keepdim, index))
+        out = self.from_op(values, (self,), op, TensorShape._select_rule, (dim, keepdim, index))
         return result(out, self.constant(index.reshape(values.shape)))
 
     @staticmethod
-    def _select_rule(out: Tensor, g: np.ndarray):
+    def _select_rule(out: TensorBase, g: np.ndarray):
         x = out._prev[0].data
         dim, keepdim, index = out._ctx
         if x.ndim == 0:
@@ -163,47 +150,47 @@ class ShapeOps:
         np.put_along_axis(grad, index, g, axis=dim)
         return (grad,)
 
-    def argmax(self: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None) -> Tensor:
+    def argmax(self, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None) -> Self:
         """The index of the largest element along dim (of the flattened tensor if dim is None); no gradient."""
         dim, keepdim = dim_args("argmax", dim, keepdim, axis, keepdims)
         return self.from_op(np.argmax(self.data, axis=dim, keepdims=keepdim), (), "argmax", None)
 
-    def argmin(self: Tensor, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None) -> Tensor:
+    def argmin(self, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None) -> Self:
         """The index of the smallest element along dim (of the flattened tensor if dim is None); no gradient."""
         dim, keepdim = dim_args("argmin", dim, keepdim, axis, keepdims)
         return self.from_op(np.argmin(self.data, axis=dim, keepdims=keepdim), (), "argmin", None)
 
     # --- new shapes for the same elements -------------------------------------------------
 
-    def reshape(self: Tensor, *shape) -> Tensor:
+    def reshape(self, *shape) -> Self:
         """The same elements in a new shape (`reshape(2, 3)` or `reshape((2, 3))`); dx = g reshaped back."""
-        return self.from_op(self.data.reshape(_shape_arg(shape)), (self,), "reshape", ShapeOps._reshape_rule)
+        return self.from_op(self.data.reshape(_shape_arg(shape)), (self,), "reshape", TensorShape._reshape_rule)
 
-    def view(self: Tensor, *shape) -> Tensor:
+    def view(self, *shape) -> Self:
         """As reshape (PyTorch's name; the data is shared when numpy can do so); dx = g reshaped back."""
-        return self.from_op(self.data.reshape(_shape_arg(shape)), (self,), "view", ShapeOps._reshape_rule)
+        return self.from_op(self.data.reshape(_shape_arg(shape)), (self,), "view", TensorShape._reshape_rule)
 
     @staticmethod
-    def _reshape_rule(out: Tensor, g: np.ndarray):
+    def _reshape_rule(out: TensorBase, g: np.ndarray):
         return (g.reshape(out._prev[0].data.shape),)
 
-    def flatten(self: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Self:
         """Dims start_dim..end_dim merged into one (all of them by default); dx = g reshaped back."""
         shape = self.data.shape
         if not shape:
-            return self.from_op(self.data.reshape(1), (self,), "flatten", ShapeOps._reshape_rule)
+            return self.from_op(self.data.reshape(1), (self,), "flatten", TensorShape._reshape_rule)
         start, end = _dim_index("flatten", start_dim, len(shape)), _dim_index("flatten", end_dim, len(shape))
         if start > end:
             raise ValueError(f"flatten() has start_dim={start_dim} after end_dim={end_dim} for shape {shape}")
         merged = (*shape[:start], int(np.prod(shape[start : end + 1])), *shape[end + 1 :])
-        return self.from_op(self.data.reshape(merged), (self,), "flatten", ShapeOps._reshape_rule)
+        return self.from_op(self.data.reshape(merged), (self,), "flatten", TensorShape._reshape_rule)
 
-    def unsqueeze(self: Tensor, dim: int) -> Tensor:
+    def unsqueeze(self, dim: int) -> Self:
         """A new dim of size 1 inserted at `dim`; dx = g reshaped back."""
         _dim_index("unsqueeze", dim, self.data.ndim + 1)
-        return self.from_op(np.expand_dims(self.data, dim), (self,), "unsqueeze", ShapeOps._reshape_rule)
+        return self.from_op(np.expand_dims(self.data, dim), (self,), "unsqueeze", TensorShape._reshape_rule)
 
-    def squeeze(self: Tensor, dim=None) -> Tensor:
+    def squeeze(self, dim=None) -> Self:
         """The dims of size 1 removed (all of them, or those of `dim` that have size 1, as in PyTorch)."""
         shape = self.data.shape
         dims: Sequence[int]
@@ -213,22 +200,22 @@ class ShapeOps:
             dims = [_dim_index("squeeze", d, len(shape)) for d in (dim if isinstance(dim, (tuple, list)) else (dim,))]
         drop = {d for d in dims if shape and shape[d] == 1}
         kept = tuple(size for d, size in enumerate(shape) if d not in drop)
-        return self.from_op(self.data.reshape(kept), (self,), "squeeze", ShapeOps._reshape_rule)
+        return self.from_op(self.data.reshape(kept), (self,), "squeeze", TensorShape._reshape_rule)
 
-    def permute(self: Tensor, *dims) -> Tensor:
+    def permute(self, *dims) -> Self:
         """The dims reordered: output dim i is input dim dims[i]; dx = g permuted back."""
         dims = tuple(_shape_arg(dims))
         if sorted(_dim_index("permute", d, self.data.ndim) for d in dims) != list(range(self.data.ndim)):
             raise ValueError(f"permute() needs each of the {self.data.ndim} dims once, got {dims}")
         dims = tuple(d % max(self.data.ndim, 1) for d in dims)
-        return self.from_op(self.data.transpose(dims), (self,), "permute", ShapeOps._permute_rule, dims)
+        return self.from_op(self.data.transpose(dims), (self,), "permute", TensorShape._permute_rule, dims)
 
     @staticmethod
-    def _permute_rule(out: Tensor, g: np.ndarray):
+    def _permute_rule(out: TensorBase, g: np.ndarray):
         dims = out._ctx
         return (g.transpose() if dims is None else g.transpose(np.argsort(dims)),)
 
-    def transpose(self: Tensor, *dims) -> Tensor:
+    def transpose(self, *dims) -> Self:
         """dim0 and dim1 swapped, as torch.transpose(dim0, dim1); dx = g with them swapped back."""
         if len(dims) != 2 or not all(isinstance(d, Integral) for d in dims):
             raise TypeError(
@@ -238,32 +225,38 @@ class ShapeOps:
         d0, d1 = (_dim_index("transpose", d, self.data.ndim) for d in dims)
         order = list(range(self.data.ndim))
         order[d0], order[d1] = order[d1], order[d0]
-        return self.from_op(self.data.transpose(order), (self,), "transpose", ShapeOps._permute_rule, tuple(order))
+        return self.from_op(self.data.transpose(order), (self,), "transpose", TensorShape._permute_rule, tuple(order))
 
-    def t(self: Tensor) -> Tensor:
+    def t(self) -> Self:
         """A matrix transposed (a vector or a number unchanged), as torch.t; dx = gᵀ."""
         if self.data.ndim > 2:
             raise ValueError(
                 f"t() expects a tensor with <= 2 dimensions, but self is {self.data.ndim}D; "
                 "use transpose(dim0, dim1) or permute(*dims)"
             )
-        return self.from_op(self.data.T, (self,), "transpose", ShapeOps._permute_rule)
+        return self.from_op(self.data.T, (self,), "transpose", TensorShape._permute_rule)
 
     @property
-    def T(self: Tensor) -> Tensor:
+    def T(self) -> Self:  # noqa: N802  # numpy's and PyTorch's name
         """The dims reversed (a matrix transposed); dx = gᵀ."""
-        return self.from_op(self.data.T, (self,), "transpose", ShapeOps._permute_rule)
+        return self.from_op(self.data.T, (self,), "transpose", TensorShape._permute_rule)
 
     # --- indexing ----------------------------------------------------------------------
 
-    def __getitem__(self: Tensor, index) -> Tensor:
+    def __iter__(self):
+        """The sub-tensors along the first axis, each a node of the graph."""
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d Tensor")
+        return (self[i] for i in range(len(self.data)))
+
+    def __getitem__(self, index) -> Self:
         """y = x[index]; dx = g added into zeros at the indexed positions (repeats accumulate)."""
         # a Tensor index (such as the bool mask `t > 0`) indexes with its array
         index = tuple(_array_or_self(i) for i in index) if type(index) is tuple else _array_or_self(index)
-        return self.from_op(self.data[index], (self,), "index", ShapeOps._index_rule, index)
+        return self.from_op(self.data[index], (self,), "index", TensorShape._index_rule, index)
 
     @staticmethod
-    def _index_rule(out: Tensor, g: np.ndarray):
+    def _index_rule(out: TensorBase, g: np.ndarray):
         x = out._prev[0].data
         index = out._ctx
         grad = np.zeros(x.shape, dtype=g.dtype)
@@ -279,11 +272,10 @@ class ShapeOps:
 
 def _lift_all(items: Sequence, op: str) -> tuple:
     """A sequence of Tensors and arrays as a tuple of Tensors (the parents of `op`)."""
-    like = next((t for t in items if isinstance(t, ShapeOps)), None)  # ShapeOps: a Tensor
+    like = next((t for t in items if isinstance(t, TensorBase)), None)
     if like is None:
         raise TypeError(f"{op} needs a sequence of Tensors, got {[type(t).__name__ for t in items]}")
-    tensor = cast("Tensor", like)
-    return tuple(tensor._lift(t, op) for t in items)
+    return tuple(like._lift(t, op) for t in items)
 
 
 def _check_axis(op: str, axis: Any) -> None:
@@ -293,7 +285,7 @@ def _check_axis(op: str, axis: Any) -> None:
         )
 
 
-def concatenate(tensors: Sequence, axis: int = 0) -> Tensor:
+def concatenate(tensors: Sequence, axis: int = 0) -> Self:
     """y = the tensors joined along an existing axis; each input's gradient is its slice of g."""
     tensors = _lift_all(tensors, "concatenate")
     _check_axis("concatenate", axis)
@@ -302,19 +294,19 @@ def concatenate(tensors: Sequence, axis: int = 0) -> Tensor:
     return type(tensors[0]).from_op(data, tensors, "concatenate", _concatenate_rule, (axis, ends[:-1]))
 
 
-def _concatenate_rule(out: Tensor, g: np.ndarray) -> list:
+def _concatenate_rule(out: TensorBase, g: np.ndarray) -> list:
     axis, splits = out._ctx
     return np.split(g, splits, axis=axis)
 
 
-def stack(tensors: Sequence, axis: int = 0) -> Tensor:
+def stack(tensors: Sequence, axis: int = 0) -> Self:
     """y = the tensors joined along a new axis; each input's gradient is its slice of g."""
     tensors = _lift_all(tensors, "stack")
     _check_axis("stack", axis)
     return type(tensors[0]).from_op(np.stack([t.data for t in tensors], axis=axis), tensors, "stack", _stack_rule, axis)
 
 
-def _stack_rule(out: Tensor, g: np.ndarray) -> tuple:
+def _stack_rule(out: TensorBase, g: np.ndarray) -> tuple:
     return tuple(np.moveaxis(g, out._ctx, 0))
 
 

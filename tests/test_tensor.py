@@ -17,8 +17,8 @@ import autograd
 import autograd.tensor
 import autograd.tensor_functions
 from autograd import GradcheckError, Tensor, Value, concatenate, gradcheck, no_grad, stack
-from autograd.tensor_functions import FunctionOps
-from autograd.tensor_shape import ShapeOps
+from autograd.tensor_functions import TensorFunctions
+from autograd.tensor_shape import TensorShape
 
 torch.set_num_threads(1)
 
@@ -87,7 +87,7 @@ def test_float32_stays_float32(op, shapes, params):
 
 
 def test_table_has_a_row_for_every_public_op():
-    public = {name for mixin in (FunctionOps, ShapeOps) for name in vars(mixin) if not name.startswith("_")}
+    public = {name for part in (TensorFunctions, TensorShape) for name in vars(part) if not name.startswith("_")}
     public |= {"concatenate", "stack"}
     assert public - {op.name for op in OPS} == set()
 
@@ -458,7 +458,7 @@ def test_gradcheck_names_a_wrong_tensor_rule(monkeypatch):
     def wrong_tanh_rule(out, g):
         return (g * (1 + out.data**2),)  # the sign of t² is wrong
 
-    monkeypatch.setattr(FunctionOps, "_tanh_rule", wrong_tanh_rule)
+    monkeypatch.setattr(TensorFunctions, "_tanh_rule", wrong_tanh_rule)
     x = Tensor(np.random.default_rng(4).standard_normal(4), requires_grad=True)
     with pytest.raises(GradcheckError, match="op 'tanh'"):
         gradcheck(lambda x: (x * 2).sum(axis=0).tanh() + x.exp().sum(), x)

@@ -1,0 +1,382 @@
+"""TensorBase: what a Tensor is before any op — an n-dimensional node on numpy sharing the
+graph engine with Value: construction, op recording (`from_op`), the engine's per-node
+protocol (fitting a broadcast gradient back to a shape, accumulating, seeding, refusing a
+stale graph) and the attributes PyTorch names (shape, dtype, grad_fn, ...).
+
+Tensor is built as a straight line of classes, one file per concept, each adding ops to the
+one before it (no file imports a later one):
+
+    TensorBase (tensor_base.py) → TensorFunctions (tensor_functions.py: exp, log, tanh, ...,
+    softmax) → TensorShape (tensor_shape.py: reductions, reshape, permute, indexing)
+    → Tensor (tensor.py: arithmetic + - * / ** @, comparisons, in-place updates).
+
+Methods return `Self`, so a type checker sees a Tensor wherever a Tensor calls them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from numbers import Number
+from sys import getrefcount
+from typing import TYPE_CHECKING, Any, cast
+
+import numpy as np
+
+from .anomaly import check_forward
+from .engine import Node
+from .mode import mode, open_switches
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+_new = object.__new__
+
+
+class _Clock:
+    """Counts in-place changes. A tensor changed in place records the next tick (`_changed_at`); an
+    op remembers the tick it was recorded at, so a parent (or output) with a later version was
+    changed after the op saved it."""
+
+    now = 0
+
+    def tick(self) -> int:
+        self.now += 1
+        return self.now
+
+
+_clock = _Clock()
+
+# References to an incoming gradient that no one else holds, as Tensor._accumulate sees it:
+# its own argument, the engine's loop variable, and getrefcount's argument.
+_UNSHARED = 3
+
+
+class TensorBase(Node):
+    """An array with a gradient: the data, the op recording and the engine protocol of a Tensor."""
+
+    __slots__ = ("_changed_at", "_recorded_at", "_version", "requires_grad")
+    if TYPE_CHECKING:  # a slot, set when an op is recorded (a class-level annotation would clash with __slots__)
+        _recorded_at: int
+    __array_ufunc__ = None  # `array + tensor` calls Tensor.__radd__ instead of looping in numpy
+
+    def __init__(self, data, requires_grad: bool = False, dtype=None, label: str = ""):
+        """A copy of `data` (as torch.tensor copies; `as_tensor` shares an array, as torch.as_tensor)."""
+        if isinstance(data, Node):
+            raise TypeError(f"Tensor needs array data, got a {type(data).__name__}; use .data or .detach()")
+        if dtype is not None and np.dtype(dtype).kind not in "biuf":
+            raise TypeError(f"Tensor dtype must be a bool, integer or floating-point type, got {np.dtype(dtype)}")
+        array = np.asarray(data, dtype=dtype)
+        if array.dtype.kind not in "biuf":
+            raise TypeError(_not_numeric(data, array))
+        if dtype is None and array.dtype.kind != "f":
+            array = array.astype(np.float64)
+        if requires_grad and array.dtype.kind != "f":
+            raise TypeError(f"only floating-point Tensors can require grad, got dtype {array.dtype}")
+        if isinstance(data, np.ndarray) and np.may_share_memory(array, data):
+            array = array.copy()  # as torch.tensor: an in-place update must not change the caller's array
+        self.requires_grad = bool(requires_grad)
+        self._version = self._changed_at = 0
+        self._init_leaf(array, None, label)
+
+    @classmethod
+    def from_op(cls, data: Any, parents: tuple, op: str, rule: Callable | None, ctx: Any = None) -> Self:
+        """The Tensor `data` computed by `op` from `parents`; backward calls `rule(out, g)`, which
+        returns one gradient per parent at `out`'s shape (the engine sums broadcasting back).
+
+        It requires grad if any parent does and grad mode is on; only then is the op recorded.
+        """
+        out = _new(cls)
+        out.data = data if type(data) is np.ndarray else np.asarray(data)  # numpy gives scalars for 0-d results
+        out.grad = None
+        out.label = ""
+        out._prev, out._op, out._rule, out._ctx = (), "", None, None
+        out.requires_grad = False
+        out._version = out._changed_at = 0
+        if not open_switches.count or mode.grad_enabled:  # = is_recording(), inlined
+            for parent in parents:
+                if parent.requires_grad:
+                    out.requires_grad = True
+                    out._prev, out._op, out._rule, out._ctx = parents, op, rule, ctx
+                    out._recorded_at = _clock.now
+                    break
+        if open_switches.count and mode.anomaly:
+            check_forward(out, parents, op)
+        return out
+
+    @classmethod
+    def constant(cls, data: np.ndarray) -> Self:
+        """A leaf that needs no gradient, around an array that is already right."""
+        out = _new(cls)
+        out.requires_grad = False
+        out._version = out._changed_at = 0
+        out._init_leaf(data, None, "")
+        return out
+
+    def _lift(self, other: Any, op: str, reflected: bool = False) -> Self:
+        """`other` as a Tensor operand of `op`: a number or array becomes a constant.
+
+        A number takes this tensor's float dtype, as a Python number does in numpy, so float32
+        stays float32; arrays keep their own dtype and follow numpy's promotion. Complex numbers
+        are refused (their imaginary part would be lost). `reflected`: `other` is the left operand.
+        """
+        if isinstance(other, TensorBase):
+            return cast("Self", other)  # every TensorBase made is a Tensor, the end of the line of classes
+        if isinstance(other, (Number, np.bool_)) and not isinstance(other, (complex, np.complexfloating)):
+            dtype = self.data.dtype
+            return self.constant(np.asarray(other, dtype=dtype if dtype.kind == "f" else None))
+        if isinstance(other, (np.ndarray, list, tuple)):
+            array = np.asarray(other)
+            if array.dtype.kind in "biuf":
+                return self.constant(array)
+        names = (type(other).__name__, "Tensor") if reflected else ("Tensor", type(other).__name__)
+        raise TypeError(f"unsupported operand types for {op}: '{names[0]}' and '{names[1]}'")
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, precision=4, separator=", ", prefix="Tensor(")
+        if self.data.dtype != np.float64:
+            body += f", dtype={self.data.dtype}"
+        if self._op:
+            body += f", op='{self._op}'"
+        if self.requires_grad:
+            body += ", requires_grad=True"
+        return f"Tensor({body})"
+
+    # --- engine protocol ----------------------------------------------------------
+
+    def _parent_grads(self, grad: np.ndarray) -> list:
+        """The rule's gradients fitted to each parent, after checking that no array this op
+        saved was changed in place since it ran (its answer would silently be wrong)."""
+        recorded_at = self._recorded_at
+        if self._changed_at > recorded_at:
+            self._refuse_stale()
+        fitted: list[np.ndarray | None] = []
+        for parent, g in zip(self._prev, self._rule(self, grad)):  # type: ignore[misc]
+            if parent._changed_at > recorded_at:
+                self._refuse_stale()
+            if g is None or not parent.requires_grad:
+                fitted.append(None)
+            else:
+                fitted.append(g if g.shape == parent.data.shape else parent._fit(g))
+        return fitted
+
+    def _refuse_stale(self) -> None:
+        changed = [
+            f"input #{i} ({p.label or p._op or 'a leaf'}, shape {p.data.shape}, now at version {p._version})"
+            for i, p in enumerate(self._prev)
+            if p._changed_at > self._recorded_at
+        ]
+        if self._changed_at > self._recorded_at:
+            changed.append(f"its output (shape {self.data.shape}, now at version {self._version})")
+        raise RuntimeError(
+            f"one of the arrays needed by the backward of '{self._op}' has been modified by an inplace "
+            f"operation (an optimizer step, or +=, -=, ... under no_grad) after the forward pass: "
+            f"{', '.join(changed)}. Run the forward pass again after changing its inputs."
+        )
+
+    def bump_version(self) -> None:
+        """Record that `data` was changed in place: a graph that saved the old data refuses backward."""
+        self._version += 1  # how many times, as PyTorch counts
+        self._changed_at = _clock.tick()  # when, for the ops recorded before it
+
+    def _fit(self, grad: np.ndarray) -> np.ndarray:
+        """Sum a broadcast gradient back to this tensor's shape."""
+        shape = self.data.shape
+        if grad.shape == shape:
+            return grad
+        extra = grad.ndim - len(shape)
+        if extra:
+            grad = grad.sum(axis=tuple(range(extra)))
+        stretched = tuple(axis for axis, size in enumerate(shape) if size == 1 and grad.shape[axis] != 1)
+        if stretched:
+            grad = grad.sum(axis=stretched, keepdims=True)
+        return grad if type(grad) is np.ndarray else np.asarray(grad)
+
+    def _accumulate(self, grad: np.ndarray) -> None:
+        """grad += incoming gradient, never in place.
+
+        A leaf's first gradient is an array of its own in its own dtype (optimizers may update
+        it in place): the incoming array itself when nothing else refers to it or to its memory
+        (as PyTorch steals a gradient no one else holds), else a copy. An intermediate node
+        keeps the array this backward pass computed.
+        """
+        if self.grad is not None:
+            self.grad = self.grad + grad
+        elif (
+            (self._prev
+            and type(grad) is np.ndarray)
+            or (
+                type(grad) is np.ndarray
+                and grad.base is None
+                and grad.dtype == self.data.dtype
+                and getrefcount(grad) <= _UNSHARED
+            )
+        ):
+            self.grad = grad
+        else:
+            self.grad = np.array(grad, dtype=self.data.dtype, copy=True)
+
+    def _seed(self, grad) -> np.ndarray:
+        if grad is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward() on a non-scalar Tensor of shape {self.data.shape} needs a gradient argument "
+                    "of that shape (grad can be implicitly created only for scalar outputs)"
+                )
+            return np.ones_like(self.data)
+        grad = np.asarray(grad.data if isinstance(grad, TensorBase) else grad, dtype=self.data.dtype)
+        if grad.shape != self.data.shape:
+            raise ValueError(f"backward() gradient has shape {grad.shape} but the Tensor has shape {self.data.shape}")
+        return grad
+
+    def _check_backward_allowed(self) -> None:
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward() on a Tensor that does not require grad: no input of this graph was created "
+                "with requires_grad=True (or it was computed under no_grad())"
+            )
+
+    # --- attributes -----------------------------------------------------------------
+
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    def size(self, dim: int | None = None):
+        """The shape (a tuple, as torch.Size is), or the size of one dim."""
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def numel(self) -> int:
+        """The number of elements."""
+        return self.data.size
+
+    def dim(self) -> int:
+        """The number of dims (as ndim)."""
+        return self.data.ndim
+
+    @property
+    def is_leaf(self) -> bool:
+        """True when no recorded op produced this Tensor (created by the user, or under no_grad)."""
+        return not self._prev
+
+    @property
+    def grad_fn(self) -> GradFn | None:
+        """The op that produced this Tensor in the graph (None for a leaf), as PyTorch's grad_fn."""
+        return GradFn(self._op) if self._prev else None
+
+    def item(self) -> float:
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        return self.data
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        """np.asarray(tensor): the data (as torch refuses, a Tensor that requires grad needs .detach() first)."""
+        if self.requires_grad:
+            raise RuntimeError(
+                "Can't convert a Tensor that requires grad to a numpy array; use tensor.detach().numpy() (or .data)"
+            )
+        if copy:
+            return np.array(self.data, dtype=dtype, copy=True)
+        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+
+    def zeros_like_data(self) -> np.ndarray:
+        return np.zeros_like(self.data)
+
+    def _assign(self, values: Any) -> None:
+        self.data[...] = values
+
+    def _as_grad(self, values: Any) -> np.ndarray:
+        return np.asarray(values, dtype=self.data.dtype)
+
+    def detach(self) -> Self:
+        """The same data (shared, not copied), cut from the graph."""
+        return self.constant(self.data)
+
+    def zero_grad(self) -> None:
+        """Forget this tensor's gradient (set it to None, as PyTorch does)."""
+        self.grad = None
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __bool__(self) -> bool:
+        return bool(self.data)  # numpy raises for more than one element, as PyTorch does
+
+    def __float__(self) -> float:
+        return float(self.data)
+
+    __hash__ = Node.__hash__  # identity: Tensors can be dict keys and set members
+
+
+# grad_fn names: PyTorch's where our op name differs from its own
+_TORCH_NAMES = {
+    "+": "Add",
+    "-": "Sub",
+    "*": "Mul",
+    "/": "Div",
+    "**": "Pow",
+    "@": "Matmul",
+    "neg": "Neg",
+    "index": "Index",
+    "log_softmax": "LogSoftmax",
+    "leaky_relu": "LeakyRelu",
+    "max_pool2d": "MaxPool2D",
+    "avg_pool2d": "AvgPool2D",
+    "conv2d": "Convolution",
+    "concatenate": "Cat",
+}
+
+
+class GradFn:
+    """What `tensor.grad_fn` gives: the op that made a Tensor, named as PyTorch names its backward."""
+
+    def __init__(self, op: str):
+        self.op = op
+
+    def name(self) -> str:
+        """e.g. 'MulBackward0' for '*', 'TanhBackward0' for 'tanh'."""
+        return _TORCH_NAMES.get(self.op, self.op[:1].upper() + self.op[1:]) + "Backward0"
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} (op '{self.op}')>"
+
+
+def _not_numeric(data: Any, array: np.ndarray) -> str:
+    """Why `data` cannot be a Tensor's data."""
+    if array.dtype.kind == "c":
+        return "Tensor needs real numbers, got complex data (the imaginary part would be lost)"
+    big = (
+        [x for x in np.ravel(array) if isinstance(x, int) and not isinstance(x, bool)] if array.dtype == object else []
+    )
+    if big:
+        return (
+            f"Tensor needs numbers that fit in 64 bits, got the integer {big[0]!r}; "
+            "pass it as a float (e.g. 1e30) if that is what you mean"
+        )
+    return f"Tensor needs numeric data, got dtype {array.dtype} (numbers or arrays of them)"
+
+
+def dim_args(op: str, dim, keepdim: bool, axis=None, keepdims: bool | None = None) -> tuple:
+    """PyTorch's (dim, keepdim) from either spelling; numpy's axis/keepdims are aliases.
+
+    A list of dims becomes a tuple; giving a name and its alias together is an error.
+    """
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{op}() got both dim={dim!r} and its numpy alias axis={axis!r}; pass one of them")
+        dim = axis
+    if keepdims is not None:
+        if keepdim:
+            raise TypeError(f"{op}() got both keepdim and its numpy alias keepdims; pass one of them")
+        keepdim = keepdims
+    if isinstance(dim, list):
+        dim = tuple(dim)
+    return dim, bool(keepdim)
