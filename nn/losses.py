@@ -80,14 +80,26 @@ def hinge_loss(prediction, target, reduction: str = "mean"):
     return _reduce("hinge_loss", nodes, losses, np.where(margin > 0.0, -y, 0.0), reduction, s, y)
 
 
-def cross_entropy(logits, target, reduction: str = "mean"):
-    """ℓ = -log softmax(x)[label] per row; dx = softmax(x) - onehot(label).
+def cross_entropy(
+    logits,
+    target,
+    weight=None,
+    size_average=None,
+    ignore_index: int = -100,
+    reduce=None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+):
+    """ℓ = -w[label]·log softmax(x)[label] per row; dx = w[label]·(softmax(x) - onehot(label)).
 
     `logits` is [N, K] (or [K] for one sample); `target` is N integer class labels, or an
-    [N, K] array of class probabilities t, for which ℓ = -Σₖ tₖ log softmax(x)ₖ and
-    dx = softmax(x)·Σₖtₖ - t and dt = -log softmax(x) (the probabilities may require grad).
-    Stable for any finite logits: the row maximum is subtracted first.
+    [N, K] array of class probabilities t, for which ℓ = -Σₖ wₖtₖ log softmax(x)ₖ and
+    dx = softmax(x)·Σₖwₖtₖ - w·t and dt = -w·log softmax(x) (the probabilities may require grad).
+    `weight` holds K class weights (all 1 when None), in PyTorch's third place; with labels, the
+    mean is PyTorch's weighted mean Σℓ / Σ w[label], and rows whose label is `ignore_index` count
+    nowhere. Stable for any finite logits: the row maximum is subtracted first.
     """
+    _refuse_unsupported("cross_entropy", size_average=size_average, reduce=reduce, label_smoothing=label_smoothing)
     x, nodes = _prediction("cross_entropy", logits, reduction)
     one_sample = x.ndim == 1
     if one_sample:
@@ -95,13 +107,14 @@ def cross_entropy(logits, target, reduction: str = "mean"):
     if x.ndim != 2:
         raise ValueError(f"cross_entropy expects logits of shape [N, K] (or [K] for one sample), got shape {x.shape}")
     n, k = x.shape
+    w = _class_weights("cross_entropy", weight, k, x.dtype)
     shifted = x - x.max(axis=1, keepdims=True)
     exp = np.exp(shifted)
     total = exp.sum(axis=1, keepdims=True)
     log_probs = shifted - np.log(total)
     dloss = exp / total
     t, targets = _target_nodes("cross_entropy", target, nodes)
-    dtarget = None
+    dtarget, divisor = None, None
     if one_sample:
         t = t[None]
     if t.ndim == 1:
@@ -110,15 +123,20 @@ def cross_entropy(logits, target, reduction: str = "mean"):
                 "cross_entropy class labels take no gradient; a target that requires grad must be "
                 "[N, K] class probabilities"
             )
-        labels = _class_labels(t, n, k)
+        kept = t != ignore_index
+        labels = np.where(kept, _class_labels(t, n, k, kept), 0)
         rows = np.arange(n)
-        losses = -log_probs[rows, labels]
+        row_weights = w[labels] * kept
+        losses = -log_probs[rows, labels] * row_weights
         dloss[rows, labels] -= 1.0
+        dloss *= row_weights[:, None]
+        divisor = row_weights.sum()  # PyTorch's weighted mean
     elif t.shape == (n, k) and t.dtype.kind in "biuf":
         t = t.astype(x.dtype, copy=False)
-        losses = -(t * log_probs).sum(axis=1)
-        dloss = dloss * t.sum(axis=1, keepdims=True) - t
-        dtarget = -log_probs
+        weighted = t * w
+        losses = -(weighted * log_probs).sum(axis=1)
+        dloss = dloss * weighted.sum(axis=1, keepdims=True) - weighted
+        dtarget = -log_probs * w
     else:
         raise ValueError(
             f"cross_entropy targets must be {n} integer labels or a [{n}, {k}] array of class "
@@ -127,10 +145,36 @@ def cross_entropy(logits, target, reduction: str = "mean"):
     if one_sample:
         losses, dloss = losses[0], dloss[0]
         dtarget = None if dtarget is None else dtarget[0]
-    return _reduce("cross_entropy", nodes, losses, dloss, reduction, x, t, targets, dtarget)
+    return _reduce("cross_entropy", nodes, losses, dloss, reduction, x, t, targets, dtarget, divisor)
 
 
-def _class_labels(labels: np.ndarray, n: int, k: int) -> np.ndarray:
+def _refuse_unsupported(name: str, size_average, reduce, label_smoothing: float) -> None:
+    """PyTorch's deprecated size_average/reduce, and label smoothing, are refused by name."""
+    if size_average is not None or reduce is not None:
+        raise ValueError(
+            f"{name}: size_average and reduce are deprecated in PyTorch and not supported; "
+            "use reduction='mean', 'sum' or 'none'"
+        )
+    if label_smoothing != 0.0:
+        raise ValueError(f"{name}: label_smoothing={label_smoothing!r} is not supported (only 0.0)")
+
+
+def _class_weights(name: str, weight, k: int, dtype) -> np.ndarray:
+    """K class weights as an array of the logits' dtype (all ones for None)."""
+    if weight is None:
+        return np.ones(k, dtype=dtype)
+    if isinstance(weight, Tensor) and weight.requires_grad:
+        raise ValueError(f"{name}: the class weights take no gradient; pass weight.detach()")
+    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight)
+    if w.dtype.kind not in "biuf":
+        raise TypeError(f"{name}: weight must hold one number per class, got dtype {w.dtype}")
+    if w.shape != (k,):
+        raise ValueError(f"{name}: weight must hold one number per class, shape ({k},), got shape {w.shape}")
+    return w.astype(dtype, copy=False)
+
+
+def _class_labels(labels: np.ndarray, n: int, k: int, kept: np.ndarray) -> np.ndarray:
+    """The labels, checked: integers, one per row, each a class (the `kept` ones: not ignore_index)."""
     if labels.dtype.kind not in "iu":
         raise ValueError(
             f"cross_entropy needs integer class labels, got dtype {labels.dtype}; "
@@ -138,8 +182,9 @@ def _class_labels(labels: np.ndarray, n: int, k: int) -> np.ndarray:
         )
     if labels.shape != (n,):
         raise ValueError(f"cross_entropy got {labels.shape[0]} labels for {n} rows of logits")
-    if n and (labels.min() < 0 or labels.max() >= k):
-        bad = labels[(labels < 0) | (labels >= k)][0]
+    wrong = ((labels < 0) | (labels >= k)) & kept
+    if wrong.any():
+        bad = labels[wrong][0]
         raise ValueError(f"cross_entropy label {bad} is out of range for {k} classes (labels must be 0..{k - 1})")
     return labels
 
@@ -210,8 +255,12 @@ def _reduce(
     target,
     targets=None,
     dtarget: np.ndarray | None = None,
+    divisor=None,
 ):
-    """One node holding the reduced loss; its rule multiplies the incoming gradient by dloss (and dtarget)."""
+    """One node holding the reduced loss; its rule multiplies the incoming gradient by dloss (and dtarget).
+
+    'mean' divides by `divisor` (a weighted loss's total weight), by the number of loss elements when None.
+    """
     if targets is None:
         dtarget = None
     total = losses.sum()
@@ -220,8 +269,12 @@ def _reduce(
     if reduction == "mean":
         if losses.size == 0:
             raise ValueError(f"{name}: the mean of an empty batch is undefined")
-        value, dloss = total / losses.size, dloss / losses.size
-        dtarget = None if dtarget is None else dtarget / losses.size
+        if divisor is None:
+            divisor = losses.size
+        elif divisor == 0:
+            raise ValueError(f"{name}: the weighted mean is undefined, the rows' weights sum to 0")
+        value, dloss = total / divisor, dloss / divisor
+        dtarget = None if dtarget is None else dtarget / divisor
     elif reduction == "sum":
         value = total
     else:

@@ -205,6 +205,18 @@ TABLE = [
     row(backward_without_grad_mode, RuntimeError, r"does not require grad.*no_grad\(\)", "backward-after-no-grad"),
     # --- losses -----------------------------------------------------------------------
     row(
+        lambda: cross_entropy(logits(), np.array([0, 1]), np.ones(2)),
+        ValueError,
+        r"cross_entropy: weight must hold one number per class, shape \(3,\), got shape \(2,\)",
+        "ce-weight-wrong-shape",
+    ),
+    row(
+        lambda: cross_entropy(logits(), np.array([0, 1]), np.array([0.0, 0.0, 1.0])),
+        ValueError,
+        r"the weighted mean is undefined, the rows' weights sum to 0",
+        "ce-weights-sum-to-zero",
+    ),
+    row(
         lambda: cross_entropy(logits(), np.array([0, 3])),
         ValueError,
         r"label 3 is out of range for 3 classes \(labels must be 0\.\.2\)",
