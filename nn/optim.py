@@ -275,7 +275,11 @@ class AdamW(Adam):
 
 
 class StepLR:
-    """lr = base_lr · γ^⌊epoch / step_size⌋; call step() once per epoch."""
+    """lr = base_lr · γ^⌊epoch / step_size⌋; call step() once per epoch.
+
+    As PyTorch's chainable schedulers, step() multiplies the optimizer's current lr by γ every
+    step_size epochs, so an lr set by hand in between is the one that decays.
+    """
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1):
         self.optimizer = optimizer
@@ -286,11 +290,15 @@ class StepLR:
 
     def step(self) -> None:
         self.epoch += 1
-        self.optimizer.lr = self.base_lr * self.gamma ** (self.epoch // self.step_size)
+        if self.epoch % self.step_size == 0:
+            self.optimizer.lr *= self.gamma
 
 
 class ExponentialLR:
-    """lr = base_lr · γ^epoch; call step() once per epoch."""
+    """lr = base_lr · γ^epoch; call step() once per epoch.
+
+    As PyTorch's chainable schedulers, step() multiplies the optimizer's current lr by γ.
+    """
 
     def __init__(self, optimizer: Optimizer, gamma: float):
         self.optimizer = optimizer
@@ -300,4 +308,4 @@ class ExponentialLR:
 
     def step(self) -> None:
         self.epoch += 1
-        self.optimizer.lr = self.base_lr * self.gamma**self.epoch
+        self.optimizer.lr *= self.gamma
