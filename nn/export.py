@@ -43,12 +43,9 @@ def to_torch(model: Module):
 
     Linear, Conv2d, MaxPool2d, AvgPool2d, Dropout, Flatten, Identity, Sequential, every
     activation of nn.activations, and the scalar Neuron / Layer / MLP (as Linear layers).
-    The exported module is in train() or eval() mode as the model is.
+    Every exported module is in train() or eval() mode as its chainrule original is.
     """
-    torch = _import_torch()
-    exported = _export(torch, model)
-    exported.train(getattr(model, "training", True))
-    return exported
+    return _export(_import_torch(), model)
 
 
 def _parameter(torch, array: np.ndarray):
@@ -56,6 +53,17 @@ def _parameter(torch, array: np.ndarray):
 
 
 def _export(torch, module: Module) -> Any:
+    """The torch twin of `module`, in its mode (a Sequential's layers each in their own)."""
+    twin = _twin(torch, module)
+    mode = getattr(module, "training", True)
+    if isinstance(module, Sequential):
+        twin.training = mode  # not train(mode): each layer was exported in its own mode
+    else:
+        twin.train(mode)
+    return twin
+
+
+def _twin(torch, module: Module) -> Any:
     tnn = torch.nn
     if isinstance(module, Sequential):
         return tnn.Sequential(*(_export(torch, layer) for layer in module))
