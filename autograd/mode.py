@@ -21,6 +21,8 @@ class _Mode(threading.local):
 
     grad_enabled = True
     anomaly = False
+    blocks = 0  # switch blocks open in this thread
+    holding = False  # this thread counts in open_switches for a grad flag turned off by a plain call
 
 
 mode = _Mode()
@@ -35,6 +37,16 @@ class _OpenSwitches:
 
 
 open_switches = _OpenSwitches()
+
+
+def _hold_while_grad_is_off() -> None:
+    """Count this thread in open_switches while its grad flag is off outside every block (turned off by
+    a plain `set_grad_enabled(False)` call), so that the ops read the flag; stop once it is back on."""
+    holding = not mode.grad_enabled or (mode.holding and mode.blocks > 0)
+    if holding != mode.holding:
+        with open_switches.lock:
+            open_switches.count += 1 if holding else -1
+        mode.holding = holding
 
 
 class ModeSwitch:
@@ -61,14 +73,18 @@ class ModeSwitch:
     def __enter__(self) -> ModeSwitch:
         with open_switches.lock:
             open_switches.count += 1
+        mode.blocks += 1
         self._saved.append(getattr(mode, self.flag))
         setattr(mode, self.flag, self.value)
         return self
 
     def __exit__(self, *exc: object) -> None:
         setattr(mode, self.flag, self._saved.pop())
+        mode.blocks -= 1
         with open_switches.lock:
             open_switches.count -= 1
+        if mode.blocks == 0:
+            _hold_while_grad_is_off()
 
     def _fresh(self) -> ModeSwitch:
         """A new switch of the same kind: each call of a decorated function gets its own."""
@@ -128,7 +144,10 @@ class enable_grad(ModeSwitch):
 
 
 class set_grad_enabled(ModeSwitch):
-    """`set_grad_enabled(False)` is `no_grad()`, `set_grad_enabled(True)` is `enable_grad()`."""
+    """As in PyTorch, the call itself sets recording on or off in this thread: `set_grad_enabled(False)`
+    alone turns it off until `set_grad_enabled(True)`. As a block or decorator it is `no_grad()` /
+    `enable_grad()`, and puts back the state found before the call.
+    """
 
     flag = "grad_enabled"
 
@@ -140,6 +159,21 @@ class set_grad_enabled(ModeSwitch):
     def __init__(self, enabled: bool) -> None:
         super().__init__()
         self.value = enabled
+        self._before: bool | None = mode.grad_enabled  # what a `with` on this call restores
+        mode.grad_enabled = enabled
+        _hold_while_grad_is_off()
+
+    def __enter__(self) -> ModeSwitch:
+        super().__enter__()
+        if self._before is not None:  # `with set_grad_enabled(x):` restores the state before the call
+            self._saved[-1], self._before = self._before, None
+        return self
+
+    def __call__(self, func: Callable) -> Callable:
+        if self._before is not None:  # decorating switches nothing now: undo the call's setting
+            mode.grad_enabled, self._before = self._before, None
+            _hold_while_grad_is_off()
+        return super().__call__(func)
 
 
 def is_recording() -> bool:
