@@ -62,7 +62,7 @@ bench: $(INSTALLED)
 
 # The Playground as a standalone page on http://localhost:8765 (nothing is fetched from the internet).
 playground: $(INSTALLED)
-	$(BIN)/python -m viz.play_server --port 8765
+	$(BIN)/python -m viz.play --port 8765
 
 notebooks: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet jupyterlab

@@ -23,9 +23,9 @@ import json
 import sys
 import urllib.request
 
-from viz.play_model import Playground, Settings
-from viz.play_server import start
-from viz.play_view import render
+from viz.play.model import Playground, Settings
+from viz.play.picture import render
+from viz.play.server import start
 
 from .common import environment, print_bars, summary, table, timed_step, write_results
 
@@ -43,7 +43,9 @@ def main(argv: list[str] | None = None) -> dict:
     url = f"http://127.0.0.1:{server.server_address[1]}/api/step"
 
     def round_trip():
-        request = urllib.request.Request(url, data=json.dumps({"epochs": 1}).encode(), method="POST")
+        request = urllib.request.Request(
+            url, data=json.dumps({"epochs": 1}).encode(), headers={"Content-Type": "application/json"}, method="POST"
+        )
         with urllib.request.urlopen(request) as answer:
             return json.load(answer)
 

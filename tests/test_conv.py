@@ -19,7 +19,7 @@ from nn.data import load_digits
 from nn.losses import cross_entropy
 from nn.optim import Adam
 from nn.train import evaluate, fit
-from viz.conv_plots import _mosaic, feature_maps, plot_feature_maps, plot_filters
+from viz.plots.conv import _mosaic, feature_maps, plot_feature_maps, plot_filters
 
 torch.set_num_threads(1)
 

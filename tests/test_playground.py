@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 from browser import CHROMIUM, chromium_command
 
-from viz.play_model import DATASETS, FEATURES, Playground, Settings, make_dataset
-from viz.play_view import png, render
+from viz.play.model import DATASETS, FEATURES, Playground, Settings, make_dataset
+from viz.play.picture import png, render
 
 
 @pytest.mark.parametrize("name", DATASETS)
@@ -25,8 +25,8 @@ def test_datasets_have_two_balanced_classes_in_the_plane(name):
 
 
 def test_xor_labels_follow_the_quadrants():
-    X, y = make_dataset("xor", 300, noise=0.0)
-    assert np.all(y == np.where(X[:, 0] * X[:, 1] >= 0, 1.0, -1.0))
+    X, y = make_dataset("xor", 400, noise=0.0)
+    assert np.mean(y == np.where(X[:, 0] * X[:, 1] >= 0, 1.0, -1.0)) > 0.97  # nn.data.xor's clusters, scaled
 
 
 def test_features_split_and_layers():
@@ -176,7 +176,7 @@ class Browser:
 
 @pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium")
 def test_page_trains_in_a_browser(tmp_path):
-    from viz.play_server import start
+    from viz.play.server import start
 
     server = start(port=0, hidden=(6, 6), dataset="circle")
     browser = Browser(f"http://127.0.0.1:{server.server_address[1]}/", tmp_path / "profile")
@@ -204,21 +204,27 @@ def test_notebook_panel_steps_plays_and_draws_a_unit():
     from viz import playground
 
     box = playground(hidden=(6, 6), points=100)
-    c, pg = box.controls, box.playground
-    before = c["view"].value
-    c["step"].click()
-    assert pg.epochs == 1 and c["view"].value != before and c["status"].value.startswith("epoch 1")
-    c["play"].value = True  # trains in a thread until paused
+    panel = box.panel
+    pg = panel.pg
+    before = panel.view.value
+    panel.step.click()
+    assert pg.epochs == 1 and panel.view.value != before and panel.status.value.startswith("epoch 1")
+    panel.play.value = True  # trains in a thread until paused
     deadline = time.time() + 30
     while pg.epochs < 6 and time.time() < deadline:
         time.sleep(0.05)
-    c["play"].value = False
-    box.worker.join(timeout=10)
+    panel.play.value = False
+    panel.worker.join(timeout=10)
     assert pg.epochs >= 6 and pg.history["train"][-1] < pg.history["train"][0]
-    c["hidden"].value = "3"  # a new network: starts over
+    panel.hidden.value = "3"  # a new network: starts over
     assert [lay.out_features for lay in pg.layers] == [3, 1] and pg.epochs == 0
-    assert [label for label, _ in c["unit"].options] == ["layer 1 unit 1", "layer 1 unit 2", "layer 1 unit 3", "output"]
-    c["unit"].value = (0, 2)
-    c["draw"].click()
-    assert c["graph"].value.startswith("<svg") and "layer 1 unit 3" in c["graph"].value
-    assert 'stroke="#e31a1c"' in c["view"].value  # the picked unit is outlined
+    assert [label for label, _ in panel.unit.options] == [
+        "layer 1 unit 1",
+        "layer 1 unit 2",
+        "layer 1 unit 3",
+        "output",
+    ]
+    panel.unit.value = (0, 2)
+    panel.draw.click()
+    assert panel.graph.value.startswith("<svg") and "layer 1 unit 3" in panel.graph.value
+    assert 'stroke="#e31a1c"' in panel.view.value  # the picked unit is outlined

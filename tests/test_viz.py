@@ -307,7 +307,7 @@ def test_optional_extras_name_what_to_install(monkeypatch):
     f, _ = lecture_graph()
     with pytest.raises(ImportError, match=r"pip install 'chainrule\[notebooks\]'"):
         step_through(f)
-    for name in [m for m in sys.modules if m.startswith(("viz.plots", "viz.figure", "viz.multiples", "matplotlib"))]:
+    for name in [m for m in sys.modules if m.startswith(("viz.plots", "matplotlib"))]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     with pytest.raises(ImportError, match=r"viz.plots needs matplotlib: pip install 'chainrule\[notebooks\]'"):

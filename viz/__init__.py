@@ -1,21 +1,26 @@
 """chainrule's viz: pictures of computation graphs, backward step by step, training plots, a Playground.
 
-`viz.plots` (matplotlib) is imported on its own: `from viz.plots import plot_history`.
+    viz/graph/   draw_graph, the gradient colour scale, the backward step-through
+    viz/plots/   matplotlib figures (`from viz.plots import plot_history`; imported on its own)
+    viz/play/    the Playground: model, picture, notebook panel, web server and page
+    viz/walkthrough.py   `make demo`, built on the three
+
+`viz.plots` needs matplotlib and is imported on its own: `from viz.plots import plot_history`.
 """
 
-from .graph import draw_graph
-from .play_widget import playground
-from .render import GraphvizNotInstalled
-from .steps import (
+from .graph import (
     Frame,
+    GraphvizNotInstalled,
     StepThrough,
     backward_steps,
     describe,
+    draw_graph,
     export_steps,
     render_step,
     step_through,
     steps_html,
 )
+from .play import playground
 
 __all__ = [
     "Frame",

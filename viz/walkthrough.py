@@ -18,9 +18,9 @@ import numpy as np
 
 from autograd import Node, Value, grads_sent, no_grad, topological_order
 
-from .graph import draw_graph, fmt
-from .render import INSTALL_HINT, GraphvizNotInstalled, available
-from .steps import Frame, StepThrough, backward_steps, render_step
+from .graph.draw import draw_graph, fmt
+from .graph.render import INSTALL_HINT, GraphvizNotInstalled, available
+from .graph.steps import Frame, StepThrough, backward_steps, render_step
 
 SYMBOLS = {"+": "+", "-": "-", "*": "·", "/": "/", "**": "**"}
 

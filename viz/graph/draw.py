@@ -15,10 +15,10 @@ from autograd import Node, topological_order
 
 from .colors import GradScale
 from .modules import ModuleMap, inside
-from .picture import Picture, Scene, clean, fmt, summarize
 from .render import Drawing, available, render_dot, svg_metrics
+from .scene import Scene, SceneBuilder, clean, fmt, summarize
 
-__all__ = ["MIN_TEXT_PX", "NOTEBOOK_WIDTH", "GraphPlan", "draw_graph", "fmt", "summarize"]
+__all__ = ["MIN_TEXT_PX", "NOTEBOOK_WIDTH", "Layout", "Plan", "draw_graph", "fmt", "summarize"]
 
 NOTEBOOK_WIDTH = 950  # CSS px: the text column of a Jupyter notebook
 MIN_TEXT_PX = 8.0  # no text smaller than this once the picture is scaled to the column
@@ -60,13 +60,13 @@ def draw_graph(
     edge the local derivative and the contribution upstream · local it sends back.
 
     params maps names to leaves. modules=model boxes the nodes each sub-module built (see
-    viz.modules; cluster=False turns the boxes off) and collapse lists module paths or module
+    viz.graph.modules; cluster=False turns the boxes off) and collapse lists module paths or module
     objects to draw as one box node each. A graph of more than max_nodes values is drawn with
     its modules collapsed, or as one summary node.
     """
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
-    plan = GraphPlan(
+    plan = Plan(
         root,
         color_by=color_by,
         edge_labels=edge_labels,
@@ -77,9 +77,9 @@ def draw_graph(
         highlight=highlight,
         modules=modules,
     )
-    graph = plan.drawing(plan.fit(rankdir, width), width)
-    graph.format = format
-    return graph
+    drawing = plan.drawing(plan.fit(rankdir, width), width)
+    drawing.format = format
+    return drawing
 
 
 @dataclass(frozen=True)
@@ -91,10 +91,11 @@ class Layout:
     folded: tuple
 
 
-class GraphPlan:
+class Plan:
     """A computation graph ready to draw: its values in order, module boxes, names and options.
 
-    `step` (from viz.steps) draws the gradients as of one backward step (see viz.picture.Picture).
+    `fit` picks a Layout, `scene` builds the Scene for it, `drawing` turns that into a Drawing.
+    `step` (from viz.graph.steps) draws the gradients as of one backward step (see SceneBuilder).
     """
 
     def __init__(
@@ -147,26 +148,41 @@ class GraphPlan:
         marked = highlight if isinstance(highlight, (list, tuple, set)) else [] if highlight is None else [highlight]
         self.marked = {self.index[id(n)] for n in marked if id(n) in self.index}
 
-    def picture(self, folded, step: dict | None = None) -> Picture:
-        return Picture(self.root, self.order, self.index, self.mm, list(folded), self.cluster, self.names, step)
+    def builder(self, folded, step: dict | None = None) -> SceneBuilder:
+        return SceneBuilder(
+            root=self.root,
+            order=self.order,
+            index=self.index,
+            mm=self.mm,
+            folded=list(folded),
+            cluster=self.cluster,
+            names=self.names,
+            step=step,
+        )
 
     def grad_scale(self, steps=(None,)) -> GradScale:
         """The colour scale over every gradient drawn (in every step, for a step-through)."""
-        return GradScale.spanning([s for step in steps for s in self.picture(self.folded, step).grad_sizes()])
+        return GradScale.spanning([s for step in steps for s in self.builder(self.folded, step).grad_sizes()])
 
     def scene(self, layout: Layout, step: dict | None = None, scale: GradScale | None = None) -> Scene:
-        picture = self.picture(layout.folded, step)
+        builder = self.builder(layout.folded, step)
         if self.color_by and scale is None:
-            scale = GradScale.spanning(picture.grad_sizes())
+            scale = GradScale.spanning(builder.grad_sizes())
         graph_attr = {"label": clean(self.caption), "labelloc": "t", "fontsize": "14"} if self.caption else {}
-        scene = picture.scene(
-            layout.rankdir, layout.stacked, self.color_by, self.edge_labels, self.marked, scale, graph_attr
+        scene = builder.scene(
+            rankdir=layout.rankdir,
+            stacked=layout.stacked,
+            color_by=self.color_by,
+            edge_labels=self.edge_labels,
+            marked=self.marked,
+            scale=scale,
+            graph_attr=graph_attr,
         )
         if self.color_by:
             assert scale is not None  # set above whenever color_by is
             scene.nodes.append(("legend", {"label": scale.legend(), "shape": "plaintext", "fontsize": "10"}, None))
             root = self.index[id(self.root)]
-            if picture.box[root] is None:
+            if builder.box[root] is None:
                 scene.same_rank.append(["legend", f"v{root}"])  # beside the output
         return scene
 
@@ -212,10 +228,10 @@ class GraphPlan:
         """The Drawing for one layout, scaled down (never up) to `width` CSS px."""
         if self.too_large:
             return _too_large(self.order, self.max_nodes, self.mm is not None)
-        graph = self.scene(layout, step, scale).digraph()
+        drawing = self.scene(layout, step, scale).digraph()
         if width is not None:
-            graph.attr(size=f"{width * 0.75 / 72:.3f},1000")  # inches; 1 CSS px = 0.75 pt
-        return graph
+            drawing.attr(size=f"{width * 0.75 / 72:.3f},1000")  # inches; 1 CSS px = 0.75 pt
+        return drawing
 
 
 def _visible(mm: ModuleMap, folded) -> int:

@@ -18,10 +18,10 @@ import numpy as np
 
 from autograd import Node, topological_order, watch_backward
 
-from .extras import require
-from .graph import NOTEBOOK_WIDTH, GraphPlan
-from .picture import clean, is_constant, summarize
+from ..extras import require
+from .draw import NOTEBOOK_WIDTH, Plan
 from .render import Drawing, available, render_dot
+from .scene import clean, is_constant, summarize
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,11 +44,11 @@ class Frame:
 @dataclass(eq=False)
 class Run:
     """What every frame of one backward pass shares: grads before it began, frames so far, and
-    the step-throughs drawn of it (by their options)."""
+    the step-throughs made of it (by their options)."""
 
     start: dict[int, Any]
     frames: list[Frame] = field(default_factory=list)
-    drawn: dict[str, StepThrough] = field(default_factory=dict)
+    step_throughs: dict[str, StepThrough] = field(default_factory=dict)
 
 
 def _copy(grad):
@@ -132,7 +132,7 @@ class StepThrough:
         options.pop("format", None)
         options.pop("highlight", None)  # each frame marks its current node
         self.root, self.frames, self.width = root, frames, width
-        self.plan = GraphPlan(root, **options)
+        self.plan = Plan(root, **options)
         self.states = [_state(f) for f in frames]
         self.scale = self.plan.grad_scale(self.states) if self.plan.color_by else None
         self.layout = self.plan.fit(rankdir, width, self.states[0], self.scale)
@@ -253,18 +253,20 @@ class StepThrough:
 _ids = itertools.count()
 
 
-def _drawn(root: Node, frame: Frame, options: dict) -> StepThrough:
+def _step_through(root: Node, frame: Frame, options: dict) -> StepThrough:
+    """The StepThrough of `frame`'s pass with these options, made once."""
     key = repr(sorted(options.items()))
-    if key not in frame.run.drawn or len(frame.run.drawn[key].frames) != len(frame.run.frames):
-        frame.run.drawn[key] = StepThrough(root, list(frame.run.frames), **options)
-    return frame.run.drawn[key]
+    made = frame.run.step_throughs
+    if key not in made or len(made[key].frames) != len(frame.run.frames):
+        made[key] = StepThrough(root, list(frame.run.frames), **options)
+    return made[key]
 
 
 def render_step(root: Node, frame: Frame, **options) -> Drawing:
     """draw_graph as of `frame`, on the layout every frame of its backward pass shares: nodes
     reached so far show their new grad, the others the contributions pending for them, and the
     current node and the edges it sends gradients back along are red. Takes draw_graph's options."""
-    drawing = _drawn(root, frame, options).drawing(frame.step)
+    drawing = _step_through(root, frame, options).drawing(frame.step)
     drawing.format = options.get("format", "svg")
     return drawing
 
@@ -287,15 +289,15 @@ def step_through(root: Node, **options):
     """
     widgets = require("ipywidgets", "step_through (viz.steps_html(root) needs nothing)")
     steps = steps_html(root, **options)
-    pictures = steps.svgs()
-    slider = widgets.IntSlider(value=0, min=0, max=len(pictures) - 1, description="step")
+    svgs = steps.svgs()
+    slider = widgets.IntSlider(value=0, min=0, max=len(svgs) - 1, description="step")
     shown = steps.shown
     caption = widgets.HTML(html.escape(describe(shown[0])))
-    picture = widgets.HTML(pictures[0])
+    frame = widgets.HTML(svgs[0])
 
     def show(change) -> None:
         caption.value = html.escape(describe(shown[change["new"]]))
-        picture.value = pictures[change["new"]]
+        frame.value = svgs[change["new"]]
 
     slider.observe(show, names="value")
-    return widgets.VBox([slider, caption, picture])
+    return widgets.VBox([slider, caption, frame])

@@ -12,7 +12,7 @@ import numpy as np
 
 from autograd import Node
 
-from .extras import NOTEBOOK_EXTRA
+from ..extras import NOTEBOOK_EXTRA
 
 try:
     from matplotlib.figure import Figure

@@ -1,8 +1,8 @@
-"""What a graph drawing shows, before graphviz lays it out: a Scene of nodes, edges and module boxes.
+"""The Scene stage: what a graph drawing shows, before Graphviz places it — nodes, edges, module boxes.
 
-`Picture` turns a computation graph into a Scene (records for values, ellipses for ops, boxes
-for collapsed modules); `Scene.digraph()` writes it as DOT, optionally with every position
-pinned from one earlier layout (the step-through draws all its frames on one layout).
+`SceneBuilder` turns a computation graph into a Scene (records for values, ellipses for ops,
+boxes for collapsed modules); `Scene.digraph()` writes it as a Drawing (DOT), optionally with
+every position pinned from one earlier layout (the step-through draws all its frames on one layout).
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ class Scene:
     same_rank: list = field(default_factory=list)
 
     def digraph(self, pins: dict | None = None) -> Drawing:
-        """The Scene as DOT; `pins` (from viz.steps) fixes every node, edge and box where one layout put it."""
+        """The Scene as DOT; `pins` (from viz.graph.steps) fixes every node, edge and box where one layout put it."""
         graph = Drawing(
             graph_attr={**FONT, **self.graph_attr},
             node_attr={**FONT, "fontsize": "12"},
@@ -123,43 +123,46 @@ class Scene:
         return graph
 
 
-class Picture:
+@dataclass(kw_only=True)
+class SceneBuilder:
     """One computation graph as a Scene: which values are drawn, how, and inside which module box.
 
-    `step` (from viz.steps) gives the gradients as of one backward step: "grads", "pending"
-    (contributions not yet added) and "flows" (the gradient each reached node sent on), by
-    id(node), and the "current" node.
+    `step` (from viz.graph.steps) gives the gradients as of one backward step: "grads",
+    "pending" (contributions not yet added) and "flows" (the gradient each reached node sent
+    on), by id(node), and the "current" node.
     """
 
-    def __init__(
-        self,
-        root,
-        order,
-        index,
-        mm: ModuleMap | None,
-        folded: list[str],
-        cluster: bool,
-        names: dict,
-        step: dict | None = None,
-    ):
-        self.root, self.order, self.index, self.mm, self.folded, self.step = root, order, index, mm, folded, step
-        self.names = names
-        self.grads = step["grads"] if step else {}
-        # box[i]: the collapsed module value i is hidden in; boxed: modules drawn as clusters
-        self.box: list[int | None] = [None] * len(order)
+    root: Node
+    order: list[Node]  # topological order
+    index: dict[int, int]  # id(node) -> place in `order`
+    mm: ModuleMap | None  # which module built which node
+    folded: list[str]  # module paths drawn as one box each
+    cluster: bool  # draw the other modules as boxes around their nodes
+    names: dict[int, str]  # place in `order` -> parameter name
+    step: dict | None = None
+    grads: dict = field(init=False)
+    box: list[int | None] = field(init=False)  # the folded module each value is hidden in
+    boxed: list[str] = field(init=False)  # the modules drawn as clusters
+    constant: list[bool] = field(init=False)
+
+    def __post_init__(self) -> None:
+        mm, folded = self.mm, self.folded
+        self.grads = self.step["grads"] if self.step else {}
+        self.box = [None] * len(self.order)
         if folded:
             assert mm is not None  # modules are folded only when there is a module map
             for i, owner in enumerate(mm.owner):
                 if owner is not None:
                     self.box[i] = next((k for k, path in enumerate(folded) if inside(owner, path)), None)
-        self.boxed = [p for p in mm.used_paths() if not any(inside(p, f) for f in folded)] if mm and cluster else []
-        self.constant = [is_constant(node, i in names) for i, node in enumerate(order)]
+        used = mm.used_paths() if mm and self.cluster else []
+        self.boxed = [p for p in used if not any(inside(p, f) for f in folded)]
+        self.constant = [is_constant(node, i in self.names) for i, node in enumerate(self.order)]
 
     def grad(self, node: Node):
         return self.grads.get(id(node), node.grad)
 
     def grad_sizes(self) -> list:
-        """Every gradient the picture colours (values and the contributions on edges)."""
+        """Every gradient the scene colours (values and the contributions on edges)."""
         sizes = [signed_size(self.grad(n)) for i, n in enumerate(self.order) if not self.constant[i]]
         for node in self.order:
             sizes += [signed_size(c) for c in grads_sent(node, self.grad(node)) or []]
@@ -167,14 +170,16 @@ class Picture:
 
     def scene(
         self,
+        *,
         rankdir: str,
         stacked: bool,
-        color_by,
+        color_by: str | None,
         edge_labels: bool,
         marked: set[int],
         scale: GradScale | None,
         graph_attr: dict,
     ) -> Scene:
+        """The Scene laid out `rankdir` (records `stacked` or across), coloured `color_by`, `marked` in red."""
         scene = Scene(graph_attr={"rankdir": rankdir, "nodesep": "0.25", "ranksep": "0.4", **graph_attr})
         for path in self.boxed:
             assert self.mm is not None  # boxed is empty without a module map
@@ -263,8 +268,8 @@ class Picture:
                 scene.edges.append((target, f"v{i}", {**attrs, "dir": "back"} if step is not None else attrs))
             current = step is not None and node is step["current"]
             g = step["flows"].get(id(node)) if step else node.grad
-            drawn = box[i] is None and (edge_labels or current or color_by)
-            sent = grads_sent(node, g) if drawn else None
+            shown = box[i] is None and (edge_labels or current or color_by)
+            sent = grads_sent(node, g) if shown else None
             local = grads_sent(node, 1.0) if sent is not None and isinstance(node, Value) else None
             for k, parent in enumerate(node._prev):
                 j = self.index[id(parent)]

