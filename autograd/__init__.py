@@ -2,7 +2,7 @@
 
 from .anomaly import AnomalyError, detect_anomaly
 from .conv import avg_pool2d, conv2d, int_pair, max_pool2d
-from .engine import Node, Step, backward_pass, grads_sent, topological_order, watch_backward
+from .engine import Node, Step, grads_sent, topological_order, watch_backward
 from .function import Function
 from .gradcheck import GradcheckError, find_wrong_rule, gradcheck
 from .mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -19,7 +19,6 @@ __all__ = [
     "Value",
     "as_tensor",
     "avg_pool2d",
-    "backward_pass",
     "concatenate",
     "conv2d",
     "detect_anomaly",

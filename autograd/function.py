@@ -130,9 +130,9 @@ class Function:
         with no_grad(), _Unwatched():
             result = cls.forward(ctx, *(_forward_input(x) for x in inputs))
         if on_values:
-            return Value.from_op(_value_output(cls, result), nodes, cls.op_name(), _function_rule, ctx)
+            return Value.from_op(_value_output(cls, result), nodes, cls.op_name(), _function_value_rule, (ctx,))
         if not isinstance(result, tuple):
-            return _tensor_output(_output_array(cls, result), nodes, cls.op_name(), ctx)
+            return _tensor_output(_output_array(cls, result), nodes, cls.op_name(), (ctx,))
         return _several_outputs(cls, [_output_array(cls, r, i) for i, r in enumerate(result)], nodes, ctx)
 
 
@@ -192,7 +192,7 @@ def _several_outputs(cls: type[Function], arrays: list[np.ndarray], nodes: tuple
     if not floats:
         return tuple(Tensor.constant(array) for array in arrays)
     joint = Tensor.from_op(
-        np.concatenate([array.ravel() for array in floats]), nodes, cls.op_name(), _function_rule, ctx
+        np.concatenate([array.ravel() for array in floats]), nodes, cls.op_name(), _function_rule, (ctx,)
     )
     return tuple(
         _tensor_output(array, (joint,), f"{cls.op_name()}[{i}]", (offset, joint.data.size), _pick_rule)
@@ -208,9 +208,16 @@ def _pick_rule(out: Tensor, g: np.ndarray):
     return (joint_grad,)
 
 
+def _function_value_rule(out: Value, g: float) -> None:
+    """A Function's rule on Values: backward's gradients added into the parents, as every Value rule does."""
+    for parent, grad in zip(out._prev, _function_rule(out, g)):
+        if grad is not None:
+            parent._pending += grad
+
+
 def _function_rule(out: Node, g: Any) -> list:
     """A Function's backward (grad recording off), its gradients checked and picked out for the graph nodes."""
-    ctx: FunctionCtx = out._ctx
+    ctx: FunctionCtx = out._ctx[0]
     name = ctx.function.__name__
     if isinstance(out, Value):
         grads_in: tuple = (g,)
@@ -269,4 +276,4 @@ def _checked_grad(name: str, index: int, grad: Any, node: Node) -> Any:
             f"{name}.backward returned an invalid gradient at index {index} - got {list(array.shape)} "
             f"but expected shape compatible with {list(shape)}"
         )
-    return array.astype(node.data.dtype, copy=False)
+    return np.array(array, dtype=node.data.dtype)  # a copy: never an array forward saved

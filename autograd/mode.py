@@ -21,32 +21,9 @@ class _Mode(threading.local):
 
     grad_enabled = True
     anomaly = False
-    blocks = 0  # switch blocks open in this thread
-    holding = False  # this thread counts in open_switches for a grad flag turned off by a plain call
 
 
 mode = _Mode()
-
-
-class _OpenSwitches:
-    """How many switch blocks are open in all threads together. While none is, every thread
-    has the defaults, and the ops can skip reading the per-thread flags (a slower lookup)."""
-
-    count = 0
-    lock = threading.Lock()
-
-
-open_switches = _OpenSwitches()
-
-
-def _hold_while_grad_is_off() -> None:
-    """Count this thread in open_switches while its grad flag is off outside every block (turned off by
-    a plain `set_grad_enabled(False)` call), so that the ops read the flag; stop once it is back on."""
-    holding = not mode.grad_enabled or (mode.holding and mode.blocks > 0)
-    if holding != mode.holding:
-        with open_switches.lock:
-            open_switches.count += 1 if holding else -1
-        mode.holding = holding
 
 
 class ModeSwitch:
@@ -71,20 +48,12 @@ class ModeSwitch:
         self._saved: list[bool] = []
 
     def __enter__(self) -> ModeSwitch:
-        with open_switches.lock:
-            open_switches.count += 1
-        mode.blocks += 1
         self._saved.append(getattr(mode, self.flag))
         setattr(mode, self.flag, self.value)
         return self
 
     def __exit__(self, *exc: object) -> None:
         setattr(mode, self.flag, self._saved.pop())
-        mode.blocks -= 1
-        with open_switches.lock:
-            open_switches.count -= 1
-        if mode.blocks == 0:
-            _hold_while_grad_is_off()
 
     def _fresh(self) -> ModeSwitch:
         """A new switch of the same kind: each call of a decorated function gets its own."""
@@ -131,19 +100,19 @@ class ModeSwitch:
         return switched
 
 
-class no_grad(ModeSwitch):
+class no_grad(ModeSwitch):  # noqa: N801  # PyTorch's name
     """Inside this block (or decorated function) operations record no graph."""
 
     flag, value = "grad_enabled", False
 
 
-class enable_grad(ModeSwitch):
+class enable_grad(ModeSwitch):  # noqa: N801  # PyTorch's name
     """Turn graph recording back on inside a `no_grad` block."""
 
     flag, value = "grad_enabled", True
 
 
-class set_grad_enabled(ModeSwitch):
+class set_grad_enabled(ModeSwitch):  # noqa: N801  # PyTorch's name
     """As in PyTorch, the call itself sets recording on or off in this thread: `set_grad_enabled(False)`
     alone turns it off until `set_grad_enabled(True)`. As a block or decorator it is `no_grad()` /
     `enable_grad()`, and puts back the state found before the call.
@@ -161,7 +130,6 @@ class set_grad_enabled(ModeSwitch):
         self.value = enabled
         self._before: bool | None = mode.grad_enabled  # what a `with` on this call restores
         mode.grad_enabled = enabled
-        _hold_while_grad_is_off()
 
     def __enter__(self) -> ModeSwitch:
         super().__enter__()
@@ -172,13 +140,7 @@ class set_grad_enabled(ModeSwitch):
     def __call__(self, func: Callable) -> Callable:
         if self._before is not None:  # decorating switches nothing now: undo the call's setting
             mode.grad_enabled, self._before = self._before, None
-            _hold_while_grad_is_off()
         return super().__call__(func)
-
-
-def is_recording() -> bool:
-    """True when ops record the graph in this thread (the fast form the ops inline)."""
-    return not open_switches.count or mode.grad_enabled
 
 
 def is_grad_enabled() -> bool:

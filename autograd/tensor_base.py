@@ -15,16 +15,12 @@ Methods return `Self`, so a type checker sees a Tensor wherever a Tensor calls t
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from numbers import Number
-from sys import getrefcount
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from .anomaly import check_forward
-from .engine import Node
-from .mode import mode, open_switches
+from .engine import Node, Rule
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -46,17 +42,11 @@ class _Clock:
 
 _clock = _Clock()
 
-# References to an incoming gradient that no one else holds, as Tensor._accumulate sees it:
-# its own argument, the engine's loop variable, and getrefcount's argument.
-_UNSHARED = 3
-
 
 class TensorBase(Node):
     """An array with a gradient: the data, the op recording and the engine protocol of a Tensor."""
 
-    __slots__ = ("_changed_at", "_recorded_at", "_version", "requires_grad")
-    if TYPE_CHECKING:  # a slot, set when an op is recorded (a class-level annotation would clash with __slots__)
-        _recorded_at: int
+    __slots__ = ("_changed_at", "_owns_pending", "_recorded_at", "_version", "requires_grad")
     __array_ufunc__ = None  # `array + tensor` calls Tensor.__radd__ instead of looping in numpy
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, label: str = ""):
@@ -74,42 +64,42 @@ class TensorBase(Node):
             raise TypeError(f"only floating-point Tensors can require grad, got dtype {array.dtype}")
         if isinstance(data, np.ndarray) and np.may_share_memory(array, data):
             array = array.copy()  # as torch.tensor: an in-place update must not change the caller's array
-        self.requires_grad = bool(requires_grad)
-        self._version = self._changed_at = 0
-        self._init_leaf(array, None, label)
+        self._init_tensor_leaf(array, bool(requires_grad), label)
+
+    def _init_tensor_leaf(self, array: np.ndarray, requires_grad: bool, label: str) -> None:
+        self._init_leaf(array, label)
+        self.requires_grad = requires_grad
+        self._version = self._changed_at = self._recorded_at = 0
+        self._pending, self._owns_pending = None, False
 
     @classmethod
-    def from_op(cls, data: Any, parents: tuple, op: str, rule: Callable | None, ctx: Any = None) -> Self:
+    def from_op(cls, data: Any, parents: tuple, op: str, rule: Rule | None, saved: tuple = ()) -> Self:
         """The Tensor `data` computed by `op` from `parents`; backward calls `rule(out, g)`, which
         returns one gradient per parent at `out`'s shape (the engine sums broadcasting back).
 
-        It requires grad if any parent does and grad mode is on; only then is the op recorded.
+        The op is recorded, and the result requires grad, only if a parent requires grad (and
+        grad mode is on); otherwise the result is a leaf.
         """
-        out = _new(cls)
-        out.data = data if type(data) is np.ndarray else np.asarray(data)  # numpy gives scalars for 0-d results
-        out.grad = None
-        out.label = ""
-        out._prev, out._op, out._rule, out._ctx = (), "", None, None
-        out.requires_grad = False
+        for parent in parents:
+            if parent.requires_grad:
+                break
+        else:
+            parents = ()
+        out = super().from_op(data if type(data) is np.ndarray else np.asarray(data), parents, op, rule, saved)
+        if out._prev:
+            out.requires_grad = True
+        else:
+            out.requires_grad, out._op = False, ""
         out._version = out._changed_at = 0
-        if not open_switches.count or mode.grad_enabled:  # = is_recording(), inlined
-            for parent in parents:
-                if parent.requires_grad:
-                    out.requires_grad = True
-                    out._prev, out._op, out._rule, out._ctx = parents, op, rule, ctx
-                    out._recorded_at = _clock.now
-                    break
-        if open_switches.count and mode.anomaly:
-            check_forward(out, parents, op)
+        out._recorded_at = _clock.now
+        out._pending, out._owns_pending = None, False
         return out
 
     @classmethod
     def constant(cls, data: np.ndarray) -> Self:
         """A leaf that needs no gradient, around an array that is already right."""
         out = _new(cls)
-        out.requires_grad = False
-        out._version = out._changed_at = 0
-        out._init_leaf(data, None, "")
+        out._init_tensor_leaf(data, False, "")
         return out
 
     def _lift(self, other: Any, op: str, reflected: bool = False) -> Self:
@@ -143,21 +133,42 @@ class TensorBase(Node):
 
     # --- engine protocol ----------------------------------------------------------
 
-    def _parent_grads(self, grad: np.ndarray) -> list:
-        """The rule's gradients fitted to each parent, after checking that no array this op
-        saved was changed in place since it ran (its answer would silently be wrong)."""
+    def _shares(self, grad: np.ndarray) -> tuple:
+        """The rule's gradients summed back to each parent's shape, after checking that no array
+        this op saved was changed in place since it ran (its answer would silently be wrong)."""
         recorded_at = self._recorded_at
         if self._changed_at > recorded_at:
             self._refuse_stale()
-        fitted: list[np.ndarray | None] = []
-        for parent, g in zip(self._prev, self._rule(self, grad)):  # type: ignore[misc]
+        shares: list[np.ndarray | None] = []
+        for parent, share in zip(self._prev, self._rule(self, grad)):  # type: ignore[misc]
             if parent._changed_at > recorded_at:
                 self._refuse_stale()
-            if g is None or not parent.requires_grad:
-                fitted.append(None)
+            if share is None or not parent.requires_grad:
+                shares.append(None)
             else:
-                fitted.append(g if g.shape == parent.data.shape else parent._fit(g))
-        return fitted
+                shares.append(share if share.shape == parent.data.shape else parent._fit(share))
+        return tuple(shares)
+
+    def _deliver(self, shares: tuple, grad: np.ndarray) -> None:
+        """Add each share into its parent's pending gradient, never in place.
+
+        The engine decides here who owns an array. A share that is a new array of its own (not
+        the incoming gradient passed on, not a view, not given to two parents) belongs to the
+        parent and may become its `.grad`; any other is copied before a leaf keeps it (see
+        `_accumulate`). A sum of two shares is always a new array.
+        """
+        for i, (parent, share) in enumerate(zip(self._prev, shares)):
+            if share is None:
+                continue
+            pending = parent._pending
+            if pending is None:
+                parent._pending = share
+                parent._owns_pending = (
+                    share is not grad and share.base is None and all(share is not s for s in shares[:i])
+                )
+            else:
+                parent._pending = pending + share
+                parent._owns_pending = True
 
     def _refuse_stale(self) -> None:
         changed = [
@@ -195,45 +206,37 @@ class TensorBase(Node):
         """grad += incoming gradient, never in place.
 
         A leaf's first gradient is an array of its own in its own dtype (optimizers may update
-        it in place): the incoming array itself when nothing else refers to it or to its memory
-        (as PyTorch steals a gradient no one else holds), else a copy. An intermediate node
-        keeps the array this backward pass computed.
+        it in place): the pass's array itself when the engine owns it (as PyTorch steals a
+        gradient no one else holds), else a copy. An intermediate node keeps the array this
+        backward pass computed.
         """
         if self.grad is not None:
             self.grad = self.grad + grad
-        elif (
-            (self._prev
-            and type(grad) is np.ndarray)
-            or (
-                type(grad) is np.ndarray
-                and grad.base is None
-                and grad.dtype == self.data.dtype
-                and getrefcount(grad) <= _UNSHARED
-            )
+        elif type(grad) is np.ndarray and (
+            self._prev or (grad is self._pending and self._owns_pending and grad.dtype == self.data.dtype)
         ):
             self.grad = grad
         else:
             self.grad = np.array(grad, dtype=self.data.dtype, copy=True)
 
-    def _seed(self, grad) -> np.ndarray:
-        if grad is None:
+    def _seed(self, gradient) -> np.ndarray:
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward() on a Tensor that does not require grad: no input of this graph was created "
+                "with requires_grad=True (or it was computed under no_grad())"
+            )
+        self._owns_pending = False  # the seed may be the caller's array
+        if gradient is None:
             if self.data.size != 1:
                 raise RuntimeError(
                     f"backward() on a non-scalar Tensor of shape {self.data.shape} needs a gradient argument "
                     "of that shape (grad can be implicitly created only for scalar outputs)"
                 )
             return np.ones_like(self.data)
-        grad = np.asarray(grad.data if isinstance(grad, TensorBase) else grad, dtype=self.data.dtype)
+        grad = np.asarray(gradient.data if isinstance(gradient, TensorBase) else gradient, dtype=self.data.dtype)
         if grad.shape != self.data.shape:
             raise ValueError(f"backward() gradient has shape {grad.shape} but the Tensor has shape {self.data.shape}")
         return grad
-
-    def _check_backward_allowed(self) -> None:
-        if not self.requires_grad:
-            raise RuntimeError(
-                "backward() on a Tensor that does not require grad: no input of this graph was created "
-                "with requires_grad=True (or it was computed under no_grad())"
-            )
 
     # --- attributes -----------------------------------------------------------------
 
@@ -299,10 +302,6 @@ class TensorBase(Node):
     def detach(self) -> Self:
         """The same data (shared, not copied), cut from the graph."""
         return self.constant(self.data)
-
-    def zero_grad(self) -> None:
-        """Forget this tensor's gradient (set it to None, as PyTorch does)."""
-        self.grad = None
 
     def __len__(self) -> int:
         return len(self.data)
