@@ -139,7 +139,9 @@ class Function:
 def _forward_input(x: Any) -> Any:
     """What forward receives for one input: a detached Tensor, a Value's float, anything else as it is."""
     if isinstance(x, Tensor):
-        return FunctionTensor.constant(x.data)
+        detached = FunctionTensor.constant(x.data)
+        detached._counter = x._shared_counter()  # as x.detach(): the same data and version counter
+        return detached
     if isinstance(x, Value):
         return x.data
     return x

@@ -204,17 +204,25 @@ class Tensor(TensorShape):
                     f"in-place {op} on a Tensor in a graph that requires grad is not recorded by chainrule; "
                     "write `y = y ...` (a new node) instead, or do it under `with no_grad():`"
                 )
-        if self.data.base is not None and not self.data.flags.owndata:
+        if self._counter is None and self.data.base is not None and not self.data.flags.owndata:
             raise RuntimeError(
-                f"in-place {op} on a Tensor whose data is a view of another array (made by view, reshape, "
-                "indexing, transpose, ...) is not supported: the Tensor it views would not learn that its "
-                "data changed. Change the original Tensor, or write `y = y ...`"
+                f"in-place {op} on a Tensor whose data is a view of an array no Tensor op made (as_tensor of a "
+                "slice, ...) is not supported: the Tensor it views would not learn that its data changed. "
+                "Change the original, or write `y = y ...`"
             )
         value = update(self.data, None if operand is None else operand.data)
         if np.shape(value) != self.data.shape:
             raise RuntimeError(
                 f"output with shape {self.data.shape} doesn't match the broadcast shape "
                 f"{np.shape(value)} of in-place {op}"
+            )
+        result_type = np.asarray(value).dtype
+        if op not in _CASTING_OPS and not np.can_cast(result_type, self.data.dtype, casting="same_kind"):
+            wanted = _TORCH_TYPE_NAMES.get(self.data.dtype.name, self.data.dtype.name)
+            raise RuntimeError(
+                f"result type {_torch_type_name(result_type, other)} can't be cast to the desired output type "
+                f"{wanted} (in-place {op} on a Tensor of dtype {self.data.dtype}: compute a new Tensor instead, "
+                "or make this one a float Tensor first)"
             )
         self.data[...] = value
         self.bump_version()
@@ -257,7 +265,18 @@ class Tensor(TensorShape):
         return self._in_place("zero_", lambda a, _: np.zeros_like(a))
 
     def copy_(self, src) -> Tensor:
-        """The elements of `src` (broadcast to this shape) copied in place, as torch.Tensor.copy_."""
+        """The elements of `src` (broadcast to this shape, cast to its dtype) copied in place, as torch.Tensor.copy_."""
+        source_shape = np.shape(src.data if isinstance(src, Tensor) else src)
+        try:
+            fits = np.broadcast_shapes(source_shape, self.data.shape) == self.data.shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise RuntimeError(
+                f"copy_: the source of shape {source_shape} does not broadcast to this Tensor's shape "
+                f"{self.data.shape} (output with shape {list(self.data.shape)} doesn't match the broadcast "
+                f"shape of {list(source_shape)})"
+            )
         return self._in_place("copy_", lambda a, b: np.broadcast_to(b, a.shape), src)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -303,6 +322,32 @@ class Tensor(TensorShape):
         return self.from_op(self.data != _data_of(other), (), "!=", None)
 
     __hash__ = TensorBase.__hash__  # identity: Tensors can be dict keys and set members
+
+
+# in-place ops that cast into the Tensor's dtype, as PyTorch's copy_ does; the others refuse a wider result type
+_CASTING_OPS = ("copy_", "zero_")
+
+# PyTorch's names of the dtypes, for the messages that quote PyTorch's
+_TORCH_TYPE_NAMES = {
+    "float64": "Double",
+    "float32": "Float",
+    "float16": "Half",
+    "int64": "Long",
+    "int32": "Int",
+    "int16": "Short",
+    "int8": "Char",
+    "uint8": "Byte",
+    "bool": "Bool",
+}
+
+
+def _torch_type_name(dtype: np.dtype, operand: Any = None) -> str:
+    """PyTorch's name of a dtype. A float result from a Python number (or from dividing integers) is PyTorch's
+    default float type, Float, where numpy computes float64."""
+    operand_dtype = getattr(operand, "dtype", None)
+    if dtype.kind == "f" and (operand_dtype is None or np.dtype(operand_dtype).kind != "f"):
+        return "Float"
+    return _TORCH_TYPE_NAMES.get(dtype.name, dtype.name)
 
 
 def _matmul_mismatch(a: tuple, b: tuple) -> str:
