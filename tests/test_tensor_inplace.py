@@ -159,7 +159,7 @@ def test_an_optimizer_that_bumps_the_version_makes_the_second_backward_raise():
     for p in model.parameters():  # what nn.optim's optimizers do after their update
         p.data -= 0.1 * p.grad
         p.bump_version()
-    with pytest.raises(RuntimeError, match="'linear'.*modified by an inplace operation"):
+    with pytest.raises(RuntimeError, match=r"'linear'.*modified by an inplace operation"):
         (out * out).sum().backward()
 
 
@@ -198,7 +198,7 @@ def test_y1_backward_opt_step_y2_backward_raises_as_torch():
     torch_optimizer.step()
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         ty2.backward()
-    with pytest.raises(RuntimeError, match="'linear'.*modified by an inplace operation"):
+    with pytest.raises(RuntimeError, match=r"'linear'.*modified by an inplace operation"):
         y2.backward()
 
 
