@@ -279,6 +279,25 @@ class Tensor(TensorShape):
             )
         return self._in_place("copy_", lambda a, b: np.broadcast_to(b, a.shape), src)
 
+    def __setitem__(self, index, value) -> None:
+        """t[index] = value in place (numpy's indexing; a bool Tensor mask too), as torch.Tensor.__setitem__."""
+        index = tuple(_data_of(i) for i in index) if isinstance(index, tuple) else _data_of(index)
+
+        def assign(data: np.ndarray, values: np.ndarray) -> np.ndarray:
+            changed = data.copy()
+            changed[index] = values
+            return changed
+
+        self._in_place("[]=", assign, value)
+
+    def clone(self) -> Tensor:
+        """A copy of the data in a new Tensor, in the graph: dx = g (as torch.Tensor.clone)."""
+        return self.from_op(self.data.copy(), (self,), "clone", Tensor._clone_rule)
+
+    @staticmethod
+    def _clone_rule(out: Tensor, g: np.ndarray):
+        return (g,)
+
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Start (or stop) recording operations on this leaf, in place; returns the Tensor itself."""
         if self._prev and not requires_grad:
@@ -325,7 +344,7 @@ class Tensor(TensorShape):
 
 
 # in-place ops that cast into the Tensor's dtype, as PyTorch's copy_ does; the others refuse a wider result type
-_CASTING_OPS = ("copy_", "zero_")
+_CASTING_OPS = ("copy_", "zero_", "[]=")
 
 # PyTorch's names of the dtypes, for the messages that quote PyTorch's
 _TORCH_TYPE_NAMES = {

@@ -420,3 +420,29 @@ def test_torchs_ctx_methods_we_lack_say_what_to_do():
 
     with pytest.raises(AttributeError, match=r"no mark_dirty\(\): in-place changes of forward's inputs"):
         Dirty.apply(Tensor(np.ones(2), requires_grad=True))
+
+
+class MyReLU(Function):
+    """PyTorch's tutorial MyReLU, its backward as written there (clone, then a masked assignment)."""
+
+    @staticmethod
+    def forward(ctx, input):
+        ctx.save_for_backward(input)
+        return input.relu()  # the tutorial writes input.clamp(min=0)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (input,) = ctx.saved_tensors
+        grad_input = grad_output.clone()
+        grad_input[input < 0] = 0
+        return grad_input
+
+
+def test_the_tutorials_relu_backward_runs_unchanged_and_matches_torch():
+    data, weights = np.array([-1.5, -0.5, 0.5, 2.0]), np.array([1.0, 2.0, 3.0, 4.0])
+    x, tx = Tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    y, ty = MyReLU.apply(x), torch_twin(MyReLU).apply(tx)
+    (y * Tensor(weights)).sum().backward()
+    (ty * torch.tensor(weights)).sum().backward()
+    np.testing.assert_array_equal(y.data, ty.detach().numpy())
+    np.testing.assert_array_equal(x.grad, tx.grad.numpy())

@@ -307,3 +307,21 @@ def test_an_empty_dim_tuple_reduces_over_every_dim_as_in_torch(name, keepdim):
         ours.backward(np.ones(ours.shape))
         theirs.backward(torch.ones(theirs.shape, dtype=torch.float64))
         np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-15)
+
+
+def test_item_assignment_and_clone_as_in_torch():
+    ours, theirs = Tensor(DATA.copy()), torch.tensor(DATA.copy())
+    for t in (ours, theirs):
+        t[0, 1] = 7.0
+        t[t < 0] = 0
+        t[:, 2] = t[:, 0] * 2
+    np.testing.assert_array_equal(ours.data, theirs.numpy())
+    assert ours._version == theirs._version == 3
+    w, tw = _pair()
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+        w[0] = 1.0
+    c, tc = w.clone(), tw.clone()
+    assert not np.shares_memory(c.data, w.data) and c._version == 0
+    (c * c).sum().backward()
+    (tc * tc).sum().backward()
+    np.testing.assert_array_equal(w.grad, tw.grad.numpy())
