@@ -266,10 +266,19 @@ def test_a_view_not_used_after_the_change_keeps_backward_working():
     np.testing.assert_allclose(a.grad, ta.grad.numpy(), rtol=1e-15)
 
 
+@pytest.fixture
+def torch_float32_default():
+    """PyTorch names a Python float's type after its default dtype (float32 unless a test changed it)."""
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float32)
+    yield
+    torch.set_default_dtype(before)
+
+
 @pytest.mark.parametrize(
     ("op", "operand"), [("+=", 1.5), ("/=", 2), ("*=", 0.5), ("+=", np.ones(3)), ("-=", 2.0)], ids=str
 )
-def test_in_place_on_an_integer_tensor_with_a_float_result_raises_as_in_torch(op, operand):
+def test_in_place_on_an_integer_tensor_with_a_float_result_raises_as_in_torch(op, operand, torch_float32_default):
     """Bug: `t += 1.5` and `t /= 2` on an int64 Tensor truncated silently."""
     ours, theirs = Tensor([1, 2, 3], dtype=np.int64), torch.tensor([1, 2, 3])
     their_operand = torch.tensor(operand) if isinstance(operand, np.ndarray) else operand
