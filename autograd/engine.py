@@ -26,10 +26,13 @@ half-way leaves nothing behind that the next pass reads: each pass starts by res
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .anomaly import check_backward, check_forward
 from .mode import mode
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 Rule = Callable[[Any, Any], Any]
 _new = object.__new__
@@ -55,20 +58,20 @@ class Node:
         self._pending: Any = self._zero
 
     @classmethod
-    def from_op(cls, data: Any, parents: tuple, op: str, rule: Rule | None, saved: tuple = ()) -> Any:
-        """The node `data` computed by `op` from `parents`. Backward calls `rule(out, g)`; the
-        rule reads what the forward `saved` as `out._ctx`. Outside no_grad the op is recorded."""
+    def from_op(cls, data: Any, parents: tuple, op: str, rule: Rule | None, saved: tuple = ()) -> Self:
+        """The node `data` computed by `op` from `parents`. Backward calls `rule(out, g)`, which
+        reads what the forward `saved` as `out._ctx`. Outside no_grad the op is recorded."""
         out = _new(cls)
         out.data = data
         out.grad = cls._zero
         out.label = ""
         out._op = op
         out._mark = None
-        if parents and mode.grad_enabled:
+        if mode.ordinary or (parents and mode.grad_enabled):
             out._prev, out._rule, out._ctx = parents, rule, saved
         else:  # no graph; the name stays so that backward() can say what happened
             out._prev, out._rule, out._ctx = (), None, ()
-        if mode.anomaly:
+        if not mode.ordinary and mode.anomaly:
             check_forward(out, parents, op)
         return out
 
@@ -82,12 +85,6 @@ class Node:
 
     def _deliver(self, shares: tuple, grad: Any) -> None:
         raise NotImplementedError
-
-    def _send(self, grad: Any) -> None:
-        self._deliver(self._shares(grad), grad)
-
-    def _accumulate(self, grad: Any) -> None:
-        self.grad += grad
 
     # --- what both kinds of node offer ----------------------------------------------------
 
@@ -124,19 +121,22 @@ class Node:
         `gradient` is dL/d(this node), 1 by default for a scalar. The graph is always kept
         (`retain_graph` is accepted for PyTorch's code and changes nothing).
         """
-        if mode.anomaly:  # the checks need what each rule sends each parent: the watched loop
+        if not mode.ordinary and mode.anomaly:  # the checks need each rule's shares: the watched loop
             for _ in watch_backward(self, gradient):
                 pass
             return
         zero = self._zero
         for node in reversed(_start_pass(self, gradient)):
             grad = node._pending
-            if grad is not None:  # (a Tensor that no path from the root gave a gradient)
-                node._accumulate(grad)
-                if node._rule is not None:
-                    node._send(grad)
-                else:  # a leaf outlives the graph: it keeps no per-pass state
-                    node._pending = zero
+            if grad is None:  # a Tensor that no path from the root gave a gradient
+                continue
+            old = node.grad
+            node.grad = grad if old is zero else old + grad
+            rule = node._rule
+            if rule is None:  # a leaf outlives the graph: it keeps no per-pass state
+                node._pending = zero
+            elif (shares := rule(node, grad)) is not None:  # a rule that returns its parents' gradients
+                node._deliver(shares, grad)
 
     def _backward(self) -> None:
         """micrograd's `node._backward()`: apply this node's rule once, adding into its parents'
@@ -145,7 +145,8 @@ class Node:
             return
         for parent, share in zip(self._prev, self._shares(self.grad)):
             if share is not None:
-                parent._accumulate(share)
+                old = parent.grad
+                parent.grad = share if old is None else old + share
 
     __hash__ = object.__hash__
 
@@ -160,19 +161,21 @@ def topological_order(root: Node) -> list[Node]:
     """
     stamp = root._mark = object()
     order: list[Node] = []
+    add = order.append
     stack = [(root, iter(root._prev))]
+    push, pop = stack.append, stack.pop
     while stack:
         node, parents = stack[-1]
         for parent in parents:
             if parent._mark is not stamp:
                 parent._mark = stamp
                 if parent._prev:
-                    stack.append((parent, iter(parent._prev)))
+                    push((parent, iter(parent._prev)))
                     break
-                order.append(parent)
+                add(parent)
         else:
-            stack.pop()
-            order.append(node)
+            pop()
+            add(node)
     return order
 
 
@@ -201,26 +204,27 @@ def watch_backward(root: Node, gradient: Any = None, *, accumulate: bool = True)
     """Run backward from `root` one node at a time, yielding a `Step` per node in the order the
     engine visits them (reverse topological order).
 
-    The same pass as `backward()`, with each rule's shares computed apart so they can be shown
-    (and checked by `detect_anomaly`). With `accumulate=False` the pass only reports: no `.grad`
-    is changed, so a picture of the pass shows the same numbers whatever ran before. Stopping
-    early is safe: the next pass starts afresh.
+    The same pass as `backward()`, with each rule's shares computed apart (`_shares`) so they can
+    be shown and checked by `detect_anomaly`. With `accumulate=False` the pass only reports: no
+    `.grad` is changed, so a picture of the pass shows the same numbers whatever ran before.
+    Stopping early is safe: the next pass starts afresh.
     """
-    check = mode.anomaly
+    check, zero = mode.anomaly, root._zero
     for node in reversed(_start_pass(root, gradient)):
         grad = node._pending
         if grad is None:
             continue
         if accumulate:
-            node._accumulate(grad)
+            old = node.grad
+            node.grad = grad if old is zero else old + grad
         sent: tuple = ()
-        if node._rule is not None:
+        if node._rule is None:
+            node._pending = zero
+        else:
             sent = node._shares(grad)
             if check:
                 check_backward(node, grad, sent)
             node._deliver(sent, grad)
-        else:
-            node._pending = root._zero
         yield Step(node, grad, sent)
 
 

@@ -17,10 +17,33 @@ from typing import Any
 
 
 class _Mode(threading.local):
-    """The current thread's flags (class attributes are each new thread's defaults)."""
+    """The current thread's flags (class attributes are each new thread's defaults).
 
-    grad_enabled = True
-    anomaly = False
+    `ordinary` is True while every flag is at its default (record the graph, check nothing): an
+    op reads that one flag, and only when it is False looks at the others.
+    """
+
+    ordinary = True
+    _grad_enabled = True
+    _anomaly = False
+
+    @property
+    def grad_enabled(self) -> bool:
+        return self._grad_enabled
+
+    @grad_enabled.setter
+    def grad_enabled(self, enabled: bool) -> None:
+        self._grad_enabled = enabled
+        self.ordinary = enabled and not self._anomaly
+
+    @property
+    def anomaly(self) -> bool:
+        return self._anomaly
+
+    @anomaly.setter
+    def anomaly(self, checking: bool) -> None:
+        self._anomaly = checking
+        self.ordinary = self._grad_enabled and not checking
 
 
 mode = _Mode()

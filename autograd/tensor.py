@@ -17,6 +17,7 @@ allowed only where no gradient needs them: under `no_grad()` (the manual SGD ste
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from numbers import Number
 from typing import Any
 
@@ -24,7 +25,7 @@ import numpy as np
 
 from .mode import mode
 from .tensor_base import GradFn, TensorBase
-from .tensor_shape import TensorShape, concatenate, stack
+from .tensor_shape import TensorShape
 
 __all__ = ["GradFn", "Tensor", "as_tensor", "concatenate", "stack"]
 
@@ -367,6 +368,52 @@ def _torch_type_name(dtype: np.dtype, operand: Any = None) -> str:
     if dtype.kind == "f" and (operand_dtype is None or np.dtype(operand_dtype).kind != "f"):
         return "Float"
     return _TORCH_TYPE_NAMES.get(dtype.name, dtype.name)
+
+
+# --- joining tensors ---------------------------------------------------------------------
+
+
+def _lift_all(items: Sequence, op: str) -> tuple:
+    """A sequence of Tensors and arrays as a tuple of Tensors (the parents of `op`)."""
+    like = next((t for t in items if isinstance(t, TensorBase)), None)
+    if like is None:
+        raise TypeError(f"{op} needs a sequence of Tensors, got {[type(t).__name__ for t in items]}")
+    return tuple(like._lift(t, op) for t in items)
+
+
+def _check_axis(op: str, axis: Any) -> None:
+    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
+        raise TypeError(
+            f"{op} needs an integer axis (numpy's axis=None, which flattens first, is not supported), got {axis!r}"
+        )
+
+
+def concatenate(tensors: Sequence, axis: int = 0) -> Tensor:
+    """y = the tensors joined along an existing axis; each input's gradient is its slice of g."""
+    tensors = _lift_all(tensors, "concatenate")
+    _check_axis("concatenate", axis)
+    data = np.concatenate([t.data for t in tensors], axis=axis)
+    ends = np.cumsum([t.data.shape[axis] for t in tensors])
+    return type(tensors[0]).from_op(data, tensors, "concatenate", _concatenate_rule, (axis, ends[:-1]))
+
+
+def _concatenate_rule(out: Tensor, g: np.ndarray) -> list:
+    axis, splits = out._ctx
+    return np.split(g, splits, axis=axis)
+
+
+def stack(tensors: Sequence, axis: int = 0) -> Tensor:
+    """y = the tensors joined along a new axis; each input's gradient is its slice of g."""
+    tensors = _lift_all(tensors, "stack")
+    _check_axis("stack", axis)
+    return type(tensors[0]).from_op(
+        np.stack([t.data for t in tensors], axis=axis), tensors, "stack", _stack_rule, (axis,)
+    )
+
+
+def _stack_rule(out: Tensor, g: np.ndarray) -> tuple:
+    (axis,) = out._ctx
+    return tuple(np.moveaxis(g, axis, 0))
 
 
 def _matmul_mismatch(a: tuple, b: tuple) -> str:

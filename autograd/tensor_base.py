@@ -41,6 +41,7 @@ class _Clock:
 
 
 _clock = _Clock()
+_record = vars(Node)["from_op"].__func__  # Node's op recording, called without super()'s lookup on the hot path
 
 
 class VersionCounter:
@@ -58,7 +59,7 @@ class VersionCounter:
 class TensorBase(Node):
     """An array with a gradient: the data, the op recording and the engine protocol of a Tensor."""
 
-    __slots__ = ("_counter", "_owns_pending", "_recorded_at", "requires_grad")
+    __slots__ = ("_counter", "_recorded_at", "requires_grad")
     __array_ufunc__ = None  # `array + tensor` calls Tensor.__radd__ instead of looping in numpy
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, label: str = ""):
@@ -83,7 +84,6 @@ class TensorBase(Node):
         self.requires_grad = requires_grad
         self._counter: VersionCounter | None = None  # made when first needed: changed in place, or viewed
         self._recorded_at = 0
-        self._pending, self._owns_pending = None, False
 
     @classmethod
     def from_op(cls, data: Any, parents: tuple, op: str, rule: Rule | None, saved: tuple = ()) -> Self:
@@ -98,9 +98,9 @@ class TensorBase(Node):
         for parent in parents:
             if parent.requires_grad:
                 break
-        else:
-            parents = ()
-        out = super().from_op(data if type(data) is np.ndarray else np.asarray(data), parents, op, rule, saved)
+        else:  # nothing to differentiate: a leaf
+            parents, rule, saved = (), None, ()
+        out = _record(cls, data if type(data) is np.ndarray else np.asarray(data), parents, op, rule, saved)
         if out._prev:
             out.requires_grad = True
         else:
@@ -112,7 +112,6 @@ class TensorBase(Node):
                 out._counter = parent._shared_counter()
                 break
         out._recorded_at = _clock.now
-        out._pending, out._owns_pending = None, False
         return out
 
     @classmethod
@@ -154,43 +153,58 @@ class TensorBase(Node):
     # --- engine protocol ----------------------------------------------------------
 
     def _shares(self, grad: np.ndarray) -> tuple:
-        """The rule's gradients summed back to each parent's shape, after checking that no array
-        this op saved was changed in place since it ran (its answer would silently be wrong)."""
+        """What the rule sends each parent, summed back to the parent's shape (None where a parent
+        needs none)."""
+        self._check_saved()
+        return tuple(
+            None if share is None or not parent.requires_grad else parent._fit(share)
+            for parent, share in zip(self._prev, self._rule(self, grad))  # type: ignore[misc]  # a node with a rule
+        )
+
+    def _deliver(self, shares: tuple, grad: np.ndarray) -> None:
+        """Add each share into its parent's pending gradient; the engine decides here who owns an array.
+
+        An intermediate node may keep any array. A leaf's pending gradient becomes its `.grad`,
+        which optimizers update in place, so it must be an array of its own in its own dtype: a
+        share is taken as it is only when it is new (not the incoming gradient passed on, not a
+        view, not given to two parents), else copied; later shares are added into that array.
+        """
+        self._check_saved()
+        taken: list[np.ndarray] = []
+        for parent, share in zip(self._prev, shares):
+            if share is None or not parent.requires_grad:
+                continue
+            if share.shape != parent.data.shape:
+                share = parent._fit(share)
+            pending = parent._pending
+            if pending is not None:
+                if parent._prev:
+                    parent._pending = pending + share
+                else:
+                    np.add(pending, share, out=pending)
+            elif parent._prev or (
+                type(share) is np.ndarray
+                and share is not grad
+                and share.base is None
+                and share.dtype == parent.data.dtype
+                and not _among(share, taken)
+            ):
+                parent._pending = share
+                taken.append(share)  # kept by reference: a leaf given it too must copy it
+            else:
+                parent._pending = np.array(share, dtype=parent.data.dtype)
+
+    def _check_saved(self) -> None:
+        """Raise if an array this op saved (its inputs, its output) was changed in place since it ran:
+        its rule's answer would silently be wrong."""
         recorded_at = self._recorded_at
         counter = self._counter
         if counter is not None and counter.changed_at > recorded_at:
             self._refuse_stale()
-        shares: list[np.ndarray | None] = []
-        for parent, share in zip(self._prev, self._rule(self, grad)):  # type: ignore[misc]
+        for parent in self._prev:
             counter = parent._counter
             if counter is not None and counter.changed_at > recorded_at:
                 self._refuse_stale()
-            if share is None or not parent.requires_grad:
-                shares.append(None)
-            else:
-                shares.append(share if share.shape == parent.data.shape else parent._fit(share))
-        return tuple(shares)
-
-    def _deliver(self, shares: tuple, grad: np.ndarray) -> None:
-        """Add each share into its parent's pending gradient, never in place.
-
-        The engine decides here who owns an array. A share that is a new array of its own (not
-        the incoming gradient passed on, not a view, not given to two parents) belongs to the
-        parent and may become its `.grad`; any other is copied before a leaf keeps it (see
-        `_accumulate`). A sum of two shares is always a new array.
-        """
-        for i, (parent, share) in enumerate(zip(self._prev, shares)):
-            if share is None:
-                continue
-            pending = parent._pending
-            if pending is None:
-                parent._pending = share
-                parent._owns_pending = (
-                    share is not grad and share.base is None and all(share is not s for s in shares[:i])
-                )
-            else:
-                parent._pending = pending + share
-                parent._owns_pending = True
 
     def _changed_after(self, tick: int) -> bool:
         return self._counter is not None and self._counter.changed_at > tick
@@ -240,30 +254,12 @@ class TensorBase(Node):
             grad = grad.sum(axis=stretched, keepdims=True)
         return grad if type(grad) is np.ndarray else np.asarray(grad)
 
-    def _accumulate(self, grad: np.ndarray) -> None:
-        """grad += incoming gradient, never in place.
-
-        A leaf's first gradient is an array of its own in its own dtype (optimizers may update
-        it in place): the pass's array itself when the engine owns it (as PyTorch steals a
-        gradient no one else holds), else a copy. An intermediate node keeps the array this
-        backward pass computed.
-        """
-        if self.grad is not None:
-            self.grad = self.grad + grad
-        elif type(grad) is np.ndarray and (
-            self._prev or (grad is self._pending and self._owns_pending and grad.dtype == self.data.dtype)
-        ):
-            self.grad = grad
-        else:
-            self.grad = np.array(grad, dtype=self.data.dtype, copy=True)
-
     def _seed(self, gradient) -> np.ndarray:
         if not self.requires_grad:
             raise RuntimeError(
                 "backward() on a Tensor that does not require grad: no input of this graph was created "
                 "with requires_grad=True (or it was computed under no_grad())"
             )
-        self._owns_pending = False  # the seed may be the caller's array
         if gradient is None:
             if self.data.size != 1:
                 raise RuntimeError(
@@ -274,7 +270,7 @@ class TensorBase(Node):
         grad = np.asarray(gradient.data if isinstance(gradient, TensorBase) else gradient, dtype=self.data.dtype)
         if grad.shape != self.data.shape:
             raise ValueError(f"backward() gradient has shape {grad.shape} but the Tensor has shape {self.data.shape}")
-        return grad
+        return grad if self._prev else np.array(grad)  # a leaf's gradient is an array of its own
 
     # --- attributes -----------------------------------------------------------------
 
@@ -386,6 +382,11 @@ class GradFn:
 
     def __repr__(self) -> str:
         return f"<{self.name()} (op '{self.op}')>"
+
+
+def _among(array: np.ndarray, arrays: list[np.ndarray]) -> bool:
+    """True if `array` itself (not an equal one) is in `arrays`."""
+    return any(array is other for other in arrays)
 
 
 def _not_numeric(data: Any, array: np.ndarray) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import namedtuple
 from collections.abc import Callable, Sequence
 from numbers import Integral
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -26,7 +26,7 @@ from .tensor_functions import TensorFunctions
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["TensorShape", "concatenate", "dim_args", "stack"]
+__all__ = ["TensorShape", "dim_args"]
 
 # torch.return_types.max / .min: a named tuple of the values and their positions along dim
 max_result = namedtuple("max", ["values", "indices"])
@@ -265,52 +265,6 @@ class TensorShape(TensorFunctions):
         else:
             np.add.at(grad, index, g)  # `grad[index] += g` would count a repeated index once
         return (grad,)
-
-
-# --- joining tensors ---------------------------------------------------------------------
-
-
-def _lift_all(items: Sequence, op: str) -> tuple:
-    """A sequence of Tensors and arrays as a tuple of Tensors (the parents of `op`)."""
-    like = next((t for t in items if isinstance(t, TensorBase)), None)
-    if like is None:
-        raise TypeError(f"{op} needs a sequence of Tensors, got {[type(t).__name__ for t in items]}")
-    return tuple(like._lift(t, op) for t in items)
-
-
-def _check_axis(op: str, axis: Any) -> None:
-    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
-        raise TypeError(
-            f"{op} needs an integer axis (numpy's axis=None, which flattens first, is not supported), got {axis!r}"
-        )
-
-
-def concatenate(tensors: Sequence, axis: int = 0) -> Self:
-    """y = the tensors joined along an existing axis; each input's gradient is its slice of g."""
-    tensors = _lift_all(tensors, "concatenate")
-    _check_axis("concatenate", axis)
-    data = np.concatenate([t.data for t in tensors], axis=axis)
-    ends = np.cumsum([t.data.shape[axis] for t in tensors])
-    return type(tensors[0]).from_op(data, tensors, "concatenate", _concatenate_rule, (axis, ends[:-1]))
-
-
-def _concatenate_rule(out: TensorBase, g: np.ndarray) -> list:
-    axis, splits = out._ctx
-    return np.split(g, splits, axis=axis)
-
-
-def stack(tensors: Sequence, axis: int = 0) -> Self:
-    """y = the tensors joined along a new axis; each input's gradient is its slice of g."""
-    tensors = _lift_all(tensors, "stack")
-    _check_axis("stack", axis)
-    return type(tensors[0]).from_op(
-        np.stack([t.data for t in tensors], axis=axis), tensors, "stack", _stack_rule, (axis,)
-    )
-
-
-def _stack_rule(out: TensorBase, g: np.ndarray) -> tuple:
-    (axis,) = out._ctx
-    return tuple(np.moveaxis(g, axis, 0))
 
 
 def _shape_arg(shape: tuple) -> tuple:

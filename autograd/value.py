@@ -100,7 +100,7 @@ class Value(Node):
     def __repr__(self) -> str:
         return f"Value(data={self.data}, grad={self.grad})"
 
-    # --- the node protocol: rules add into the parents' pending gradients ------------------
+    # --- the node protocol (autograd/engine.py): rules add into the parents' pending gradients ---
 
     def _seed(self, gradient: Any) -> float:
         if self._rule is None and self._op:
@@ -109,9 +109,6 @@ class Value(Node):
                 "so no gradient can flow back from it"
             )
         return 1.0 if gradient is None else float(gradient)
-
-    def _send(self, grad: float) -> None:
-        self._rule(self, grad)  # type: ignore[misc]  # only nodes with a rule are sent from
 
     def _shares(self, grad: float) -> tuple:
         """What the rule adds into each parent, seen apart (`a * a` sends a share to each of its two
@@ -382,6 +379,3 @@ class Constant(Value):
 
     __slots__ = ()
     requires_grad = False
-
-    def _accumulate(self, grad: float) -> None:
-        """A constant keeps no gradient (rules add into its pending slot like any parent's)."""
