@@ -29,6 +29,26 @@ def int_pair(value, name: str, minimum: int) -> tuple[int, int]:
     return int(pair[0]), int(pair[1])
 
 
+def conv_padding(padding, kernel: tuple, stride: tuple, dilation: tuple) -> tuple[int, int]:
+    """A convolution's padding per side: an int, a pair, or PyTorch's strings 'valid' (none) and 'same'
+    (the output keeps the input's size: d·(k - 1) / 2 on each side, stride 1)."""
+    if not isinstance(padding, str):
+        return int_pair(padding, "padding", 0)
+    if padding == "valid":
+        return 0, 0
+    if padding != "same":
+        raise ValueError(f"Invalid padding string {padding!r}, should be one of {{'valid', 'same'}}")
+    if stride != (1, 1):
+        raise ValueError(f"padding='same' is not supported for strided convolutions (stride {stride})")
+    total = (dilation[0] * (kernel[0] - 1), dilation[1] * (kernel[1] - 1))
+    if total[0] % 2 or total[1] % 2:
+        raise ValueError(
+            f"padding='same' with kernel {kernel} and dilation {dilation} needs {total} padding rows and columns, "
+            "an odd number: chainrule pads both sides alike (PyTorch pads one more at the end); use an odd kernel"
+        )
+    return total[0] // 2, total[1] // 2
+
+
 def _check_input(op: str, x: Tensor) -> None:
     if x.ndim != 4:
         raise ValueError(f"{op} expects a 4-D input (N, C, H, W), got shape {x.shape}")
@@ -85,8 +105,8 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups: int = 
             f"conv2d: input has {c} channels (shape {x.shape}) but the weight expects "
             f"{weight_c * groups} (shape {weight.shape}{grouped})"
         )
-    stride, padding = int_pair(stride, "stride", 1), int_pair(padding, "padding", 0)
-    dilation = int_pair(dilation, "dilation", 1)
+    stride, dilation = int_pair(stride, "stride", 1), int_pair(dilation, "dilation", 1)
+    padding = conv_padding(padding, (kh, kw), stride, dilation)
     oh, ow = _out_size("conv2d", (h, w), (kh, kw), stride, padding, dilation)
     parents = (x, weight)
     if bias is not None:

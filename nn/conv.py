@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import Tensor, avg_pool2d, conv2d, int_pair, max_pool2d
+from autograd.conv import conv_padding
 
 from .init import weights as initial_weights
 from .module import Module
@@ -51,8 +52,9 @@ class Conv2d(Module):
         self.in_channels, self.out_channels, self.groups = int(in_channels), int(out_channels), int(groups)
         self.kernel_size = int_pair(kernel_size, "kernel_size", 1)
         self.stride = int_pair(stride, "stride", 1)
-        self.padding = int_pair(padding, "padding", 0)
         self.dilation = int_pair(dilation, "dilation", 1)
+        conv_padding(padding, self.kernel_size, self.stride, self.dilation)  # refuse a wrong padding now
+        self.padding = padding if isinstance(padding, str) else int_pair(padding, "padding", 0)
         shape = (self.out_channels, self.in_channels // self.groups, *self.kernel_size)
         taps = self.kernel_size[0] * self.kernel_size[1]
         fan_in, fan_out = shape[1] * taps, self.out_channels // self.groups * taps

@@ -409,3 +409,31 @@ def test_max_pool_sends_the_gradient_to_a_nan_as_torch(stride):
     _grads(out, expected, out.shape, seed=23)
     np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-14, atol=0)  # same elements, summed in any order
     assert np.abs(x.grad[np.isnan(data)]).sum() > 0  # the gradient reached the NaNs
+
+
+@pytest.mark.parametrize(
+    ("kernel", "dilation", "padding"), [(3, 1, "same"), ((3, 5), (2, 1), "same"), (2, 2, "same"), (3, 1, "valid")]
+)
+def test_conv2d_takes_torchs_padding_strings(kernel, dilation, padding):
+    rng = np.random.default_rng(24)
+    ksize = (kernel, kernel) if isinstance(kernel, int) else kernel
+    x, w = rng.standard_normal((2, 2, 7, 8)), rng.standard_normal((3, 2, *ksize))
+    _same_result_and_grads(
+        lambda x, w: conv2d(x, w, None, 1, padding, dilation),
+        lambda x, w: F.conv2d(x, w, None, 1, padding, dilation),
+        [x, w],
+        seed=25,
+    )
+    layer, twin = Conv2d(2, 3, kernel, 1, padding, dilation), torch.nn.Conv2d(2, 3, kernel, 1, padding, dilation)
+    assert layer(x).shape == tuple(twin(torch.tensor(x, dtype=torch.float32)).shape)
+    assert f"padding={padding}" in repr(layer)
+
+
+def test_padding_strings_torch_refuses_or_pads_unevenly_are_refused_by_name():
+    x, w = Tensor(np.ones((1, 1, 5, 5))), Tensor(np.ones((1, 1, 2, 2)))
+    with pytest.raises(ValueError, match=r"padding='same' is not supported for strided convolutions"):
+        conv2d(x, w, None, 2, "same")
+    with pytest.raises(ValueError, match=r"Invalid padding string 'full', should be one of"):
+        Conv2d(1, 1, 3, padding="full")
+    with pytest.raises(ValueError, match=r"kernel \(2, 2\) and dilation \(1, 1\) needs \(1, 1\) padding rows"):
+        conv2d(x, w, None, 1, "same")
