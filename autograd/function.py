@@ -39,6 +39,7 @@ import numpy as np
 from .engine import Node
 from .mode import ModeSwitch, no_grad
 from .tensor import Tensor
+from .tensor_base import broadcasts_to
 from .value import Value
 
 # PyTorch's ctx methods that chainrule's FunctionCtx lacks, and what to do instead
@@ -269,11 +270,7 @@ def _checked_grad(name: str, index: int, grad: Any, node: Node) -> Any:
             )
         return float(array.reshape(()))
     shape = node.data.shape
-    try:
-        compatible = np.broadcast_shapes(shape, array.shape) == array.shape
-    except ValueError:
-        compatible = False
-    if not compatible:
+    if not broadcasts_to(shape, array.shape):
         raise ValueError(
             f"{name}.backward returned an invalid gradient at index {index} - got {list(array.shape)} "
             f"but expected shape compatible with {list(shape)}"

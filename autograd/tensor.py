@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from .mode import mode
-from .tensor_base import GradFn, TensorBase
+from .tensor_base import GradFn, TensorBase, broadcasts_to
 from .tensor_shape import TensorShape
 
 __all__ = ["GradFn", "Tensor", "as_tensor", "concatenate", "stack"]
@@ -268,11 +268,7 @@ class Tensor(TensorShape):
     def copy_(self, src) -> Tensor:
         """The elements of `src` (broadcast to this shape, cast to its dtype) copied in place, as torch.Tensor.copy_."""
         source_shape = np.shape(src.data if isinstance(src, Tensor) else src)
-        try:
-            fits = np.broadcast_shapes(source_shape, self.data.shape) == self.data.shape
-        except ValueError:
-            fits = False
-        if not fits:
+        if not broadcasts_to(source_shape, self.data.shape):
             raise RuntimeError(
                 f"copy_: the source of shape {source_shape} does not broadcast to this Tensor's shape "
                 f"{self.data.shape} (output with shape {list(self.data.shape)} doesn't match the broadcast "

@@ -44,6 +44,14 @@ _clock = _Clock()
 _record = vars(Node)["from_op"].__func__  # Node's op recording, called without super()'s lookup on the hot path
 
 
+def broadcasts_to(shape: tuple, target: tuple) -> bool:
+    """True when an array of `shape` broadcasts to exactly `target` (numpy's and PyTorch's rule)."""
+    try:
+        return np.broadcast_shapes(shape, target) == tuple(target)
+    except ValueError:
+        return False
+
+
 class VersionCounter:
     """How many times an array was changed in place (`version`, as PyTorch counts) and when
     (`changed_at`, a tick of the clock). One counter is shared by every Tensor whose data is that
