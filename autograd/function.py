@@ -15,7 +15,7 @@
 
 As in PyTorch, `forward` receives Tensors (detached: the same data, outside the graph) and
 runs with grad recording off, so PyTorch's examples (`input.clamp(min=0)`) and numpy's
-functions (through `__array__`) both work; `backward` receives the output's gradient as a
+ufuncs (`np.sin(x)`, computed on the data) both work; `backward` receives the output's gradient as a
 Tensor and returns one gradient per input of `forward` (None where an input needs none).
 A Value is one number, so for Value inputs forward and backward receive floats.
 
