@@ -7,6 +7,7 @@ import numpy as np
 from autograd import Tensor, avg_pool2d, conv2d, int_pair, max_pool2d
 from autograd.conv import conv_padding
 
+from .checks import integer
 from .init import weights as initial_weights
 from .module import Module
 
@@ -17,7 +18,7 @@ class Conv2d(Module):
     The arguments come in torch.nn.Conv2d's order; padding_mode is 'zeros' (the only one supported) and
     device None or 'cpu'. `init` (keyword only) picks the initial weights.
 
-    Weights start He-style, N(0, √(2 / fan_in)) with fan_in = in/groups·kh·kw (the taps one
+    Weights start He-style, N(0, 2 / fan_in) (mean, variance) with fan_in = in/groups·kh·kw (the taps one
     output pixel sums over), which keeps the variance of ReLU activations steady layer to layer.
     """
 
@@ -42,8 +43,7 @@ class Conv2d(Module):
         if device not in (None, "cpu"):
             raise ValueError(f"Conv2d: device={device!r} is not supported; chainrule runs on the CPU (device='cpu')")
         for name, size in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
-            if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-                raise ValueError(f"Conv2d needs a positive integer {name}, got {size!r}")
+            integer(f"Conv2d {name}", size)
         if in_channels % groups or out_channels % groups:
             raise ValueError(
                 f"Conv2d: in_channels ({in_channels}) and out_channels ({out_channels}) must both be "
@@ -67,12 +67,15 @@ class Conv2d(Module):
         return conv2d(x, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
     def extra_repr(self) -> str:
-        dilation = f", dilation={self.dilation}" if self.dilation != (1, 1) else ""
-        groups = f", groups={self.groups}" if self.groups != 1 else ""
-        return (
-            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}, "
-            f"padding={self.padding}{dilation}{groups}, bias={self.bias is not None}"
-        )
+        """PyTorch's: sizes as pairs, and padding, dilation, groups and bias only where not the default."""
+        text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != (0, 0):
+            text += f", padding={self.padding}"
+        if self.dilation != (1, 1):
+            text += f", dilation={self.dilation}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        return text + (", bias=False" if self.bias is None else "")
 
 
 class _Pool2d(Module):
@@ -83,6 +86,12 @@ class _Pool2d(Module):
         self.stride = self.kernel_size if stride is None else int_pair(stride, "stride", 1)
         self.padding = int_pair(padding, "padding", 0)
         self.ceil_mode = bool(ceil_mode)
+        self._as_given = (kernel_size, kernel_size if stride is None else stride, padding)  # for the repr
+
+    def extra_repr(self) -> str:
+        """PyTorch's: the sizes as they were given (2 or (2, 2))."""
+        kernel_size, stride, padding = self._as_given
+        return f"kernel_size={kernel_size}, stride={stride}, padding={padding}"
 
 
 class MaxPool2d(_Pool2d):
@@ -96,6 +105,7 @@ class MaxPool2d(_Pool2d):
     ):
         super().__init__(kernel_size, stride, padding, ceil_mode)
         self.dilation = int_pair(dilation, "dilation", 1)
+        self._dilation_as_given = dilation  # for the repr
         self.return_indices = bool(return_indices)
 
     def forward(self, x):
@@ -104,10 +114,7 @@ class MaxPool2d(_Pool2d):
         )
 
     def extra_repr(self) -> str:
-        return (
-            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
-            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
-        )
+        return f"{super().extra_repr()}, dilation={self._dilation_as_given}, ceil_mode={self.ceil_mode}"
 
 
 class AvgPool2d(_Pool2d):
@@ -138,9 +145,4 @@ class AvgPool2d(_Pool2d):
             self.ceil_mode,
             self.count_include_pad,
             self.divisor_override,
-        )
-
-    def extra_repr(self) -> str:
-        return (
-            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, ceil_mode={self.ceil_mode}"
         )

@@ -66,6 +66,14 @@ def binary_cross_entropy_with_logits(prediction, target, reduction: str = "mean"
     return _reduce("binary_cross_entropy_with_logits", nodes, losses, sigmoid - t, reduction, x, t, targets, -x)
 
 
+def l1_loss(prediction, target, reduction: str = "mean"):
+    """ℓ = |p - t|; dp = sign(p - t), dt = -sign(p - t) (0 where p = t, as PyTorch)."""
+    p, nodes = _prediction("l1_loss", prediction, reduction)
+    t, targets = _target("l1_loss", target, p, nodes)
+    slope = np.sign(p - t)
+    return _reduce("l1_loss", nodes, np.abs(p - t), slope, reduction, p, t, targets, -slope)
+
+
 def hinge_loss(prediction, target, reduction: str = "mean"):
     """ℓ = max(0, 1 - y·s) with labels y in {-1, +1}; ds = -y where 1 - y·s > 0, else 0."""
     s, nodes = _prediction("hinge_loss", prediction, reduction)
@@ -123,10 +131,8 @@ def cross_entropy(
                 "cross_entropy class labels take no gradient; a target that requires grad must be "
                 "[N, K] class probabilities"
             )
-        kept = t != ignore_index
-        labels = np.where(kept, _class_labels(t, n, k, kept), 0)
+        labels, row_weights = _weighted_labels("cross_entropy", t, n, k, w, ignore_index)
         rows = np.arange(n)
-        row_weights = w[labels] * kept
         losses = -log_probs[rows, labels] * row_weights
         dloss[rows, labels] -= 1.0
         dloss *= row_weights[:, None]
@@ -148,7 +154,36 @@ def cross_entropy(
     return _reduce("cross_entropy", nodes, losses, dloss, reduction, x, t, targets, dtarget, divisor)
 
 
-def _refuse_unsupported(name: str, size_average, reduce, label_smoothing: float) -> None:
+def nll_loss(
+    input, target, weight=None, size_average=None, ignore_index: int = -100, reduce=None, reduction: str = "mean"
+):
+    """ℓ = -w[label]·x[label] per row, for log-probabilities x (a log_softmax output); dx = -w[label]·onehot(label).
+
+    `input` is [N, K] (or [K] for one sample), `target` N integer class labels;
+    nll_loss(log_softmax(x, dim=1), y) is cross_entropy(x, y). `weight` and `ignore_index` as in cross_entropy.
+    """
+    _refuse_unsupported("nll_loss", size_average=size_average, reduce=reduce)
+    x, nodes = _prediction("nll_loss", input, reduction)
+    one_sample = x.ndim == 1
+    x = x[None] if one_sample else x
+    if x.ndim != 2:
+        raise ValueError(f"nll_loss expects input of shape [N, K] (or [K] for one sample), got shape {x.shape}")
+    n, k = x.shape
+    t, targets = _target_nodes("nll_loss", target, nodes)
+    if targets is not None:
+        raise ValueError("nll_loss class labels take no gradient: pass target.detach() or plain data")
+    w = _class_weights("nll_loss", weight, k, x.dtype)
+    labels, row_weights = _weighted_labels("nll_loss", np.atleast_1d(t), n, k, w, ignore_index)
+    rows = np.arange(n)
+    losses = -x[rows, labels] * row_weights
+    dloss = np.zeros_like(x)
+    dloss[rows, labels] = -row_weights
+    if one_sample:
+        losses, dloss = losses[0], dloss[0]
+    return _reduce("nll_loss", nodes, losses, dloss, reduction, x, t, divisor=row_weights.sum())
+
+
+def _refuse_unsupported(name: str, size_average, reduce, label_smoothing: float = 0.0) -> None:
     """PyTorch's deprecated size_average/reduce, and label smoothing, are refused by name."""
     if size_average is not None or reduce is not None:
         raise ValueError(
@@ -156,7 +191,10 @@ def _refuse_unsupported(name: str, size_average, reduce, label_smoothing: float)
             "use reduction='mean', 'sum' or 'none'"
         )
     if label_smoothing != 0.0:
-        raise ValueError(f"{name}: label_smoothing={label_smoothing!r} is not supported (only 0.0)")
+        raise ValueError(
+            f"{name}: label_smoothing={label_smoothing!r} is not supported here (only 0.0); "
+            "nn.CrossEntropyLoss(label_smoothing=...) smooths the labels"
+        )
 
 
 def _class_weights(name: str, weight, k: int, dtype) -> np.ndarray:
@@ -173,19 +211,28 @@ def _class_weights(name: str, weight, k: int, dtype) -> np.ndarray:
     return w.astype(dtype, copy=False)
 
 
-def _class_labels(labels: np.ndarray, n: int, k: int, kept: np.ndarray) -> np.ndarray:
+def _weighted_labels(name: str, t: np.ndarray, n: int, k: int, w: np.ndarray, ignore_index: int):
+    """The checked labels (0 where ignored) and each row's weight w[label] (0 where the label is ignore_index);
+    PyTorch's weighted mean divides by the sum of the row weights."""
+    kept = t != ignore_index
+    labels = np.where(kept, _class_labels(name, t, n, k, kept), 0)
+    return labels, w[labels] * kept
+
+
+def _class_labels(name: str, labels: np.ndarray, n: int, k: int, kept: np.ndarray) -> np.ndarray:
     """The labels, checked: integers, one per row, each a class (the `kept` ones: not ignore_index)."""
     if labels.dtype.kind not in "iu":
         raise ValueError(
-            f"cross_entropy needs integer class labels, got dtype {labels.dtype}; "
-            "convert them with y.astype(int) (or pass [N, K] class probabilities)"
+            f"{name} needs integer class labels, got dtype {labels.dtype}; convert them with y.astype(int), "
+            "or make them with autograd.tensor(y) (int64): Tensor(...) turns integers into floats, as "
+            "torch.Tensor(...) does" + (" (or pass [N, K] class probabilities)" if name == "cross_entropy" else "")
         )
     if labels.shape != (n,):
-        raise ValueError(f"cross_entropy got {labels.shape[0]} labels for {n} rows of logits")
+        raise ValueError(f"{name} got {labels.shape[0]} labels for {n} rows of logits")
     wrong = ((labels < 0) | (labels >= k)) & kept
     if wrong.any():
         bad = labels[wrong][0]
-        raise ValueError(f"cross_entropy label {bad} is out of range for {k} classes (labels must be 0..{k - 1})")
+        raise ValueError(f"{name} label {bad} is out of range for {k} classes (labels must be 0..{k - 1})")
     return labels
 
 
