@@ -32,7 +32,7 @@ _new = object.__new__
 
 
 class _Clock:
-    """Counts in-place changes. A tensor changed in place records the next tick (`_changed_at`); an
+    """Counts in-place changes. A tensor changed in place records the next tick (its counter's `changed_at`); an
     op remembers the tick it was recorded at, so a parent (or output) with a later version was
     changed after the op saved it."""
 
@@ -47,16 +47,41 @@ _clock = _Clock()
 _record = vars(Node)["from_op"].__func__  # Node's op recording, called without super()'s lookup on the hot path
 
 
+def broadcasts_to(shape: tuple, target: tuple) -> bool:
+    """True when an array of `shape` broadcasts to exactly `target` (numpy's and PyTorch's rule)."""
+    try:
+        return np.broadcast_shapes(shape, target) == tuple(target)
+    except ValueError:
+        return False
+
+
+class VersionCounter:
+    """How many times an array was changed in place (`version`, as PyTorch counts) and when
+    (`changed_at`, a tick of the clock). One counter is shared by every Tensor whose data is that
+    array or a view of it (detach, indexing, reshape, transpose, ...), as PyTorch's views share
+    their base's: changing any of them makes a graph that saved another refuse backward."""
+
+    __slots__ = ("changed_at", "version")
+
+    def __init__(self) -> None:
+        self.version = self.changed_at = 0
+
+
 class TensorBase(Node):
     """An array with a gradient: the data, the op recording and the engine protocol of a Tensor."""
 
-    __slots__ = ("_changed_at", "_recorded_at", "_version", "requires_grad")
+    __slots__ = ("_counter", "_recorded_at", "requires_grad")
     __array_ufunc__ = None  # `array + tensor` calls Tensor.__radd__ instead of looping in numpy
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, label: str = ""):
         """A copy of `data` (as torch.tensor copies; `as_tensor` shares an array, as torch.as_tensor)."""
         if isinstance(data, Node):
             raise TypeError(f"Tensor needs array data, got a {type(data).__name__}; use .data or .detach()")
+        if not isinstance(requires_grad, (bool, np.bool_)):
+            raise TypeError(
+                f"Tensor(data, requires_grad) takes a bool requires_grad, got {requires_grad!r}; PyTorch's "
+                "torch.Tensor(3, 4) (an uninitialised 3x4 tensor) is autograd.zeros(3, 4) here"
+            )
         dtype = None if dtype is None else numpy_dtype(dtype)
         if dtype is not None and dtype.kind not in "biuf":
             raise TypeError(f"Tensor dtype must be a bool, integer or floating-point type, got {dtype}")
@@ -74,7 +99,8 @@ class TensorBase(Node):
     def _init_tensor_leaf(self, array: np.ndarray, requires_grad: bool, label: str) -> None:
         self._init_leaf(array, label)
         self.requires_grad = requires_grad
-        self._version = self._changed_at = self._recorded_at = 0
+        self._counter: VersionCounter | None = None  # made when first needed: changed in place, or viewed
+        self._recorded_at = 0
 
     @classmethod
     def from_op(cls, data: Any, parents: tuple, op: str, rule: Rule | None, saved: tuple = ()) -> Self:
@@ -82,8 +108,10 @@ class TensorBase(Node):
         returns one gradient per parent at `out`'s shape (the engine sums broadcasting back).
 
         The op is recorded, and the result requires grad, only if a parent requires grad (and
-        grad mode is on); otherwise the result is a leaf.
+        grad mode is on); otherwise the result is a leaf. A result that is a parent's data or a
+        view of it (numpy's basic indexing, reshape, transpose, ...) shares that parent's version counter.
         """
+        inputs = parents
         for parent in parents:
             if parent.requires_grad:
                 break
@@ -94,7 +122,12 @@ class TensorBase(Node):
             out.requires_grad = True
         else:
             out.requires_grad, out._op = False, ""
-        out._version = out._changed_at = 0
+        out._counter = None
+        data, base = out.data, out.data.base
+        for parent in inputs:
+            if parent.data is data or (base is not None and np.may_share_memory(data, parent.data)):
+                out._counter = parent._shared_counter()
+                break
         out._recorded_at = _clock.now
         return out
 
@@ -184,19 +217,24 @@ class TensorBase(Node):
         """Raise if an array this op saved (its inputs, its output) was changed in place since it ran:
         its rule's answer would silently be wrong."""
         recorded_at = self._recorded_at
-        if self._changed_at > recorded_at:
+        counter = self._counter
+        if counter is not None and counter.changed_at > recorded_at:
             self._refuse_stale()
         for parent in self._prev:
-            if parent._changed_at > recorded_at:
+            counter = parent._counter
+            if counter is not None and counter.changed_at > recorded_at:
                 self._refuse_stale()
+
+    def _changed_after(self, tick: int) -> bool:
+        return self._counter is not None and self._counter.changed_at > tick
 
     def _refuse_stale(self) -> None:
         changed = [
             f"input #{i} ({p.label or p._op or 'a leaf'}, shape {p.data.shape}, now at version {p._version})"
             for i, p in enumerate(self._prev)
-            if p._changed_at > self._recorded_at
+            if p._changed_after(self._recorded_at)
         ]
-        if self._changed_at > self._recorded_at:
+        if self._changed_after(self._recorded_at):
             changed.append(f"its output (shape {self.data.shape}, now at version {self._version})")
         raise RuntimeError(
             f"one of the arrays needed by the backward of '{self._op}' has been modified by an inplace "
@@ -205,9 +243,22 @@ class TensorBase(Node):
         )
 
     def bump_version(self) -> None:
-        """Record that `data` was changed in place: a graph that saved the old data refuses backward."""
-        self._version += 1  # how many times, as PyTorch counts
-        self._changed_at = _clock.tick()  # when, for the ops recorded before it
+        """Record that `data` was changed in place: a graph that saved the old data (through this Tensor
+        or any that shares its data) refuses backward."""
+        counter = self._shared_counter()
+        counter.version += 1  # how many times, as PyTorch counts
+        counter.changed_at = _clock.tick()  # when, for the ops recorded before it
+
+    def _shared_counter(self) -> VersionCounter:
+        """This Tensor's version counter, made now if nothing needed it before."""
+        if self._counter is None:
+            self._counter = VersionCounter()
+        return self._counter
+
+    @property
+    def _version(self) -> int:
+        """How many times the data was changed in place (PyTorch's `tensor._version`)."""
+        return 0 if self._counter is None else self._counter.version
 
     def _fit(self, grad: np.ndarray) -> np.ndarray:
         """Sum a broadcast gradient back to this tensor's shape."""
@@ -234,11 +285,14 @@ class TensorBase(Node):
                     f"backward() on a non-scalar Tensor of shape {self.data.shape} needs a gradient argument "
                     "of that shape (grad can be implicitly created only for scalar outputs)"
                 )
-            return np.ones_like(self.data)
-        grad = np.asarray(gradient.data if isinstance(gradient, TensorBase) else gradient, dtype=self.data.dtype)
-        if grad.shape != self.data.shape:
-            raise ValueError(f"backward() gradient has shape {grad.shape} but the Tensor has shape {self.data.shape}")
-        return grad if self._prev else np.array(grad)  # a leaf's gradient is an array of its own
+            grad = np.ones_like(self.data)
+        else:
+            grad = np.asarray(gradient.data if isinstance(gradient, TensorBase) else gradient, dtype=self.data.dtype)
+            if grad.shape != self.data.shape:
+                raise ValueError(
+                    f"backward() gradient has shape {grad.shape} but the Tensor has shape {self.data.shape}"
+                )
+        return grad if self._prev else np.array(grad).view(GradArray)  # a leaf's gradient: an array of its own
 
     # --- attributes -----------------------------------------------------------------
 
@@ -309,8 +363,10 @@ class TensorBase(Node):
         return np.asarray(values, dtype=self.data.dtype)
 
     def detach(self) -> Self:
-        """The same data (shared, not copied), cut from the graph."""
-        return self.constant(self.data)
+        """The same data (shared, not copied, with its version counter), cut from the graph."""
+        out = self.constant(self.data)
+        out._counter = self._shared_counter()
+        return out
 
     def __len__(self) -> int:
         return len(self.data)

@@ -178,10 +178,13 @@ def test_passing_a_model_instead_of_its_parameters_is_a_type_error():
     ],
 )
 def test_learning_rate_schedules_match_torch(ours, theirs):
+    """Including an lr set by hand midway: PyTorch's schedulers multiply the current lr."""
     optimizer = SGD([Value(1.0)], lr=0.2)
     torch_optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.2)
     schedule, torch_schedule = ours(optimizer), theirs(torch_optimizer)
     for epoch in range(10):
+        if epoch == 4:
+            optimizer.lr = torch_optimizer.param_groups[0]["lr"] = 1.0
         torch_optimizer.step()
         schedule.step()
         torch_schedule.step()
