@@ -13,6 +13,8 @@ import operator
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import nn
 from autograd import Tensor, Value, no_grad
@@ -334,3 +336,46 @@ def test_item_assignment_and_clone_as_in_torch():
     (c * c).sum().backward()
     (tc * tc).sum().backward()
     np.testing.assert_array_equal(w.grad, tw.grad.numpy())
+
+
+VIEWS = {
+    "itself": lambda t: t,
+    "row": lambda t: t[1],
+    "column": lambda t: t[:, 2],
+    "T": lambda t: t.T,
+    "reshape": lambda t: t.reshape(3, 2),
+    "view": lambda t: t.view(-1),
+    "slice": lambda t: t[:, 1:],
+}
+SAVING_OPS = {"square": lambda v: v * v, "exp": lambda v: v.exp(), "sum": lambda v: v.sum() * 2.0}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    used=st.sampled_from(sorted(VIEWS)),
+    op=st.sampled_from(sorted(SAVING_OPS)),
+    changed=st.sampled_from(sorted(VIEWS)),
+    through_detach=st.booleans(),
+)
+def test_a_change_through_any_view_is_caught_whenever_torch_catches_it(used, op, changed, through_detach):
+    """Property: wherever PyTorch's shared version counters refuse backward, ours do too; where neither
+    refuses, the gradients agree."""
+    results = []
+    for a in _pair():
+        y = SAVING_OPS[op](VIEWS[used](a)).sum()
+        with torch.no_grad() if isinstance(a, torch.Tensor) else no_grad():
+            target = VIEWS[changed](a.detach() if through_detach else a)
+            target += 1.0
+        try:
+            y.backward()
+        except RuntimeError as error:
+            results.append(str(error))
+        else:
+            results.append(a.grad.numpy().copy() if isinstance(a, torch.Tensor) else np.array(a.grad))
+    ours, theirs = results
+    if isinstance(theirs, str):
+        assert isinstance(ours, str), f"PyTorch refused backward ({theirs}); chainrule gave a gradient"
+    if isinstance(ours, str):
+        assert "modified by an inplace operation" in ours
+    elif not isinstance(theirs, str):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
