@@ -22,7 +22,7 @@ import numpy as np
 
 from .devices import CPU_ONLY, device
 from .engine import Node, Rule
-from .grad_array import GradArray
+from .torch_array import TorchArray
 from .missing import missing
 
 if TYPE_CHECKING:
@@ -211,7 +211,7 @@ class TensorBase(Node):
             else:
                 parent._pending = np.array(share, dtype=parent.data.dtype)
             if not parent._prev and type(parent._pending) is np.ndarray:  # a leaf's .grad-to-be, as users touch it
-                parent._pending = parent._pending.view(GradArray)
+                parent._pending = parent._pending.view(TorchArray)
 
     def _check_saved(self) -> None:
         """Raise if an array this op saved (its inputs, its output) was changed in place since it ran:
@@ -292,7 +292,7 @@ class TensorBase(Node):
                 raise ValueError(
                     f"backward() gradient has shape {grad.shape} but the Tensor has shape {self.data.shape}"
                 )
-        return grad if self._prev else np.array(grad).view(GradArray)  # a leaf's gradient: an array of its own
+        return grad if self._prev else np.array(grad).view(TorchArray)  # a leaf's gradient: an array of its own
 
     # --- attributes -----------------------------------------------------------------
 

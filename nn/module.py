@@ -28,8 +28,10 @@ import numpy as np
 from autograd import Node, Tensor, Value
 from autograd.devices import CPU_ONLY, check_device, is_device
 from autograd.missing import missing
+from autograd.torch_array import TorchArray
 
 from .checkpoint import describe_names, load_state, save_state
+from .parameter import with_torch_data
 
 _printing = threading.local()
 
@@ -77,6 +79,15 @@ def _holds_parameter(value) -> bool:
     return _is_leaf_parameter(value)
 
 
+def _give_torch_data(value) -> None:
+    """Give every Tensor parameter in `value` (one, or a list or tuple of them) a TorchArray `.data`."""
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            _give_torch_data(item)
+    elif isinstance(value, Tensor) and _is_leaf_parameter(value):
+        with_torch_data(value)
+
+
 class Module:
     """Base class: parameters(), zero_grad(), train()/eval(), state_dict() and save()/load()."""
 
@@ -87,6 +98,7 @@ class Module:
         if _holds_parameter(value):
             registered = self.__dict__.setdefault("_parameter_attributes", set())
             registered.add(name)
+            _give_torch_data(value)
         object.__setattr__(self, name, value)
 
     def __call__(self, *args, **kwargs):
@@ -325,12 +337,13 @@ class Module:
     # --- saving and loading ---------------------------------------------------------
 
     def state_dict(self) -> OrderedDict[str, np.ndarray]:
-        """name -> a copy of the parameter's data (a Value becomes a 0-d float64 array).
+        """name -> a copy of the parameter's data, a TorchArray (a Value becomes a 0-d float64 one).
 
         A parameter shared under several names (a layer used twice) is listed under each, as PyTorch does.
         """
         return OrderedDict(
-            (name, np.array(p.numpy(), copy=True)) for name, p in self.named_parameters(remove_duplicate=False)
+            (name, np.array(p.numpy(), copy=True).view(TorchArray))
+            for name, p in self.named_parameters(remove_duplicate=False)
         )
 
     def load_state_dict(self, state: Mapping, strict: bool = True) -> IncompatibleKeys:
@@ -351,7 +364,7 @@ class Module:
         updates = {id(params[name]): (params[name], name) for name in state if name in params}
         checked = [(param, _checked_array(name, state[name], param)) for param, name in updates.values()]
         for param, array in checked:
-            param.data = array.item() if isinstance(param, Value) else array
+            param.data = array.item() if isinstance(param, Value) else array.view(TorchArray)
             param.bump_version()
         return IncompatibleKeys(missing, unexpected)
 

@@ -3,6 +3,9 @@
 chainrule's Module needs no mark (a leaf Tensor that requires grad is a parameter), so
 `Parameter(t)` simply gives such a Tensor, sharing `t`'s memory as PyTorch's does, and
 `isinstance(x, nn.Parameter)` is True for exactly those Tensors: leaves that require grad.
+
+A parameter's `.data` is a TorchArray (an np.ndarray with PyTorch's in-place methods), so
+tutorials' `weight.data.normal_(0, 0.01)` and `p.data.add_(p.grad, alpha=-lr)` work.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import Tensor
+from autograd.torch_array import TorchArray
 
 
 class _ParameterCheck(type):
@@ -31,4 +35,11 @@ class Parameter(metaclass=_ParameterCheck):
             )
         parameter = Tensor.constant(array)
         parameter.requires_grad = bool(requires_grad)
-        return parameter
+        return with_torch_data(parameter)
+
+
+def with_torch_data(tensor: Tensor) -> Tensor:
+    """`tensor`, its data now seen as a TorchArray (the same memory), as a parameter's `.data` is."""
+    if type(tensor.data) is np.ndarray:
+        tensor.data = tensor.data.view(TorchArray)
+    return tensor

@@ -23,7 +23,7 @@ import chainrule
 import chainrule.nn.functional as F
 import nn
 from autograd import Tensor, Value
-from autograd.grad_array import GradArray
+from autograd.torch_array import TorchArray
 
 
 @pytest.fixture(autouse=True)
@@ -239,7 +239,7 @@ def test_clamp_and_clamp_in_place_match_torch():
 def test_grad_is_an_ndarray_with_torchs_spellings():
     w = chainrule.tensor([1.0, 2.0], requires_grad=True)
     (w * w).sum().backward()
-    assert isinstance(w.grad, np.ndarray) and type(w.grad) is GradArray
+    assert isinstance(w.grad, np.ndarray) and type(w.grad) is TorchArray
     assert repr(w.grad) == "array([2., 4.], dtype=float32)"
     assert w.grad.data is w.grad
     w.grad.data.zero_()
@@ -361,7 +361,8 @@ def test_parameter_is_a_leaf_that_shares_its_data_and_is_registered():
     data = chainrule.zeros(3)
     p = nn.Parameter(data)
     assert isinstance(p, Tensor) and isinstance(p, nn.Parameter) and p.requires_grad and p.is_leaf
-    assert p.data is data.data  # shared, as torch.nn.Parameter shares the tensor's storage
+    data.data[1] = 5.0
+    assert p.data[1] == 5.0  # shared, as torch.nn.Parameter shares the tensor's storage
     assert not isinstance(data, nn.Parameter) and not isinstance(p * 2, nn.Parameter)
 
     class Scale(nn.Module):
