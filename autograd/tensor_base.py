@@ -22,8 +22,8 @@ import numpy as np
 
 from .devices import CPU_ONLY, device
 from .engine import Node, Rule
-from .torch_array import TorchArray
 from .missing import missing
+from .torch_array import TorchArray
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -379,6 +379,10 @@ class TensorBase(Node):
 
     def __int__(self) -> int:
         return int(self.data)
+
+    def __format__(self, spec: str) -> str:
+        """f"{loss:f}": a 0-d Tensor formats as its number, as in PyTorch; other Tensors as their repr."""
+        return format(self.data.item(), spec) if self.data.ndim == 0 else object.__format__(self, spec)
 
     def __index__(self) -> int:
         """A one-element integer Tensor as a list index or range bound (`classes[pred.argmax()]`), as in PyTorch."""

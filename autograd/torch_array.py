@@ -108,14 +108,14 @@ class TorchArray(np.ndarray):
         np.abs(self, out=self)
         return self
 
-    # --- out of place: plain arrays, as numpy's own functions give ------------------------
+    # --- out of place: new arrays --------------------------------------------------------
 
     def abs(self) -> np.ndarray:
-        """|x| elementwise, as a new plain array."""
+        """|x| elementwise, as a new array."""
         return np.abs(self)
 
     def clamp(self, min=None, max=None) -> np.ndarray:
-        """The elements limited to [min, max], as a new plain array."""
+        """The elements limited to [min, max], as a new array."""
         if min is None and max is None:
             raise ValueError("clamp: at least one of 'min' or 'max' must not be None")
         return np.clip(self, min, max)

@@ -35,11 +35,16 @@ class Parameter(metaclass=_ParameterCheck):
             )
         parameter = Tensor.constant(array)
         parameter.requires_grad = bool(requires_grad)
+        if isinstance(data, Tensor):  # one array, one version counter: an in-place change through either is seen
+            parameter._counter = data._shared_counter()
         return with_torch_data(parameter)
 
 
 def with_torch_data(tensor: Tensor) -> Tensor:
     """`tensor`, its data now seen as a TorchArray (the same memory), as a parameter's `.data` is."""
     if type(tensor.data) is np.ndarray:
+        owned = tensor.data.base is None
         tensor.data = tensor.data.view(TorchArray)
+        if owned:  # the view shows the Tensor's own array, so in-place updates stay allowed
+            tensor._shared_counter()
     return tensor
