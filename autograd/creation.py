@@ -11,31 +11,17 @@ seed gives reproducible numbers, though not PyTorch's numbers.
 from __future__ import annotations
 
 import builtins
-import random
 
 import numpy as np
 
 from .devices import check_device
+from .generator import default_rng, manual_seed
 from .tensor import Tensor, concatenate
 
-_generator = np.random.default_rng()
 _default_dtype: type = np.float32
 
 
-# --- seeds and the default dtype ----------------------------------------------------------
-
-
-def manual_seed(seed: int) -> None:
-    """Seed the generators random tensors and starting weights are drawn from: numpy's (randn, rand,
-    the Tensor layers, dropout) and Python's `random` (the scalar Neuron's micrograd-style U(-1, 1))."""
-    global _generator
-    _generator = np.random.default_rng(seed)
-    random.seed(seed)
-
-
-def default_rng() -> np.random.Generator:
-    """The generator `manual_seed` seeds."""
-    return _generator
+# --- the default dtype (seeds: generator.py) ------------------------------------------------
 
 
 def set_default_dtype(dtype) -> None:
@@ -163,14 +149,14 @@ def full_like(input, fill_value, dtype=None, device=None, requires_grad: bool = 
 def randn(*size, dtype=None, device=None, requires_grad: bool = False, generator=None, **kw) -> Tensor:
     """Samples of N(0, 1) of the given shape, from the generator `manual_seed` seeds (or `generator`)."""
     shape = _size(size, kw.pop("size", None), "randn")
-    draws = (generator or _generator).standard_normal(shape)
+    draws = (generator or default_rng()).standard_normal(shape)
     return _new(draws.astype(_float_dtype(dtype)), None, requires_grad, device, "randn")
 
 
 def rand(*size, dtype=None, device=None, requires_grad: bool = False, generator=None, **kw) -> Tensor:
     """Samples of U[0, 1) of the given shape."""
     shape = _size(size, kw.pop("size", None), "rand")
-    draws = (generator or _generator).random(shape)
+    draws = (generator or default_rng()).random(shape)
     return _new(draws.astype(_float_dtype(dtype)), None, requires_grad, device, "rand")
 
 
@@ -192,13 +178,13 @@ def randint(low, high=None, size=None, *, dtype=None, device=None, requires_grad
         low, high, size = 0, low, high
     if size is None:
         raise TypeError("randint() needs a size, e.g. randint(0, 10, (3,))")
-    draws = (generator or _generator).integers(low, high, _size((size,), None, "randint"))
+    draws = (generator or default_rng()).integers(low, high, _size((size,), None, "randint"))
     return _new(draws.astype(dtype or np.int64), None, requires_grad, device, "randint")
 
 
 def randperm(n: int, *, dtype=None, device=None, generator=None) -> Tensor:
     """A random permutation of 0..n-1 (int64)."""
-    order = (generator or _generator).permutation(n)
+    order = (generator or default_rng()).permutation(n)
     return _new(order.astype(dtype or np.int64), None, False, device, "randperm")
 
 
@@ -209,7 +195,7 @@ def normal(mean=0.0, std=1.0, size=None, *, dtype=None, device=None, requires_gr
     shape = (
         np.broadcast_shapes(np.shape(mean_data), np.shape(std_data)) if size is None else _size((size,), None, "normal")
     )
-    draws = (generator or _generator).normal(mean_data, std_data, shape)
+    draws = (generator or default_rng()).normal(mean_data, std_data, shape)
     like = next((t.data.dtype for t in (mean, std) if isinstance(t, Tensor)), None)
     return _new(np.asarray(draws).astype(_float_dtype(dtype or like)), None, requires_grad, device, "normal")
 

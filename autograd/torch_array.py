@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from .engine import Node
+from .generator import default_rng
 
 
 def _values(other):
@@ -123,11 +124,7 @@ class TorchArray(np.ndarray):
     def _generator(self, name: str, generator: np.random.Generator | None) -> np.random.Generator:
         if self.dtype.kind != "f":
             raise TypeError(f"{name} fills with random floats; this array has dtype {self.dtype}")
-        if generator is not None:
-            return generator
-        from .creation import default_rng  # creation builds on Tensor, which builds on this module
-
-        return default_rng()
+        return default_rng() if generator is None else generator
 
     def __repr__(self) -> str:
         return repr(self.view(np.ndarray))
