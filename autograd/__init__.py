@@ -82,7 +82,7 @@ from .dtypes import (
 )
 from .dtypes import float as float
 from .dtypes import int as int
-from .engine import Node, Step, backward_pass, grads_sent, topological_order, watch_backward
+from .engine import Node, Step, grads_sent, topological_order, watch_backward
 from .function import Function
 from .gradcheck import GradcheckError, find_wrong_rule, gradcheck
 from .missing import missing
@@ -106,7 +106,6 @@ __all__ = [
     "as_tensor",
     "avg_pool2d",
     "backends",
-    "backward_pass",
     "cat",
     "clamp",
     "concat",

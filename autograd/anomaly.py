@@ -30,7 +30,7 @@ class AnomalyError(FloatingPointError):
     """A NaN or inf was produced; the message names the op, its inputs and the source line."""
 
 
-class detect_anomaly(ModeSwitch):
+class detect_anomaly(ModeSwitch):  # noqa: N801  # PyTorch's name
     """Raise AnomalyError at the first NaN/inf made in forward or backward."""
 
     flag, value = "anomaly", True

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import builtins
 import random
-from collections.abc import Sequence
 
 import numpy as np
 
 from .devices import check_device
 from .tensor import Tensor, concatenate
-from .tensor import stack as _stack
 
 _generator = np.random.default_rng()
 _default_dtype: type = np.float32
@@ -398,17 +396,7 @@ def transpose(input, dim0: int, dim1: int) -> Tensor:
     return _tensor(input).transpose(dim0, dim1)
 
 
-def cat(tensors: Sequence, dim: int = 0) -> Tensor:
-    """The tensors joined along an existing dim (torch.cat; autograd.concatenate with dim for axis)."""
-    return concatenate(tensors, axis=dim)
-
-
-concat = cat
-
-
-def stack(tensors: Sequence, dim: int = 0) -> Tensor:
-    """The tensors joined along a new dim."""
-    return _stack(tensors, axis=dim)
+cat = concat = concatenate  # PyTorch's names: cat(tensors, dim=0)
 
 
 __all__ = [
@@ -460,7 +448,6 @@ __all__ = [
     "softmax",
     "sqrt",
     "squeeze",
-    "stack",
     "sum",
     "tanh",
     "tensor",

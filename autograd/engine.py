@@ -1,65 +1,96 @@
-"""The graph core shared by Value and Tensor.
+"""The graph engine shared by Value and Tensor: recording an op, sorting a graph, the backward pass.
 
-A node holds its `data`, its accumulated `grad`, a `label`, the ordered tuple of parents
-`_prev` it was computed from, the name `_op` of that operation and a gradient rule
-`_rule(out, g)` that *returns* the gradient of each parent given the gradient `g` of `out`
-(None where a parent needs none). Ops are recorded with the subclasses' `from_op`. Rules are
-plain functions, never closures over `out`, so a graph holds no reference cycles and is freed
-by reference counting as soon as the last reference to its root goes away.
+A node holds its `data`, its accumulated `grad`, a `label`, the ordered tuple of parents `_prev`
+it was computed from, the name `_op` of that operation, the op's gradient rule `_rule` (None for
+a leaf) and `_ctx`, the tuple of values the op's forward saved for its rule. Every op is
+recorded with `from_op`. Rules are plain functions `rule(out, g)`, never closures over `out`, so
+a graph holds no reference cycles and reference counting frees it as soon as its root goes.
 
-`backward` walks the nodes in reverse topological order with a per-pass dictionary of
-pending gradients and adds each node's total into its `.grad`. Nodes are the keys of that
-dictionary and of the visited set: they hash by identity (a subclass that defines `__eq__`
-must keep `__hash__ = Node.__hash__`).
+The per-node protocol, what Value and Tensor each define for the engine:
+
+    _zero            the empty gradient: 0.0 for a Value, None for a Tensor
+    _seed(gradient)  the gradient a pass starts from at this node (raises if none can start here)
+    _shares(g)       what the rule sends each parent for an incoming `g`: a tuple in `_prev`
+                     order, None where a parent needs none
+    _deliver(shares) add each share into its parent's `_pending`
+    _send(g)         `_deliver(_shares(g))` (a Value's rule delivers by itself, the fast path)
+    _accumulate(g)   .grad += g, the node's total for one pass
+
+A pass: sort the graph depth-first (each node marked with a stamp new to the pass, so no visited
+set is needed), set every node's `_pending` to `_zero`, put the seed in the root's, then visit the
+nodes in reverse topological order. When a node's turn comes every path to it has contributed,
+so its `_pending` is final: it is added to `.grad` and sent on to the parents. A pass stopped
+half-way leaves nothing behind that the next pass reads: each pass starts by resetting.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .anomaly import check_backward
-from .mode import mode, open_switches
+from .anomaly import check_backward, check_forward
+from .mode import mode
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 Rule = Callable[[Any, Any], Any]
+_new = object.__new__
 
 
 class Node:
-    """A value in the computation graph; subclasses say how a gradient is fitted."""
+    """A value in the computation graph; Value and Tensor say how gradients flow through it."""
 
-    __slots__ = ("_ctx", "_op", "_origin", "_prev", "_rule", "data", "grad", "label")
+    __slots__ = ("_ctx", "_mark", "_op", "_origin", "_pending", "_prev", "_rule", "data", "grad", "label")
     requires_grad = True
+    _zero: Any = None
 
-    def _init_leaf(self, data: Any, grad: Any, label: str) -> None:
+    def _init_leaf(self, data: Any, label: str) -> None:
         """Fill the slots of a node that no op produced."""
         self.data = data
-        self.grad = grad
+        self.grad = self._zero
         self.label = label
         self._prev: tuple = ()
         self._op = ""
         self._rule: Rule | None = None
-        self._ctx: Any = None
+        self._ctx: tuple = ()
+        self._mark: object = None
+        self._pending: Any = self._zero
 
-    # --- what Value and Tensor each define --------------------------------------------
+    @classmethod
+    def from_op(cls, data: Any, parents: tuple, op: str, rule: Rule | None, saved: tuple = ()) -> Self:
+        """The node `data` computed by `op` from `parents`. Backward calls `rule(out, g)`, which
+        reads what the forward `saved` as `out._ctx`. Outside no_grad the op is recorded."""
+        out = _new(cls)
+        out.data = data
+        out.grad = cls._zero
+        out.label = ""
+        out._op = op
+        out._mark = None
+        if mode.ordinary or (parents and mode.grad_enabled):
+            out._prev, out._rule, out._ctx = parents, rule, saved
+        else:  # no graph; the name stays so that backward() can say what happened
+            out._prev, out._rule, out._ctx = (), None, ()
+        if not mode.ordinary and mode.anomaly:
+            check_forward(out, parents, op)
+        return out
 
-    def _fit(self, grad: Any) -> Any:
-        """Bring an incoming gradient to this node's shape (identity for scalars)."""
-        return grad
+    # --- the per-node protocol (see the module docstring) -------------------------------
 
-    def _accumulate(self, grad: Any) -> None:
-        """grad += incoming gradient."""
-        self.grad += grad
-
-    def _seed(self, grad: Any) -> Any:
-        """The gradient backward starts from at this node."""
+    def _seed(self, gradient: Any) -> Any:
         raise NotImplementedError
 
-    def _check_backward_allowed(self) -> None:
-        """Raise if backward cannot start at this node."""
+    def _shares(self, grad: Any) -> tuple:
+        raise NotImplementedError
+
+    def _deliver(self, shares: tuple, grad: Any) -> None:
+        raise NotImplementedError
+
+    # --- what both kinds of node offer ----------------------------------------------------
 
     def zero_grad(self) -> None:
         """Forget this node's gradient (0.0 for a Value, None for a Tensor)."""
-        raise NotImplementedError
+        self.grad = self._zero
 
     def numpy(self) -> Any:
         """The data as a numpy array (a 0-d array for a scalar)."""
@@ -73,7 +104,7 @@ class Node:
         """Record that `data` was changed in place (optimizers call it after a step).
 
         A Tensor op's saved arrays are then stale and its backward raises; a Value's rules read
-        the data when backward runs, so for a Value there is nothing to invalidate.
+        the values its forward saved, so for a Value there is nothing to invalidate.
         """
 
     def _assign(self, values: Any) -> None:
@@ -84,31 +115,38 @@ class Node:
         """An array of gradient values in this node's gradient form (float or array)."""
         raise NotImplementedError
 
-    # --- the engine ---------------------------------------------------------------------
-
-    def _parent_grads(self, grad: Any) -> list:
-        """Apply this node's rule; fit each gradient to its parent, None where none is needed."""
-        grads = self._rule(self, grad)  # type: ignore[misc]  # only nodes with a rule get here
-        return [None if g is None or not p.requires_grad else p._fit(g) for p, g in zip(self._prev, grads)]
-
     def backward(self, gradient: Any = None, retain_graph: bool | None = None) -> None:
         """Apply the chain rule from this node to every node it depends on.
 
         `gradient` is dL/d(this node), 1 by default for a scalar. The graph is always kept
         (`retain_graph` is accepted for PyTorch's code and changes nothing).
         """
-        self._check_backward_allowed()
-        for step in backward_pass(self, self._seed(gradient)):
-            del step  # keep no gradient alive between steps (a leaf may then keep the array itself)
+        if not mode.ordinary and mode.anomaly:  # the checks need each rule's shares: the watched loop
+            for _ in watch_backward(self, gradient):
+                pass
+            return
+        zero = self._zero
+        for node in reversed(_start_pass(self, gradient)):
+            grad = node._pending
+            if grad is None:  # a Tensor that no path from the root gave a gradient
+                continue
+            old = node.grad
+            node.grad = grad if old is zero else old + grad
+            rule = node._rule
+            if rule is None:  # a leaf outlives the graph: it keeps no per-pass state
+                node._pending = zero
+            elif (shares := rule(node, grad)) is not None:  # a rule that returns its parents' gradients
+                node._deliver(shares, grad)
 
     def _backward(self) -> None:
         """micrograd's `node._backward()`: apply this node's rule once, adding into its parents'
         `.grad` from its own `.grad` (the lecture's manual backprop, one node at a time)."""
         if self._rule is None:
             return
-        for parent, grad in zip(self._prev, self._parent_grads(self.grad)):
-            if grad is not None:
-                parent._accumulate(grad)
+        for parent, share in zip(self._prev, self._shares(self.grad)):
+            if share is not None:
+                old = parent.grad
+                parent.grad = share if old is None else old + share
 
     __hash__ = object.__hash__
 
@@ -116,25 +154,39 @@ class Node:
 def topological_order(root: Node) -> list[Node]:
     """Every node `root` depends on, each listed after all of its parents.
 
-    Iterative depth-first search (a stack of parent iterators), so a chain of a million
-    ops needs no recursion. Parents are visited in argument order: the order is deterministic.
-    A leaf has no parents to wait for, so it goes straight into the order.
+    Iterative depth-first search (a stack of parent iterators), so a chain of a million ops needs
+    no recursion; a node is marked seen with a stamp made for this walk. Parents are visited in
+    argument order: the order is deterministic. A leaf has no parents to wait for, so it goes
+    straight into the order. Two walks over shared nodes must not run at once in two threads.
     """
+    stamp = root._mark = object()
     order: list[Node] = []
-    visited = {root}
+    add = order.append
     stack = [(root, iter(root._prev))]
+    push, pop = stack.append, stack.pop
     while stack:
         node, parents = stack[-1]
         for parent in parents:
-            if parent not in visited:
-                visited.add(parent)
+            if parent._mark is not stamp:
+                parent._mark = stamp
                 if parent._prev:
-                    stack.append((parent, iter(parent._prev)))
+                    push((parent, iter(parent._prev)))
                     break
-                order.append(parent)
+                add(parent)
         else:
-            stack.pop()
-            order.append(node)
+            pop()
+            add(node)
+    return order
+
+
+def _start_pass(root: Node, gradient: Any) -> list[Node]:
+    """The nodes of a pass from `root` in topological order, every `_pending` reset and the root's seeded."""
+    seed = root._seed(gradient)
+    order = topological_order(root)
+    zero = root._zero
+    for node in order:
+        node._pending = zero
+    root._pending = seed
     return order
 
 
@@ -152,13 +204,28 @@ def watch_backward(root: Node, gradient: Any = None, *, accumulate: bool = True)
     """Run backward from `root` one node at a time, yielding a `Step` per node in the order the
     engine visits them (reverse topological order).
 
-    This is the one way to watch a pass: `backward()` is this loop run to its end. With
-    `accumulate=False` the pass only reports: no `.grad` is changed, so a picture of the pass
-    shows the same numbers whatever ran before.
+    The same pass as `backward()`, with each rule's shares computed apart (`_shares`) so they can
+    be shown and checked by `detect_anomaly`. With `accumulate=False` the pass only reports: no
+    `.grad` is changed, so a picture of the pass shows the same numbers whatever ran before.
+    Stopping early is safe: the next pass starts afresh.
     """
-    root._check_backward_allowed()
-    for node, grad, sent in backward_pass(root, root._seed(gradient), accumulate):
-        yield Step(node, grad, tuple(sent))
+    check, zero = mode.anomaly, root._zero
+    for node in reversed(_start_pass(root, gradient)):
+        grad = node._pending
+        if grad is None:
+            continue
+        if accumulate:
+            old = node.grad
+            node.grad = grad if old is zero else old + grad
+        sent: tuple = ()
+        if node._rule is None:
+            node._pending = zero
+        else:
+            sent = node._shares(grad)
+            if check:
+                check_backward(node, grad, sent)
+            node._deliver(sent, grad)
+        yield Step(node, grad, sent)
 
 
 def grads_sent(node: Node, grad: Any) -> tuple | None:
@@ -169,36 +236,6 @@ def grads_sent(node: Node, grad: Any) -> tuple | None:
     if node._rule is None or grad is None:
         return None
     try:
-        return tuple(node._parent_grads(grad))
+        return node._shares(grad)
     except RuntimeError:  # an input changed in place since the forward pass
         return None
-
-
-def backward_pass(root: Node, seed: Any, accumulate: bool = True) -> Iterator[tuple[Node, Any, list]]:
-    """Run backward from `root`, yielding (node, its gradient, its parents' gradients) per node.
-
-    Nodes come in reverse topological order, so when a node is reached every path to it has
-    already contributed: its pending gradient is final. It is added to `.grad` (gradients
-    accumulate, as in PyTorch) and the node's rule spreads it to its parents. Parent
-    gradients are fitted to each parent's shape, None where a parent needs none.
-    """
-    pending = {root: seed}
-    check_anomaly = open_switches.count and mode.anomaly
-    for node in reversed(topological_order(root)):
-        grad = pending.pop(node, None)
-        if grad is None:
-            continue
-        parent_grads = parent_grad = None  # drop the previous node's references before `grad` is stored
-        if accumulate:
-            node._accumulate(grad)
-        if node._rule is None:
-            yield node, grad, []
-            continue
-        parent_grads = node._parent_grads(grad)
-        if check_anomaly:
-            check_backward(node, grad, parent_grads)
-        for parent, parent_grad in zip(node._prev, parent_grads):
-            if parent_grad is not None:
-                previous = pending.get(parent)
-                pending[parent] = parent_grad if previous is None else previous + parent_grad
-        yield node, grad, parent_grads

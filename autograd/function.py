@@ -14,8 +14,9 @@
     y = Sin.apply(v)                      # on a Value or a Tensor
 
 `forward` computes on raw numbers or arrays; `backward` returns one gradient per input of
-`forward` (None where an input needs none). The op is recorded with the same `from_op` the
-built-in ops use, so it is drawn under its name (`Sin` → 'sin', or the class attribute
+`forward` (None where an input needs none), as in PyTorch. The op is recorded with the same
+`from_op` the built-in ops use (its rule calls `backward`; the FunctionCtx is what it saved),
+so it is drawn under its name (`Sin` → 'sin', or the class attribute
 `name`), checked by `gradcheck`, watched by `detect_anomaly`, and skipped under `no_grad`.
 """
 
@@ -78,13 +79,20 @@ class Function:
         if isinstance(nodes[0], Value):
             if not np.ndim(data) == 0:
                 raise TypeError(f"{cls.__name__}.forward must return a number for Value inputs, got {data!r}")
-            return Value.from_op(float(data), nodes, cls.op_name(), _function_rule, ctx)
-        return Tensor.from_op(np.asarray(data), nodes, cls.op_name(), _function_rule, ctx)
+            return Value.from_op(float(data), nodes, cls.op_name(), _function_value_rule, (ctx,))
+        return Tensor.from_op(np.asarray(data), nodes, cls.op_name(), _function_rule, (ctx,))
+
+
+def _function_value_rule(out: Value, g: float) -> None:
+    """A Function's rule on Values: backward's gradients added into the parents, as every Value rule does."""
+    for parent, grad in zip(out._prev, _function_rule(out, g)):
+        if grad is not None:
+            parent._pending += grad
 
 
 def _function_rule(out: Node, g: Any) -> list:
     """A Function's backward, its gradients picked out for the inputs that are graph nodes."""
-    ctx: FunctionCtx = out._ctx
+    (ctx,) = out._ctx
     grads = ctx.function.backward(ctx, g)
     if not isinstance(grads, tuple):
         grads = (grads,)
@@ -95,4 +103,6 @@ def _function_rule(out: Node, g: Any) -> list:
         )
     if isinstance(out, Value):
         return [None if grads[i] is None else float(grads[i]) for i in ctx.node_positions]
-    return [None if grads[i] is None else np.asarray(grads[i]) for i in ctx.node_positions]
+    return [
+        None if grads[i] is None else np.array(grads[i]) for i in ctx.node_positions
+    ]  # a copy: never an array forward saved

@@ -17,24 +17,36 @@ from typing import Any
 
 
 class _Mode(threading.local):
-    """The current thread's flags (class attributes are each new thread's defaults)."""
+    """The current thread's flags (class attributes are each new thread's defaults).
 
-    grad_enabled = True
-    anomaly = False
+    `ordinary` is True while every flag is at its default (record the graph, check nothing): an
+    op reads that one flag, and only when it is False looks at the others.
+    """
+
+    ordinary = True
+    _grad_enabled = True
+    _anomaly = False
+
+    @property
+    def grad_enabled(self) -> bool:
+        return self._grad_enabled
+
+    @grad_enabled.setter
+    def grad_enabled(self, enabled: bool) -> None:
+        self._grad_enabled = enabled
+        self.ordinary = enabled and not self._anomaly
+
+    @property
+    def anomaly(self) -> bool:
+        return self._anomaly
+
+    @anomaly.setter
+    def anomaly(self, checking: bool) -> None:
+        self._anomaly = checking
+        self.ordinary = self._grad_enabled and not checking
 
 
 mode = _Mode()
-
-
-class _OpenSwitches:
-    """How many switch blocks are open in all threads together. While none is, every thread
-    has the defaults, and the ops can skip reading the per-thread flags (a slower lookup)."""
-
-    count = 0
-    lock = threading.Lock()
-
-
-open_switches = _OpenSwitches()
 
 
 class ModeSwitch:
@@ -59,16 +71,12 @@ class ModeSwitch:
         self._saved: list[bool] = []
 
     def __enter__(self) -> ModeSwitch:
-        with open_switches.lock:
-            open_switches.count += 1
         self._saved.append(getattr(mode, self.flag))
         setattr(mode, self.flag, self.value)
         return self
 
     def __exit__(self, *exc: object) -> None:
         setattr(mode, self.flag, self._saved.pop())
-        with open_switches.lock:
-            open_switches.count -= 1
 
     def _fresh(self) -> ModeSwitch:
         """A new switch of the same kind: each call of a decorated function gets its own."""
@@ -115,19 +123,19 @@ class ModeSwitch:
         return switched
 
 
-class no_grad(ModeSwitch):
+class no_grad(ModeSwitch):  # noqa: N801  # PyTorch's name
     """Inside this block (or decorated function) operations record no graph."""
 
     flag, value = "grad_enabled", False
 
 
-class enable_grad(ModeSwitch):
+class enable_grad(ModeSwitch):  # noqa: N801  # PyTorch's name
     """Turn graph recording back on inside a `no_grad` block."""
 
     flag, value = "grad_enabled", True
 
 
-class set_grad_enabled(ModeSwitch):
+class set_grad_enabled(ModeSwitch):  # noqa: N801  # PyTorch's name
     """`set_grad_enabled(False)` is `no_grad()`, `set_grad_enabled(True)` is `enable_grad()`."""
 
     flag = "grad_enabled"
@@ -140,11 +148,6 @@ class set_grad_enabled(ModeSwitch):
     def __init__(self, enabled: bool) -> None:
         super().__init__()
         self.value = enabled
-
-
-def is_recording() -> bool:
-    """True when ops record the graph in this thread (the fast form the ops inline)."""
-    return not open_switches.count or mode.grad_enabled
 
 
 def is_grad_enabled() -> bool:

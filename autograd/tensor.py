@@ -17,6 +17,7 @@ allowed only where no gradient needs them: under `no_grad()` (the manual SGD ste
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from numbers import Number
 from typing import Any
 
@@ -25,7 +26,7 @@ import numpy as np
 from .devices import check_device, is_device
 from .mode import mode
 from .tensor_base import GradFn, TensorBase, numpy_dtype
-from .tensor_shape import TensorShape, concatenate, stack
+from .tensor_shape import TensorShape
 
 __all__ = ["GradFn", "Tensor", "as_tensor", "concatenate", "stack"]
 
@@ -390,6 +391,61 @@ class Tensor(TensorShape):
         return self.from_op(self.data != _data_of(other), (), "!=", None)
 
     __hash__ = TensorBase.__hash__  # identity: Tensors can be dict keys and set members
+
+
+# --- joining tensors ---------------------------------------------------------------------
+
+
+def _lift_all(items: Sequence, op: str) -> tuple:
+    """A sequence of Tensors and arrays as a tuple of Tensors (the parents of `op`)."""
+    like = next((t for t in items if isinstance(t, TensorBase)), None)
+    if like is None:
+        raise TypeError(f"{op} needs a sequence of Tensors, got {[type(t).__name__ for t in items]}")
+    return tuple(like._lift(t, op) for t in items)
+
+
+_UNSET: Any = object()  # numpy's axis= not given (None means something else there: flatten first)
+
+
+def _joining_dim(op: str, dim: Any, axis: Any) -> int:
+    """PyTorch's dim, or numpy's axis as its alias; an integer either way."""
+    if axis is not _UNSET:
+        if dim != 0:
+            raise TypeError(f"{op} got both dim={dim!r} and axis={axis!r}; give one (axis is numpy's name for dim)")
+        dim = axis
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(
+            f"{op} needs an integer dim (numpy's axis=None, which flattens first, is not supported), got {dim!r}"
+        )
+    return int(dim)
+
+
+def concatenate(tensors: Sequence, dim: int = 0, *, axis: Any = _UNSET) -> Tensor:
+    """y = the tensors joined along an existing dim (PyTorch's cat); each input's gradient is its slice of g."""
+    tensors = _lift_all(tensors, "concatenate")
+    axis = _joining_dim("concatenate", dim, axis)
+    data = np.concatenate([t.data for t in tensors], axis=axis)
+    ends = np.cumsum([t.data.shape[axis] for t in tensors])
+    return type(tensors[0]).from_op(data, tensors, "concatenate", _concatenate_rule, (axis, ends[:-1]))
+
+
+def _concatenate_rule(out: Tensor, g: np.ndarray) -> list:
+    axis, splits = out._ctx
+    return np.split(g, splits, axis=axis)
+
+
+def stack(tensors: Sequence, dim: int = 0, *, axis: Any = _UNSET) -> Tensor:
+    """y = the tensors joined along a new dim; each input's gradient is its slice of g."""
+    tensors = _lift_all(tensors, "stack")
+    axis = _joining_dim("stack", dim, axis)
+    return type(tensors[0]).from_op(
+        np.stack([t.data for t in tensors], axis=axis), tensors, "stack", _stack_rule, (axis,)
+    )
+
+
+def _stack_rule(out: Tensor, g: np.ndarray) -> tuple:
+    (axis,) = out._ctx
+    return tuple(np.moveaxis(g, axis, 0))
 
 
 def _matmul_mismatch(a: tuple, b: tuple) -> str:

@@ -15,19 +15,15 @@ Methods return `Self`, so a type checker sees a Tensor wherever a Tensor calls t
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from numbers import Number
-from sys import getrefcount
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from .anomaly import check_forward
-from .devices import CPU_ONLY
-from .engine import Node
+from .devices import CPU_ONLY, device
+from .engine import Node, Rule
 from .grad_array import GradArray
 from .missing import missing
-from .mode import mode, open_switches
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -48,18 +44,13 @@ class _Clock:
 
 
 _clock = _Clock()
-
-# References to an incoming gradient that no one else holds, as Tensor._accumulate sees it:
-# its own argument, the engine's loop variable, and getrefcount's argument.
-_UNSHARED = 3
+_record = vars(Node)["from_op"].__func__  # Node's op recording, called without super()'s lookup on the hot path
 
 
 class TensorBase(Node):
     """An array with a gradient: the data, the op recording and the engine protocol of a Tensor."""
 
     __slots__ = ("_changed_at", "_recorded_at", "_version", "requires_grad")
-    if TYPE_CHECKING:  # a slot, set when an op is recorded (a class-level annotation would clash with __slots__)
-        _recorded_at: int
     __array_ufunc__ = None  # `array + tensor` calls Tensor.__radd__ instead of looping in numpy
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, label: str = ""):
@@ -78,42 +69,40 @@ class TensorBase(Node):
             raise TypeError(f"only floating-point Tensors can require grad, got dtype {array.dtype}")
         if isinstance(data, np.ndarray) and np.may_share_memory(array, data):
             array = array.copy()  # as torch.tensor: an in-place update must not change the caller's array
-        self.requires_grad = bool(requires_grad)
-        self._version = self._changed_at = 0
-        self._init_leaf(array, None, label)
+        self._init_tensor_leaf(array, bool(requires_grad), label)
+
+    def _init_tensor_leaf(self, array: np.ndarray, requires_grad: bool, label: str) -> None:
+        self._init_leaf(array, label)
+        self.requires_grad = requires_grad
+        self._version = self._changed_at = self._recorded_at = 0
 
     @classmethod
-    def from_op(cls, data: Any, parents: tuple, op: str, rule: Callable | None, ctx: Any = None) -> Self:
+    def from_op(cls, data: Any, parents: tuple, op: str, rule: Rule | None, saved: tuple = ()) -> Self:
         """The Tensor `data` computed by `op` from `parents`; backward calls `rule(out, g)`, which
         returns one gradient per parent at `out`'s shape (the engine sums broadcasting back).
 
-        It requires grad if any parent does and grad mode is on; only then is the op recorded.
+        The op is recorded, and the result requires grad, only if a parent requires grad (and
+        grad mode is on); otherwise the result is a leaf.
         """
-        out = _new(cls)
-        out.data = data if type(data) is np.ndarray else np.asarray(data)  # numpy gives scalars for 0-d results
-        out.grad = None
-        out.label = ""
-        out._prev, out._op, out._rule, out._ctx = (), "", None, None
-        out.requires_grad = False
+        for parent in parents:
+            if parent.requires_grad:
+                break
+        else:  # nothing to differentiate: a leaf
+            parents, rule, saved = (), None, ()
+        out = _record(cls, data if type(data) is np.ndarray else np.asarray(data), parents, op, rule, saved)
+        if out._prev:
+            out.requires_grad = True
+        else:
+            out.requires_grad, out._op = False, ""
         out._version = out._changed_at = 0
-        if not open_switches.count or mode.grad_enabled:  # = is_recording(), inlined
-            for parent in parents:
-                if parent.requires_grad:
-                    out.requires_grad = True
-                    out._prev, out._op, out._rule, out._ctx = parents, op, rule, ctx
-                    out._recorded_at = _clock.now
-                    break
-        if open_switches.count and mode.anomaly:
-            check_forward(out, parents, op)
+        out._recorded_at = _clock.now
         return out
 
     @classmethod
     def constant(cls, data: np.ndarray) -> Self:
         """A leaf that needs no gradient, around an array that is already right."""
         out = _new(cls)
-        out.requires_grad = False
-        out._version = out._changed_at = 0
-        out._init_leaf(data, None, "")
+        out._init_tensor_leaf(data, False, "")
         return out
 
     def _lift(self, other: Any, op: str, reflected: bool = False) -> Self:
@@ -147,21 +136,59 @@ class TensorBase(Node):
 
     # --- engine protocol ----------------------------------------------------------
 
-    def _parent_grads(self, grad: np.ndarray) -> list:
-        """The rule's gradients fitted to each parent, after checking that no array this op
-        saved was changed in place since it ran (its answer would silently be wrong)."""
+    def _shares(self, grad: np.ndarray) -> tuple:
+        """What the rule sends each parent, summed back to the parent's shape (None where a parent
+        needs none)."""
+        self._check_saved()
+        return tuple(
+            None if share is None or not parent.requires_grad else parent._fit(share)
+            for parent, share in zip(self._prev, self._rule(self, grad))  # type: ignore[misc]  # a node with a rule
+        )
+
+    def _deliver(self, shares: tuple, grad: np.ndarray) -> None:
+        """Add each share into its parent's pending gradient; the engine decides here who owns an array.
+
+        An intermediate node may keep any array. A leaf's pending gradient becomes its `.grad`,
+        which optimizers update in place, so it must be an array of its own in its own dtype: a
+        share is taken as it is only when it is new (not the incoming gradient passed on, not a
+        view, not given to two parents), else copied; later shares are added into that array.
+        """
+        self._check_saved()
+        taken: list[np.ndarray] = []
+        for parent, share in zip(self._prev, shares):
+            if share is None or not parent.requires_grad:
+                continue
+            if share.shape != parent.data.shape:
+                share = parent._fit(share)
+            pending = parent._pending
+            if pending is not None:
+                if parent._prev:
+                    parent._pending = pending + share
+                else:
+                    np.add(pending, share, out=pending)
+            elif parent._prev or (
+                type(share) is np.ndarray
+                and share is not grad
+                and share.base is None
+                and share.dtype == parent.data.dtype
+                and not _among(share, taken)
+            ):
+                parent._pending = share
+                taken.append(share)  # kept by reference: a leaf given it too must copy it
+            else:
+                parent._pending = np.array(share, dtype=parent.data.dtype)
+            if not parent._prev and type(parent._pending) is np.ndarray:  # a leaf's .grad-to-be, as users touch it
+                parent._pending = parent._pending.view(GradArray)
+
+    def _check_saved(self) -> None:
+        """Raise if an array this op saved (its inputs, its output) was changed in place since it ran:
+        its rule's answer would silently be wrong."""
         recorded_at = self._recorded_at
         if self._changed_at > recorded_at:
             self._refuse_stale()
-        fitted: list[np.ndarray | None] = []
-        for parent, g in zip(self._prev, self._rule(self, grad)):  # type: ignore[misc]
+        for parent in self._prev:
             if parent._changed_at > recorded_at:
                 self._refuse_stale()
-            if g is None or not parent.requires_grad:
-                fitted.append(None)
-            else:
-                fitted.append(g if g.shape == parent.data.shape else parent._fit(g))
-        return fitted
 
     def _refuse_stale(self) -> None:
         changed = [
@@ -195,47 +222,23 @@ class TensorBase(Node):
             grad = grad.sum(axis=stretched, keepdims=True)
         return grad if type(grad) is np.ndarray else np.asarray(grad)
 
-    def _accumulate(self, grad: np.ndarray) -> None:
-        """grad += incoming gradient, never in place.
-
-        A leaf's first gradient is an array of its own in its own dtype (optimizers may update
-        it in place): the incoming array itself when nothing else refers to it or to its memory
-        (as PyTorch steals a gradient no one else holds), else a copy. An intermediate node
-        keeps the array this backward pass computed.
-        """
-        if self.grad is not None:
-            self.grad = self.grad + grad
-        elif (self._prev and type(grad) is np.ndarray) or (
-            type(grad) is np.ndarray
-            and grad.base is None
-            and grad.dtype == self.data.dtype
-            and getrefcount(grad) <= _UNSHARED
-        ):
-            self.grad = grad
-        else:
-            self.grad = np.array(grad, dtype=self.data.dtype, copy=True)
-        if not self._prev and type(self.grad) is np.ndarray:  # a leaf's gradient, as users touch it
-            self.grad = self.grad.view(GradArray)
-
-    def _seed(self, grad) -> np.ndarray:
-        if grad is None:
+    def _seed(self, gradient) -> np.ndarray:
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward() on a Tensor that does not require grad: no input of this graph was created "
+                "with requires_grad=True (or it was computed under no_grad())"
+            )
+        if gradient is None:
             if self.data.size != 1:
                 raise RuntimeError(
                     f"backward() on a non-scalar Tensor of shape {self.data.shape} needs a gradient argument "
                     "of that shape (grad can be implicitly created only for scalar outputs)"
                 )
             return np.ones_like(self.data)
-        grad = np.asarray(grad.data if isinstance(grad, TensorBase) else grad, dtype=self.data.dtype)
+        grad = np.asarray(gradient.data if isinstance(gradient, TensorBase) else gradient, dtype=self.data.dtype)
         if grad.shape != self.data.shape:
             raise ValueError(f"backward() gradient has shape {grad.shape} but the Tensor has shape {self.data.shape}")
-        return grad
-
-    def _check_backward_allowed(self) -> None:
-        if not self.requires_grad:
-            raise RuntimeError(
-                "backward() on a Tensor that does not require grad: no input of this graph was created "
-                "with requires_grad=True (or it was computed under no_grad())"
-            )
+        return grad if self._prev else np.array(grad)  # a leaf's gradient is an array of its own
 
     # --- attributes -----------------------------------------------------------------
 
@@ -262,6 +265,13 @@ class TensorBase(Node):
     def dim(self) -> int:
         """The number of dims (as ndim)."""
         return self.data.ndim
+
+    @property
+    def device(self) -> device:
+        """Where the data lives: always the CPU."""
+        return device("cpu")
+
+    is_cuda = False
 
     @property
     def is_leaf(self) -> bool:
@@ -301,10 +311,6 @@ class TensorBase(Node):
     def detach(self) -> Self:
         """The same data (shared, not copied), cut from the graph."""
         return self.constant(self.data)
-
-    def zero_grad(self) -> None:
-        """Forget this tensor's gradient (set it to None, as PyTorch does)."""
-        self.grad = None
 
     def __len__(self) -> int:
         return len(self.data)
@@ -392,8 +398,6 @@ TENSOR_ADVICE = {
     "ceil": _NOT_SUPPORTED,
     "storage": "t.data is the numpy array",
     "data_ptr": "t.data is the numpy array",
-    "is_cuda": "chainrule runs on the CPU: it is always False",
-    "device": "chainrule runs on the CPU",
 }
 
 
@@ -428,6 +432,11 @@ class GradFn:
 
     def __repr__(self) -> str:
         return f"<{self.name()} (op '{self.op}')>"
+
+
+def _among(array: np.ndarray, arrays: list[np.ndarray]) -> bool:
+    """True if `array` itself (not an equal one) is in `arrays`."""
+    return any(array is other for other in arrays)
 
 
 def _not_numeric(data: Any, array: np.ndarray) -> str:

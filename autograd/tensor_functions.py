@@ -91,12 +91,13 @@ class TensorFunctions(TensorBase):
             (self,),
             "leaky_relu",
             TensorFunctions._leaky_relu_rule,
-            negative_slope,
+            (negative_slope,),
         )
 
     @staticmethod
     def _leaky_relu_rule(out: TensorBase, g: np.ndarray):
-        return (np.where(out._prev[0].data > 0, g, g * out._ctx),)
+        (slope,) = out._ctx
+        return (np.where(out._prev[0].data > 0, g, g * slope),)
 
     def abs(self) -> Self:
         """y = |x|; dx = g * sign(x) (0 at x = 0)."""
@@ -160,12 +161,12 @@ class TensorFunctions(TensorBase):
             y = 0.5 * x * (1 + np.tanh(_SQRT_2_OVER_PI * (x + 0.044715 * x**3)))
         else:
             y = x * _normal_cdf(x)
-        return self.from_op(y.astype(x.dtype, copy=False), (self,), "gelu", TensorFunctions._gelu_rule, approximate)
+        return self.from_op(y.astype(x.dtype, copy=False), (self,), "gelu", TensorFunctions._gelu_rule, (approximate,))
 
     @staticmethod
     def _gelu_rule(out: TensorBase, g: np.ndarray):
         x = out._prev[0].data
-        if out._ctx == "tanh":
+        if out._ctx == ("tanh",):
             inner = _SQRT_2_OVER_PI * (x + 0.044715 * x**3)
             t = np.tanh(inner)
             return (g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)),)
@@ -177,12 +178,13 @@ class TensorFunctions(TensorBase):
         x = self.data
         with np.errstate(over="ignore"):  # eˣ is only used where x ≤ 0
             y = np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
-        return self.from_op(y, (self,), "elu", TensorFunctions._elu_rule, alpha)
+        return self.from_op(y, (self,), "elu", TensorFunctions._elu_rule, (alpha,))
 
     @staticmethod
     def _elu_rule(out: TensorBase, g: np.ndarray):
         x = out._prev[0].data
-        return (np.where(x > 0, g, g * out._ctx * np.exp(np.minimum(x, 0))),)
+        (alpha,) = out._ctx
+        return (np.where(x > 0, g, g * alpha * np.exp(np.minimum(x, 0))),)
 
     def silu(self) -> Self:
         """y = x·σ(x) (also called swish); dx = g * σ(x)(1 + x(1 - σ(x)))."""
@@ -210,12 +212,15 @@ class TensorFunctions(TensorBase):
         """s = eˣ / Σ eˣ along dim (the last by default); dx = s * (g - Σ g·s)."""
         dim = _softmax_dim("softmax", dim, axis)
         e = np.exp(self.data - self.data.max(axis=dim, keepdims=True))  # shifted so e ≤ 1: no overflow
-        return self.from_op(e / e.sum(axis=dim, keepdims=True), (self,), "softmax", TensorFunctions._softmax_rule, dim)
+        return self.from_op(
+            e / e.sum(axis=dim, keepdims=True), (self,), "softmax", TensorFunctions._softmax_rule, (dim,)
+        )
 
     @staticmethod
     def _softmax_rule(out: TensorBase, g: np.ndarray):
         s = out.data
-        return (s * (g - (g * s).sum(axis=out._ctx, keepdims=True)),)
+        (dim,) = out._ctx
+        return (s * (g - (g * s).sum(axis=dim, keepdims=True)),)
 
     def log_softmax(self, dim: int | None = None, *, axis: int | None = None) -> Self:
         """y = x - ln Σ eˣ along dim (the last by default); dx = g - softmax(x) * Σ g."""
@@ -226,12 +231,13 @@ class TensorFunctions(TensorBase):
             (self,),
             "log_softmax",
             TensorFunctions._log_softmax_rule,
-            dim,
+            (dim,),
         )
 
     @staticmethod
     def _log_softmax_rule(out: TensorBase, g: np.ndarray):
-        return (g - np.exp(out.data) * g.sum(axis=out._ctx, keepdims=True),)
+        (dim,) = out._ctx
+        return (g - np.exp(out.data) * g.sum(axis=dim, keepdims=True),)
 
 
 def _softmax_dim(op: str, dim, axis) -> int:

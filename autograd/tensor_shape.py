@@ -13,9 +13,9 @@ swaps two dims and `permute(*dims)` reorders all of them.
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from numbers import Integral
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -26,7 +26,7 @@ from .tensor_functions import TensorFunctions
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["TensorShape", "concatenate", "dim_args", "stack"]
+__all__ = ["TensorShape", "dim_args"]
 
 # torch.return_types.max / .min: a named tuple of the values and their positions along dim
 max_result = namedtuple("max", ["values", "indices"])
@@ -54,10 +54,7 @@ class TensorShape(TensorFunctions):
 
     def sum(self, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None) -> Self:
         """y = Σ x over dim; dx = g copied along the summed dims."""
-        dim, keepdim = dim_args("sum", dim, keepdim, axis, keepdims)
-        return self.from_op(
-            self.data.sum(axis=dim, keepdims=keepdim), (self,), "sum", TensorShape._sum_rule, (dim, keepdim)
-        )
+        return self._reduce("sum", np.ndarray.sum, TensorShape._sum_rule, dim, keepdim, axis, keepdims)
 
     @staticmethod
     def _sum_rule(out: TensorBase, g: np.ndarray):
@@ -83,11 +80,7 @@ class TensorShape(TensorFunctions):
 
     def mean(self, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None) -> Self:
         """y = Σ x / n over dim; dx = g / n copied along the averaged dims (the mean of nothing is NaN)."""
-        dim, keepdim = dim_args("mean", dim, keepdim, axis, keepdims)
-        with np.errstate(invalid="ignore", divide="ignore"):  # an empty mean is NaN, as in PyTorch, without a warning
-            # numpy's stubs overload reduce on a literal keepdims; a bool matches none of them
-            data = np.add.reduce(self.data, axis=dim, keepdims=keepdim) / _count(self.data.shape, dim)  # type: ignore[call-overload]
-        return self.from_op(data, (self,), "mean", TensorShape._mean_rule, (dim, keepdim))
+        return self._reduce("mean", _mean, TensorShape._mean_rule, dim, keepdim, axis, keepdims)
 
     @staticmethod
     def _mean_rule(out: TensorBase, g: np.ndarray):
@@ -98,17 +91,17 @@ class TensorShape(TensorFunctions):
 
     def amax(self, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None) -> Self:
         """y = max x over dim; dx = g at the positions equal to y, split evenly among ties."""
-        dim, keepdim = dim_args("amax", dim, keepdim, axis, keepdims)
-        return self.from_op(
-            self.data.max(axis=dim, keepdims=keepdim), (self,), "amax", TensorShape._extremum_rule, (dim, keepdim)
-        )
+        return self._reduce("amax", np.ndarray.max, TensorShape._extremum_rule, dim, keepdim, axis, keepdims)
 
     def amin(self, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None) -> Self:
         """y = min x over dim; dx = g at the positions equal to y, split evenly among ties."""
-        dim, keepdim = dim_args("amin", dim, keepdim, axis, keepdims)
-        return self.from_op(
-            self.data.min(axis=dim, keepdims=keepdim), (self,), "amin", TensorShape._extremum_rule, (dim, keepdim)
-        )
+        return self._reduce("amin", np.ndarray.min, TensorShape._extremum_rule, dim, keepdim, axis, keepdims)
+
+    def _reduce(self, op: str, reduce: Callable, rule: Callable, dim, keepdim, axis, keepdims) -> Self:
+        """`reduce(data, axis=dim, keepdims=keepdim)` recorded as `op`, taking PyTorch's (dim, keepdim) or
+        numpy's aliases; the rule finds (dim, keepdim) in `out._ctx`."""
+        dim, keepdim = dim_args(op, dim, keepdim, axis, keepdims)
+        return self.from_op(reduce(self.data, axis=dim, keepdims=keepdim), (self,), op, rule, (dim, keepdim))
 
     @staticmethod
     def _extremum_rule(out: TensorBase, g: np.ndarray):
@@ -135,8 +128,8 @@ class TensorShape(TensorFunctions):
         dim, keepdim = dim_args(op, dim, keepdim, axis, keepdims)
         if isinstance(dim, Node):
             raise TypeError(
-                f"{op}(other) (the elementwise {op}imum of two tensors) is not supported; "
-                f"{op}(dim) reduces along one dim"
+                f"x.{op}(other) (the elementwise {op}imum of two tensors) is a function here: "
+                f"autograd.{op}imum(x, other), or chainrule.{op}(x, other); x.{op}(dim) reduces along one dim"
             )
         if dim is None:
             if keepdim:
@@ -225,12 +218,14 @@ class TensorShape(TensorFunctions):
         if sorted(_dim_index("permute", d, self.data.ndim) for d in dims) != list(range(self.data.ndim)):
             raise ValueError(f"permute() needs each of the {self.data.ndim} dims once, got {dims}")
         dims = tuple(d % max(self.data.ndim, 1) for d in dims)
-        return self.from_op(self.data.transpose(dims), (self,), "permute", TensorShape._permute_rule, dims)
+        return self.from_op(self.data.transpose(dims), (self,), "permute", TensorShape._permute_rule, (dims,))
 
     @staticmethod
     def _permute_rule(out: TensorBase, g: np.ndarray):
-        dims = out._ctx
-        return (g.transpose() if dims is None else g.transpose(np.argsort(dims)),)
+        if not out._ctx:  # the dims reversed
+            return (g.transpose(),)
+        (dims,) = out._ctx
+        return (g.transpose(np.argsort(dims)),)
 
     def transpose(self, *dims) -> Self:
         """dim0 and dim1 swapped, as torch.transpose(dim0, dim1); dx = g with them swapped back."""
@@ -242,7 +237,9 @@ class TensorShape(TensorFunctions):
         d0, d1 = (_dim_index("transpose", d, self.data.ndim) for d in dims)
         order = list(range(self.data.ndim))
         order[d0], order[d1] = order[d1], order[d0]
-        return self.from_op(self.data.transpose(order), (self,), "transpose", TensorShape._permute_rule, tuple(order))
+        return self.from_op(
+            self.data.transpose(order), (self,), "transpose", TensorShape._permute_rule, (tuple(order),)
+        )
 
     def t(self) -> Self:
         """A matrix transposed (a vector or a number unchanged), as torch.t; dx = gᵀ."""
@@ -270,12 +267,12 @@ class TensorShape(TensorFunctions):
         """y = x[index]; dx = g added into zeros at the indexed positions (repeats accumulate)."""
         # a Tensor index (such as the bool mask `t > 0`) indexes with its array
         index = tuple(_array_or_self(i) for i in index) if type(index) is tuple else _array_or_self(index)
-        return self.from_op(self.data[index], (self,), "index", TensorShape._index_rule, index)
+        return self.from_op(self.data[index], (self,), "index", TensorShape._index_rule, (index,))
 
     @staticmethod
     def _index_rule(out: TensorBase, g: np.ndarray):
         x = out._prev[0].data
-        index = out._ctx
+        (index,) = out._ctx
         grad = np.zeros(x.shape, dtype=g.dtype)
         if _selects_once(index):
             grad[index] = g
@@ -284,52 +281,15 @@ class TensorShape(TensorFunctions):
         return (grad,)
 
 
-# --- joining tensors ---------------------------------------------------------------------
-
-
-def _lift_all(items: Sequence, op: str) -> tuple:
-    """A sequence of Tensors and arrays as a tuple of Tensors (the parents of `op`)."""
-    like = next((t for t in items if isinstance(t, TensorBase)), None)
-    if like is None:
-        raise TypeError(f"{op} needs a sequence of Tensors, got {[type(t).__name__ for t in items]}")
-    return tuple(like._lift(t, op) for t in items)
-
-
-def _check_axis(op: str, axis: Any) -> None:
-    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
-        raise TypeError(
-            f"{op} needs an integer axis (numpy's axis=None, which flattens first, is not supported), got {axis!r}"
-        )
-
-
-def concatenate(tensors: Sequence, axis: int = 0) -> Self:
-    """y = the tensors joined along an existing axis; each input's gradient is its slice of g."""
-    tensors = _lift_all(tensors, "concatenate")
-    _check_axis("concatenate", axis)
-    data = np.concatenate([t.data for t in tensors], axis=axis)
-    ends = np.cumsum([t.data.shape[axis] for t in tensors])
-    return type(tensors[0]).from_op(data, tensors, "concatenate", _concatenate_rule, (axis, ends[:-1]))
-
-
-def _concatenate_rule(out: TensorBase, g: np.ndarray) -> list:
-    axis, splits = out._ctx
-    return np.split(g, splits, axis=axis)
-
-
-def stack(tensors: Sequence, axis: int = 0) -> Self:
-    """y = the tensors joined along a new axis; each input's gradient is its slice of g."""
-    tensors = _lift_all(tensors, "stack")
-    _check_axis("stack", axis)
-    return type(tensors[0]).from_op(np.stack([t.data for t in tensors], axis=axis), tensors, "stack", _stack_rule, axis)
-
-
-def _stack_rule(out: TensorBase, g: np.ndarray) -> tuple:
-    return tuple(np.moveaxis(g, out._ctx, 0))
-
-
 def _shape_arg(shape: tuple) -> tuple:
     """`f(2, 3)` or `f((2, 3))` as the tuple (2, 3)."""
     return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+
+
+def _mean(x: np.ndarray, axis, keepdims: bool) -> np.ndarray:
+    """Σ x / n over axis; the mean of nothing is NaN, as in PyTorch, without a warning."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return x.sum(axis=axis, keepdims=keepdims) / _count(x.shape, axis)
 
 
 def _count(shape: tuple, axis) -> int:

@@ -1,9 +1,15 @@
 """Value: one scalar node of the computation graph.
 
-Each op sits in one place: its forward in plain float math, the derivative in its
-docstring, and right below it the rule that returns each parent's gradient from the
-gradient `g` flowing into the op's output. Every op is recorded with `Value.from_op`, the
-same public call a learner can use to write a new op (or see `autograd.Function`).
+Each op sits in one place: its forward in plain float math (saving the numbers its derivative
+needs), the derivative in its docstring, and right below it the rule. A Value rule adds each
+parent's share of the incoming gradient `g` straight into that parent's `_pending` gradient
+(micrograd's `self.grad += ...`, without the closure). Every op is recorded with
+`Value.from_op`, the same public call a learner can use to write a new op (see docs/ops.md,
+or `autograd.Function`).
+
+A rule reads the numbers its forward saved (`out._ctx`), never its parents' current `data`, so
+changing a weight between forward and backward (an optimizer step) does not change the gradient
+of the graph already built: it is the gradient at the forward's values.
 """
 
 from __future__ import annotations
@@ -15,9 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .anomaly import check_forward
 from .engine import Node
-from .mode import mode, open_switches
 
 _new = object.__new__
 
@@ -68,43 +72,25 @@ class Value(Node):
 
     __slots__ = ()
     __array_ufunc__ = None  # `array * value` asks Value, which refuses, instead of making an object array
+    _zero = 0.0
 
     def __init__(self, data: float, label: str = "", *rest: Any):
         if not isinstance(label, str) or rest:
             raise TypeError(
                 "Value(data, label='') takes a number and an optional label. micrograd's "
                 "Value(data, _children, _op) is how micrograd records an op internally; in chainrule "
-                "write a new op with autograd.Function (or Value.from_op) so its gradient rule is "
-                "recorded too: see docs/ops.md"
+                "write a new op with Value.from_op and a rule (or autograd.Function) so its gradient "
+                "rule is recorded too: see docs/ops.md"
             )
         if type(data) is not float and (isinstance(data, (Node, bool)) or not isinstance(data, Real)):
             raise TypeError(f"Value needs a real number, got {type(data).__name__}: {data!r}")
-        self._init_leaf(float(data), 0.0, label)
-
-    @classmethod
-    def from_op(cls, data: float, parents: tuple, op: str, rule: Callable, ctx: Any = None) -> Value:
-        """The Value `data` computed by `op` from `parents`; backward calls `rule(out, g)`, which
-        returns one gradient per parent. Outside no_grad the op is recorded in the graph."""
-        out = _new(cls)
-        out.data = data
-        out.grad = 0.0
-        out.label = ""
-        if not open_switches.count or mode.grad_enabled:  # = is_recording(), inlined
-            out._prev = parents
-            out._op = op
-            out._rule = rule
-            out._ctx = ctx
-        else:  # no graph; the name stays so that backward() can say what happened
-            out._prev, out._op, out._rule, out._ctx = (), op, None, None
-        if open_switches.count and mode.anomaly:
-            check_forward(out, parents, op)
-        return out
+        self._init_leaf(float(data), label)
 
     @classmethod
     def constant(cls, x: float) -> Value:
         """A leaf holding a plain number that appeared in an expression."""
         out = _new(Constant)
-        out._init_leaf(float(x), 0.0, "")
+        out._init_leaf(float(x), "")
         return out
 
     def _lift(self, other: Any, op: str, reflected: bool = False) -> Value:
@@ -119,21 +105,31 @@ class Value(Node):
     def __repr__(self) -> str:
         return f"Value(data={self.data}, grad={self.grad})"
 
-    # --- the node protocol ----------------------------------------------------------
+    # --- the node protocol (autograd/engine.py): rules add into the parents' pending gradients ---
 
-    def _seed(self, grad: Any) -> float:
-        return 1.0 if grad is None else float(grad)
-
-    def _check_backward_allowed(self) -> None:
+    def _seed(self, gradient: Any) -> float:
         if self._rule is None and self._op:
             raise RuntimeError(
                 f"backward() on a Value made by '{self._op}' under no_grad(): no graph was recorded, "
                 "so no gradient can flow back from it"
             )
+        return 1.0 if gradient is None else float(gradient)
 
-    def _parent_grads(self, grad: float) -> Any:
-        # A float fits every Value and every Value takes one: the rule's answer is final.
-        return self._rule(self, grad)  # type: ignore[misc]
+    def _shares(self, grad: float) -> tuple:
+        """What the rule adds into each parent, seen apart (`a * a` sends a share to each of its two
+        places): the rule runs on a copy of this node whose parents are fresh stand-ins."""
+        stand_ins = tuple(Value.constant(p.data) for p in self._prev)
+        out = Value.constant(self.data)
+        out._prev, out._ctx, out._op = stand_ins, self._ctx, self._op
+        for stand_in in stand_ins:
+            stand_in._pending = 0.0
+        self._rule(out, grad)  # type: ignore[misc]
+        return tuple(s._pending if p.requires_grad else None for p, s in zip(self._prev, stand_ins))
+
+    def _deliver(self, shares: tuple, grad: float) -> None:
+        for parent, share in zip(self._prev, shares):
+            if share is not None:
+                parent._pending += share
 
     def numpy(self) -> np.ndarray:
         return np.array(self.data)
@@ -159,10 +155,6 @@ class Value(Node):
             "with autograd.Function) to stay in the graph, or v.item() / v.data for the number itself"
         )
 
-    def zero_grad(self) -> None:
-        """Reset this node's gradient to 0.0 (backward adds into it)."""
-        self.grad = 0.0
-
     @property
     def _backward(self) -> Callable[[], None]:
         return self._backward_once
@@ -170,9 +162,9 @@ class Value(Node):
     @_backward.setter
     def _backward(self, closure: Any) -> None:
         raise AttributeError(
-            "chainrule does not take a closure in _backward: an op records a rule that returns its "
-            "parents' gradients (so graphs hold no reference cycles). Write the op as an "
-            "autograd.Function with forward(ctx, x) and backward(ctx, grad): see docs/ops.md"
+            "chainrule does not take a closure in _backward: an op records a rule, a plain function "
+            "rule(out, g) (so graphs hold no reference cycles). Write the op with Value.from_op and a "
+            "rule, or as an autograd.Function with forward(ctx, x) and backward(ctx, grad): see docs/ops.md"
         )
 
     _backward_once = Node._backward
@@ -180,70 +172,82 @@ class Value(Node):
     # --- arithmetic -------------------------------------------------------------------
 
     def __add__(self, other: Any) -> Value:
-        """a + b; da = g, db = g."""
+        """a + b; da += g, db += g."""
         other = other if type(other) is Value else self._lift(other, "+")
-        return self.from_op(self.data + other.data, (self, other), "+", Value._add_rule)
+        return Value.from_op(self.data + other.data, (self, other), "+", Value._add_rule)
 
     @staticmethod
-    def _add_rule(out: Value, g: float) -> tuple:
-        return g, g
+    def _add_rule(out: Value, g: float) -> None:
+        a, b = out._prev
+        a._pending += g
+        b._pending += g
 
     def __sub__(self, other: Any) -> Value:
-        """a - b; da = g, db = -g."""
+        """a - b; da += g, db += -g."""
         other = other if type(other) is Value else self._lift(other, "-")
-        return self.from_op(self.data - other.data, (self, other), "-", Value._sub_rule)
+        return Value.from_op(self.data - other.data, (self, other), "-", Value._sub_rule)
 
     @staticmethod
-    def _sub_rule(out: Value, g: float) -> tuple:
-        return g, -g
+    def _sub_rule(out: Value, g: float) -> None:
+        a, b = out._prev
+        a._pending += g
+        b._pending -= g
 
     def __mul__(self, other: Any) -> Value:
-        """a * b; da = g * b, db = g * a."""
+        """a * b; da += g * b, db += g * a."""
         other = other if type(other) is Value else self._lift(other, "*")
-        return self.from_op(self.data * other.data, (self, other), "*", Value._mul_rule)
+        a, b = self.data, other.data
+        return Value.from_op(a * b, (self, other), "*", Value._mul_rule, (a, b))
 
     @staticmethod
-    def _mul_rule(out: Value, g: float) -> tuple:
-        a, b = out._prev
-        return g * b.data, g * a.data
+    def _mul_rule(out: Value, g: float) -> None:
+        x, y = out._prev
+        a, b = out._ctx
+        x._pending += g * b
+        y._pending += g * a
 
     def __truediv__(self, other: Any) -> Value:
-        """a / b; da = g / b, db = -g * a / b²."""
+        """y = a / b; da += g / b, db += -g * y / b."""
         other = other if type(other) is Value else self._lift(other, "/")
-        return self.from_op(_divide(self.data, other.data), (self, other), "/", Value._div_rule)
+        b = other.data
+        return Value.from_op(_divide(self.data, b), (self, other), "/", Value._div_rule, (b,))
 
     @staticmethod
-    def _div_rule(out: Value, g: float) -> tuple:
-        a, b = out._prev
-        return _divide(g, b.data), -_divide(g * out.data, b.data)
+    def _div_rule(out: Value, g: float) -> None:
+        x, y = out._prev
+        (b,) = out._ctx
+        x._pending += _divide(g, b)
+        y._pending -= _divide(g * out.data, b)
 
     def __pow__(self, other: Any) -> Value:
-        """a ** b; da = g * b * a^(b-1), db = g * a^b * ln a (a number b needs no gradient)."""
+        """y = a ** b; da += g * b * a^(b-1), db += g * y * ln a (a number b needs no gradient)."""
+        a = self.data
         if isinstance(other, Value):
-            return self.from_op(_power(self.data, other.data), (self, other), "**", Value._pow_rule)
+            b = other.data
+            return Value.from_op(_power(a, b), (self, other), "**", Value._pow_rule, (a, b))
         n = self._lift(other, "**").data
-        return self.from_op(_power(self.data, n), (self,), "**", Value._pow_number_rule, n)
+        return Value.from_op(_power(a, n), (self,), "**", Value._pow_number_rule, (a, n))
 
     @staticmethod
-    def _pow_rule(out: Value, g: float) -> tuple:
-        a, b = out._prev
-        da = g * b.data * _power(a.data, b.data - 1.0) if b.data else 0.0
+    def _pow_rule(out: Value, g: float) -> None:
+        x, y = out._prev
+        a, b = out._ctx
+        x._pending += g * b * _power(a, b - 1.0) if b else 0.0
         # at a = 0 (b ≥ 0), aᵇ ln a → 0: its limit from the right, as PyTorch takes it
-        db = g * out.data * _log(a.data) if out.data and not (a.data == 0 and b.data >= 0) else 0.0
-        return da, db
+        y._pending += g * out.data * _log(a) if out.data and not (a == 0 and b >= 0) else 0.0
 
     @staticmethod
-    def _pow_number_rule(out: Value, g: float) -> tuple:
-        n = out._ctx
-        return (g * n * _power(out._prev[0].data, n - 1.0) if n else 0.0,)
+    def _pow_number_rule(out: Value, g: float) -> None:
+        a, n = out._ctx
+        out._prev[0]._pending += g * n * _power(a, n - 1.0) if n else 0.0
 
     def __neg__(self) -> Value:
-        """-a; da = -g."""
-        return self.from_op(-self.data, (self,), "neg", Value._neg_rule)
+        """-a; da += -g."""
+        return Value.from_op(-self.data, (self,), "neg", Value._neg_rule)
 
     @staticmethod
-    def _neg_rule(out: Value, g: float) -> tuple:
-        return (-g,)
+    def _neg_rule(out: Value, g: float) -> None:
+        out._prev[0]._pending -= g
 
     # Reflected forms (`2 - v`): the number becomes the left operand, so argument order is kept.
     def __radd__(self, other: Any) -> Value:
@@ -274,114 +278,131 @@ class Value(Node):
     def __ge__(self, other: Any) -> bool:
         return self.data >= _number(other)
 
-    # --- functions --------------------------------------------------------------------
+    # --- functions: their rules read the output y = out.data ---------------------------
 
     def relu(self) -> Value:
-        """max(0, x); dx = g if x > 0 else 0 (NaN stays NaN)."""
+        """y = max(0, x); dx += g if y > 0 else 0 (NaN stays NaN)."""
         x = self.data
-        return self.from_op(x if x > 0 or x != x else 0.0, (self,), "relu", Value._relu_rule)
+        return Value.from_op(x if x > 0 or x != x else 0.0, (self,), "relu", Value._relu_rule)
 
     @staticmethod
-    def _relu_rule(out: Value, g: float) -> tuple:
-        return (0.0 if out.data <= 0 else g,)
+    def _relu_rule(out: Value, g: float) -> None:
+        if out.data > 0 or out.data != out.data:
+            out._prev[0]._pending += g
 
     def sin(self) -> Value:
-        """y = sin x; dx = g * cos x."""
+        """y = sin x; dx += g * cos x."""
         x = self.data
-        return self.from_op(math.sin(x) if math.isfinite(x) else math.nan, (self,), "sin", Value._sin_rule)
+        return Value.from_op(math.sin(x) if math.isfinite(x) else math.nan, (self,), "sin", Value._sin_rule)
 
     @staticmethod
-    def _sin_rule(out: Value, g: float) -> tuple:
+    def _sin_rule(out: Value, g: float) -> None:
         x = out._prev[0].data
-        return (g * math.cos(x) if math.isfinite(x) else math.nan,)
+        out._prev[0]._pending += g * math.cos(x) if math.isfinite(x) else math.nan
 
     def cos(self) -> Value:
-        """y = cos x; dx = -g * sin x."""
+        """y = cos x; dx += -g * sin x."""
         x = self.data
-        return self.from_op(math.cos(x) if math.isfinite(x) else math.nan, (self,), "cos", Value._cos_rule)
+        return Value.from_op(math.cos(x) if math.isfinite(x) else math.nan, (self,), "cos", Value._cos_rule)
 
     @staticmethod
-    def _cos_rule(out: Value, g: float) -> tuple:
+    def _cos_rule(out: Value, g: float) -> None:
         x = out._prev[0].data
-        return (-g * math.sin(x) if math.isfinite(x) else math.nan,)
+        out._prev[0]._pending += -g * math.sin(x) if math.isfinite(x) else math.nan
 
     def tanh(self) -> Value:
-        """t = tanh(x); dx = g * (1 - t²)."""
-        return self.from_op(math.tanh(self.data), (self,), "tanh", Value._tanh_rule)
+        """t = tanh(x); dx += g * (1 - t²)."""
+        return Value.from_op(math.tanh(self.data), (self,), "tanh", Value._tanh_rule)
 
     @staticmethod
-    def _tanh_rule(out: Value, g: float) -> tuple:
-        return (g * (1.0 - out.data * out.data),)
+    def _tanh_rule(out: Value, g: float) -> None:
+        t = out.data
+        out._prev[0]._pending += g * (1.0 - t * t)
 
     def sigmoid(self) -> Value:
-        """s = 1 / (1 + e^-x); dx = g * s * (1 - s)."""
+        """s = 1 / (1 + e^-x); dx += g * s * (1 - s)."""
         x = self.data
         if x >= 0:
             s = 1.0 / (1.0 + _exp(-x))
         else:
             e = _exp(x)
             s = e / (1.0 + e)
-        return self.from_op(s, (self,), "sigmoid", Value._sigmoid_rule)
+        return Value.from_op(s, (self,), "sigmoid", Value._sigmoid_rule)
 
     @staticmethod
-    def _sigmoid_rule(out: Value, g: float) -> tuple:
-        return (g * out.data * (1.0 - out.data),)
+    def _sigmoid_rule(out: Value, g: float) -> None:
+        s = out.data
+        out._prev[0]._pending += g * s * (1.0 - s)
 
     def exp(self) -> Value:
-        """e^x; dx = g * e^x."""
-        return self.from_op(_exp(self.data), (self,), "exp", Value._exp_rule)
+        """y = e^x; dx += g * y."""
+        return Value.from_op(_exp(self.data), (self,), "exp", Value._exp_rule)
 
     @staticmethod
-    def _exp_rule(out: Value, g: float) -> tuple:
-        return (g * out.data,)
+    def _exp_rule(out: Value, g: float) -> None:
+        out._prev[0]._pending += g * out.data
 
     def log(self) -> Value:
-        """ln x; dx = g / x."""
-        return self.from_op(_log(self.data), (self,), "log", Value._log_rule)
+        """ln x; dx += g / x."""
+        x = self.data
+        return Value.from_op(_log(x), (self,), "log", Value._log_rule, (x,))
 
     @staticmethod
-    def _log_rule(out: Value, g: float) -> tuple:
-        return (_divide(g, out._prev[0].data),)
+    def _log_rule(out: Value, g: float) -> None:
+        (x,) = out._ctx
+        out._prev[0]._pending += _divide(g, x)
 
     # --- n-ary ops: one node where a neuron would otherwise make 2n -------------------
 
     @staticmethod
     def sum(terms: Iterable) -> Value:
-        """Σ terms; each dterm = g."""
-        terms = tuple(t if isinstance(t, Value) else _ZERO._lift(t, "sum") for t in terms)
+        """Σ terms; each dterm += g."""
+        terms = tuple(t if isinstance(t, Value) else _number_operand(t, "sum") for t in terms)
         total = 0.0
         for t in terms:
             total += t.data
         return Value.from_op(total, terms, "sum", Value._sum_rule)
 
     @staticmethod
-    def _sum_rule(out: Value, g: float) -> tuple:
-        return (g,) * len(out._prev)
+    def _sum_rule(out: Value, g: float) -> None:
+        for term in out._prev:
+            term._pending += g
 
     @staticmethod
     def dot(weights: Sequence[Value], inputs: Sequence, bias: Value | None = None) -> Value:
-        """b + Σ wᵢxᵢ; dwᵢ = g * xᵢ, dxᵢ = g * wᵢ, db = g."""
+        """b + Σ wᵢxᵢ; dwᵢ += g * xᵢ, dxᵢ += g * wᵢ, db += g."""
         if len(weights) != len(inputs):
             raise ValueError(
                 f"dot needs as many inputs as weights: got {len(inputs)} inputs for {len(weights)} weights"
             )
         if not all(type(x) is Value for x in inputs):  # numbers become constant leaves
-            inputs = [weights[0]._lift(x, "dot") for x in inputs]
+            inputs = [x if isinstance(x, Value) else _number_operand(x, "dot") for x in inputs]
+        w = tuple([v.data for v in weights])
+        x = tuple([v.data for v in inputs])
         total = 0.0 if bias is None else bias.data
-        for w, x in zip(weights, inputs):
-            total += w.data * x.data
+        for wi, xi in zip(w, x):
+            total += wi * xi
         parents = (*weights, *inputs) if bias is None else (*weights, *inputs, bias)
-        return Value.from_op(total, parents, "dot", Value._dot_rule, len(weights))
+        return Value.from_op(total, parents, "dot", Value._dot_rule, (w, x))
 
     @staticmethod
-    def _dot_rule(out: Value, g: float) -> list:
-        n = out._ctx
+    def _dot_rule(out: Value, g: float) -> None:
+        w, x = out._ctx
+        n = len(w)
         prev = out._prev
-        grads = [g * x.data for x in prev[n : 2 * n]]
-        grads += [g * w.data for w in prev[:n]]
+        for weight, xi in zip(prev, x):
+            weight._pending += g * xi
+        for node, wi in zip(prev[n : 2 * n], w):
+            node._pending += g * wi
         if len(prev) > 2 * n:
-            grads.append(g)
-        return grads
+            prev[2 * n]._pending += g
+
+
+def _number_operand(x: Any, op: str) -> Value:
+    """A number that appears among an n-ary op's terms, as a constant leaf."""
+    if _is_number(x):
+        return Value.constant(x)
+    raise TypeError(f"{op} takes Values and numbers, got {type(x).__name__}: {x!r}")
 
 
 class Constant(Value):
@@ -392,11 +413,3 @@ class Constant(Value):
 
     def __float__(self) -> float:
         return self.data  # no gradient to lose
-
-    @classmethod
-    def from_op(cls, data: float, parents: tuple, op: str, rule: Callable, ctx: Any = None) -> Value:
-        """An op on a constant (`2 - v` starts from the constant 2) makes an ordinary Value."""
-        return Value.from_op(data, parents, op, rule, ctx)
-
-
-_ZERO = Value(0.0)  # lifts the numbers in Value.sum's terms

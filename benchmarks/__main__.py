@@ -19,6 +19,7 @@ BENCHMARKS = [
     "tensor_mlp",
     "conv",
     "per_op",
+    "chain",
     "playground",
 ]
 

@@ -11,14 +11,18 @@ from numbers import Integral, Real
 import numpy as np
 
 
-def integer(name: str, value, low: int | None = 1) -> int:
-    """`value` as a Python int >= low (any int if low is None; numpy integers too); booleans and floats are refused."""
+def integer(name: str, value, low: int | None = 1, high: int | None = None) -> int:
+    """`value` as a Python int >= low (any int if low is None) and <= high (if given); numpy integers count,
+    booleans and floats are refused."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-    if low is not None and value < low:
+    count = int(value)
+    if high is not None and not (count if low is None else low) <= count <= high:
+        raise ValueError(f"{name} must be between {low} and {high}, got {name}={value!r}")
+    if low is not None and count < low:
         wanted = "a positive integer" if low == 1 else f"an integer >= {low}"
         raise ValueError(f"{name} must be {wanted}, got {name}={value!r}")
-    return int(value)
+    return count
 
 
 def number(name: str, value, low: float | None = None) -> float:

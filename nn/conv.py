@@ -55,11 +55,16 @@ class Conv2d(Module):
         return conv2d(x, self.weight, self.bias, self.stride, self.padding, self.groups)
 
     def extra_repr(self) -> str:
-        groups = f", groups={self.groups}" if self.groups != 1 else ""
-        return (
-            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}, "
-            f"padding={self.padding}{groups}, bias={self.bias is not None}"
-        )
+        """PyTorch's: sizes as pairs, and padding, dilation, groups and bias only where not the default."""
+        text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != (0, 0):
+            text += f", padding={self.padding}"
+        dilation = getattr(self, "dilation", (1, 1))
+        if tuple(dilation) != (1, 1):
+            text += f", dilation={tuple(dilation)}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        return text + (", bias=False" if self.bias is None else "")
 
 
 class _Pool2d(Module):
@@ -72,6 +77,7 @@ class _Pool2d(Module):
         self.stride = self.kernel_size if stride is None else int_pair(stride, "stride", 1)
         self.padding = int_pair(padding, "padding", 0)
         self.ceil_mode = bool(ceil_mode)
+        self._as_given = (kernel_size, kernel_size if stride is None else stride, padding)  # for the repr
 
     def forward(self, x) -> Tensor:
         pool = self.pool
@@ -79,15 +85,19 @@ class _Pool2d(Module):
         return pool(x, self.kernel_size, self.stride, self.padding, self.ceil_mode)
 
     def extra_repr(self) -> str:
-        return (
-            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, ceil_mode={self.ceil_mode}"
-        )
+        """PyTorch's: the sizes as they were given (2 or (2, 2))."""
+        kernel_size, stride, padding = self._as_given
+        return f"kernel_size={kernel_size}, stride={stride}, padding={padding}"
 
 
 class MaxPool2d(_Pool2d):
     """The largest value of each kernel_size window; stride defaults to kernel_size."""
 
     pool = staticmethod(max_pool2d)
+
+    def extra_repr(self) -> str:
+        dilation = getattr(self, "dilation", 1)
+        return f"{super().extra_repr()}, dilation={dilation}, ceil_mode={self.ceil_mode}"
 
 
 class AvgPool2d(_Pool2d):

@@ -110,3 +110,8 @@ def _scalar_layer(torch, neurons: list) -> list:
     if activation == "linear":
         return [linear]
     return [linear, getattr(torch.nn, ACTIVATIONS[activation].__name__)()]
+
+
+# `model.to_torch()`, the same export as a method. It is attached here rather than written in
+# Module, because this module imports every layer and the layers import Module.
+setattr(Module, "to_torch", to_torch)  # noqa: B010

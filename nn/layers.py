@@ -238,11 +238,12 @@ class Dropout(Module):
             mask = np.zeros_like(x.data)
         else:
             mask = (default_rng().random(x.data.shape) >= self.p).astype(x.data.dtype) / (1.0 - self.p)
-        return Tensor.from_op(x.data * mask, (x,), "dropout", _dropout_rule, mask)
+        return Tensor.from_op(x.data * mask, (x,), "dropout", _dropout_rule, (mask,))
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace=False"
 
 
 def _dropout_rule(out: Tensor, g: np.ndarray):
-    return (g * out._ctx,)
+    (mask,) = out._ctx
+    return (g * mask,)

@@ -281,7 +281,7 @@ def _value_losses(name: str, values: tuple, value, dloss: np.ndarray, targets: t
     slopes = dloss.ravel().tolist()
     target_slopes = [] if dtarget is None else dtarget.ravel().tolist()
     if np.ndim(value) == 0:
-        return Value.from_op(float(value), values + targets, name, _value_loss_rule, slopes + target_slopes)
+        return Value.from_op(float(value), values + targets, name, _value_loss_rule, tuple(slopes + target_slopes))
     per_loss = len(values) // value.size  # a cross_entropy row has K predictions per loss
     per_target = len(targets) // value.size
     return [
@@ -290,14 +290,15 @@ def _value_losses(name: str, values: tuple, value, dloss: np.ndarray, targets: t
             values[i * per_loss : (i + 1) * per_loss] + targets[i * per_target : (i + 1) * per_target],
             name,
             _value_loss_rule,
-            slopes[i * per_loss : (i + 1) * per_loss] + target_slopes[i * per_target : (i + 1) * per_target],
+            tuple(slopes[i * per_loss : (i + 1) * per_loss] + target_slopes[i * per_target : (i + 1) * per_target]),
         )
         for i, loss in enumerate(value.ravel().tolist())
     ]
 
 
-def _value_loss_rule(out: Value, g: float):
-    return [g * slope for slope in out._ctx]
+def _value_loss_rule(out: Value, g: float) -> None:
+    for node, slope in zip(out._prev, out._ctx):
+        node._pending += g * slope
 
 
 def _raise_nan(name: str, prediction: np.ndarray, target: np.ndarray):

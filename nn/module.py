@@ -21,11 +21,11 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
 
-from autograd import Node, Value
+from autograd import Node, Tensor, Value
 from autograd.devices import CPU_ONLY, check_device, is_device
 from autograd.missing import missing
 
@@ -225,7 +225,12 @@ class Module:
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Switch gradient tracking of every parameter on or off (freeze or unfreeze the model); returns self."""
         for p in self.parameters():
-            p.requires_grad = bool(requires_grad)
+            if isinstance(p, Value):
+                raise TypeError(
+                    "a scalar model's Values always take part in the graph: to freeze one, leave its "
+                    "parameters out of the optimizer"
+                )
+            cast(Tensor, p).requires_grad_(requires_grad)
         return self
 
     def train(self, mode: bool = True) -> Module:
@@ -289,12 +294,6 @@ class Module:
                 p.grad = None if p.grad is None else p.grad.astype(target)
                 p.bump_version()
         return self
-
-    def to_torch(self):
-        """The equivalent torch.nn module with a copy of the weights (see nn.to_torch)."""
-        from .export import to_torch  # export reads every layer class, which import this module
-
-        return to_torch(self)
 
     def __getattr__(self, name: str):
         """Only reached for a name the module does not have: PyTorch's names say what to use instead."""

@@ -73,13 +73,13 @@ TABLE = [
     row(
         lambda: concatenate([ones(2, 2), ones(2, 2)], axis=None),
         TypeError,
-        r"concatenate needs an integer axis.*got None",
+        r"concatenate needs an integer dim.*got None",
         "concatenate-axis-none",
     ),
     row(
         lambda: stack([ones(2), ones(2)], axis=None),
         TypeError,
-        r"stack needs an integer axis.*got None",
+        r"stack needs an integer dim.*got None",
         "stack-axis-none",
     ),
     row(lambda: ones(2, 3).sum(dim=1, axis=1), TypeError, r"both dim=1 and its numpy alias axis=1", "dim-and-axis"),

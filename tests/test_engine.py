@@ -12,8 +12,7 @@ import tracemalloc
 import micrograd.engine
 import pytest
 
-from autograd import Value, topological_order
-from autograd.engine import backward_pass
+from autograd import Value, topological_order, watch_backward
 
 MILLION = 1_000_000
 
@@ -58,12 +57,12 @@ def test_backward_steps_walk_in_reverse_topological_order():
     a, b = Value(2.0), Value(-3.0)
     c = a * b
     d = c.tanh() + a
-    visited = [node for node, _, _ in backward_pass(d, 1.0)]
+    visited = [node for node, _, _ in watch_backward(d)]
     assert visited == list(reversed(topological_order(d)))
     # each yielded gradient is that node's final gradient for the pass
     a2, b2 = Value(2.0), Value(-3.0)
     d2 = (a2 * b2).tanh() + a2
-    for node, grad, _ in backward_pass(d2, 1.0):
+    for node, grad, _ in watch_backward(d2):
         assert node.grad == grad
 
 

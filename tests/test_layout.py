@@ -9,6 +9,7 @@ PACKAGES = ("autograd", "nn", "viz")
 
 
 def _modules() -> dict[str, pathlib.Path]:
+    """Every module of the packages, subpackages included, by dotted name."""
     found = {}
     for package in PACKAGES:
         for path in (ROOT / package).rglob("*.py"):
@@ -17,8 +18,9 @@ def _modules() -> dict[str, pathlib.Path]:
     return found
 
 
-def _imports(name: str, path: pathlib.Path, modules: dict) -> set[str]:
-    """The project's modules that `name` imports when it runs, at any depth (functions too)."""
+def _imports(name: str, path: pathlib.Path, modules: dict, type_checking: bool = False) -> set[str]:
+    """The project's modules that `name` imports when it runs, at any depth (functions too), and
+    with `type_checking` also those imported only for the type checker."""
     package = name if path.stem == "__init__" else name.rsplit(".", 1)[0]
     targets = set()
     tree = ast.parse(path.read_text())
@@ -29,7 +31,7 @@ def _imports(name: str, path: pathlib.Path, modules: dict) -> set[str]:
         for inner in ast.walk(node)
     }
     for node in ast.walk(tree):
-        if id(node) in type_only:
+        if id(node) in type_only and not type_checking:
             continue
         if isinstance(node, ast.Import):
             targets.update(alias.name for alias in node.names)
@@ -69,9 +71,9 @@ def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
-def _graph(include_packages: bool) -> dict[str, set[str]]:
+def _graph(include_packages: bool, type_checking: bool = False) -> dict[str, set[str]]:
     modules = _modules()
-    graph = {name: _imports(name, path, modules) for name, path in modules.items()}
+    graph = {name: _imports(name, path, modules, type_checking) for name, path in modules.items()}
     if not include_packages:  # `from . import x` in __init__ re-exports; a package importing its own parts is no cycle
         graph = {name: {t for t in targets if t not in PACKAGES} for name, targets in graph.items()}
     return graph
@@ -79,6 +81,23 @@ def _graph(include_packages: bool) -> dict[str, set[str]]:
 
 def test_no_import_cycles_among_the_packages_modules():
     assert _cycle(_graph(include_packages=False)) is None
+
+
+def test_no_import_cycles_even_for_the_type_checker():
+    assert _cycle(_graph(include_packages=False, type_checking=True)) is None
+
+
+def test_the_layers_import_downwards_only():
+    """autograd imports neither nn nor viz; nn does not import viz."""
+    graph = _graph(include_packages=True, type_checking=True)
+    upward = [
+        f"{name} imports {target}"
+        for name, targets in graph.items()
+        for target in targets
+        if (name.startswith("autograd") and target.split(".")[0] in ("nn", "viz"))
+        or (name.startswith("nn") and target.split(".")[0] == "viz")
+    ]
+    assert upward == []
 
 
 def test_the_cycle_finder_finds_a_planted_cycle():
@@ -93,4 +112,36 @@ def test_no_private_autograd_names_outside_autograd():
             for node in ast.walk(ast.parse(path.read_text())):
                 if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("autograd"):
                     offenders += [f"{path.name}: {alias.name}" for alias in node.names if alias.name.startswith("_")]
+    assert offenders == []
+
+
+# The engine's per-node protocol and a rule's saved values are the engine's own: viz watches a pass
+# through `watch_backward` / `Step` / `grads_sent` and never runs a rule or seeds a pass itself.
+ENGINE_INTERNALS = {
+    "_rule",
+    "_ctx",
+    "_seed",
+    "_shares",
+    "_deliver",
+    "_pending",
+    "_mark",
+    "_parent_grads",
+    "_check_backward_allowed",
+}
+
+
+def test_viz_uses_no_engine_internals():
+    offenders = [
+        f"{path.relative_to(ROOT)}:{node.lineno}: .{node.attr}"
+        for path in (ROOT / "viz").rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Attribute) and node.attr in ENGINE_INTERNALS
+    ]
+    assert offenders == []
+
+
+def test_gradient_ownership_is_never_decided_by_counting_references():
+    offenders = [
+        str(path.relative_to(ROOT)) for path in (ROOT / "autograd").rglob("*.py") if "getrefcount" in path.read_text()
+    ]
     assert offenders == []

@@ -1,19 +1,16 @@
 """The Playground: its model trains as TensorFlow Playground's does, its picture shows the
 network and the boundary, and its page trains in a real browser (headless Chromium)."""
 
-import asyncio
 import base64
 import io
 import json
 import re
-import socket
-import subprocess
 import time
 import urllib.request
 
 import numpy as np
 import pytest
-from browser import CHROMIUM, chromium_command
+from browser import CHROMIUM, DevTools
 
 from viz.play.model import DATASETS, FEATURES, Playground, Settings, make_dataset
 from viz.play.picture import png, render
@@ -105,83 +102,13 @@ def test_picture_has_every_unit_weight_and_point():
     assert png(np.zeros((2, 3, 3), np.uint8)).startswith(b"\x89PNG\r\n\x1a\n")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Browser:
-    """Headless Chromium driven over the DevTools protocol (tornado's websocket client)."""
-
-    def __init__(self, url: str, profile):
-        websocket = pytest.importorskip("tornado.websocket")
-        port = _free_port()
-        self.process = subprocess.Popen(
-            chromium_command(
-                profile, f"--remote-debugging-port={port}", "--remote-allow-origins=*", "--window-size=1100,900", url
-            ),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.time() + 30
-        while True:
-            try:
-                targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=2))
-                page = next(t for t in targets if t["type"] == "page")
-                break
-            except (OSError, StopIteration):
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.2)
-        self.loop = asyncio.new_event_loop()
-
-        async def connect():
-            return await websocket.websocket_connect(page["webSocketDebuggerUrl"], max_message_size=1 << 26)
-
-        self.ws = self.loop.run_until_complete(connect())
-        self.ids = 0
-
-    def run(self, expression: str):
-        """The value of a JavaScript expression in the page."""
-        self.ids += 1
-
-        async def call():
-            await self.ws.write_message(
-                json.dumps(
-                    {
-                        "id": self.ids,
-                        "method": "Runtime.evaluate",
-                        "params": {"expression": expression, "returnByValue": True},
-                    }
-                )
-            )
-            while True:
-                message = json.loads(await self.ws.read_message())
-                if message.get("id") == self.ids:
-                    return message["result"]["result"].get("value")
-
-        return self.loop.run_until_complete(call())
-
-    def wait(self, expression: str, seconds: float = 60):
-        deadline = time.time() + seconds
-        while not self.run(expression):
-            assert time.time() < deadline, f"timed out waiting for {expression}"
-            time.sleep(0.1)
-
-    def close(self):
-        self.ws.close()
-        self.loop.close()
-        self.process.terminate()
-        self.process.wait(timeout=20)
-
-
 @pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium")
 def test_page_trains_in_a_browser(tmp_path):
     from viz.play.server import start
 
     server = start(port=0, hidden=(6, 6), dataset="circle")
-    browser = Browser(f"http://127.0.0.1:{server.server_address[1]}/", tmp_path / "profile")
+    pytest.importorskip("tornado")
+    browser = DevTools(f"http://127.0.0.1:{server.port}/", tmp_path / "profile")
     try:
         browser.wait("document.getElementById('playground-svg') !== null")
         loss = "+document.getElementById('playground-svg').getAttribute('data-train-loss')"
@@ -203,6 +130,7 @@ def test_page_trains_in_a_browser(tmp_path):
         )
         assert "whole numbers" in browser.run("document.getElementById('error').textContent")
         assert browser.run("document.querySelector('[name=hidden]').classList.contains('invalid')")
+        assert browser.console == []  # no script errors
         state = json.load(urllib.request.urlopen(f"http://127.0.0.1:{server.port}/api/state", timeout=30))
         assert state["settings"]["hidden"] == [6, 6]
         # a refusal by the server (here too many layers) is shown, and changes nothing either

@@ -211,6 +211,8 @@ def test_sizes_and_shapes_of_requests_are_bounded(server):
         (request(port, "PUT", "/api/settings"), 405, "Unsupported method"),
         (b"GARBAGE\r\n\r\n", 400, "Bad request"),
         (b"GET / HTTP/1.1\r\n" + b"X: y\r\n" * 200 + b"\r\n", 431, "Too many headers"),
+        (b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\n\r\n", 414, "Request-URI Too Long"),
+        (b"GET / HTTP/1.1\r\nX: " + b"y" * 70_000 + b"\r\n\r\n", 431, "Line too long"),
     ]
     for raw, expected, words in cases:
         status, body = exchange(port, raw)

@@ -3,7 +3,7 @@
 import nn as _nn
 from nn import *  # noqa: F403
 
-from . import functional, init
+from . import functional, init  # type: ignore[no-redef]  # the facade's own, not nn's
 
 __all__ = [*_nn.__all__, "functional", "init"]
 

@@ -3,7 +3,7 @@
 import nn.optim as _optim
 from nn.optim import *  # noqa: F403
 
-from . import lr_scheduler
+from . import lr_scheduler  # type: ignore[no-redef]  # the facade's own, not nn.optim's
 
 __all__ = [*_optim.__all__, "lr_scheduler"]
 

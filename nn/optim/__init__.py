@@ -241,6 +241,7 @@ class Adam(Optimizer):
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 0.0,
+        *,
         decoupled: bool = False,
     ):
         super().__init__(params, lr, weight_decay)
@@ -258,10 +259,17 @@ class Adam(Optimizer):
         if self.decoupled and self.weight_decay:
             p.data *= 1.0 - self.lr * self.weight_decay
         self.steps[i] = t = self.steps[i] + 1
-        self.m[i] = m = beta1 * self.m[i] + (1.0 - beta1) * g
-        self.v[i] = v = beta2 * self.v[i] + (1.0 - beta2) * g * g
+        # m ← β₁m + (1 - β₁)g and v ← β₂v + (1 - β₂)g², in place for arrays (a Value's are new floats)
+        m, v = self.m[i], self.v[i]
+        m *= beta1
+        m += (1.0 - beta1) * g
+        v *= beta2
+        v += (1.0 - beta2) * g * g
+        self.m[i], self.v[i] = m, v
         # the bias corrections are scalars, so they are applied to lr and √v rather than to m and v
-        denominator = v**0.5 * (1.0 - beta2**t) ** -0.5 + self.eps
+        denominator = v**0.5
+        denominator *= (1.0 - beta2**t) ** -0.5
+        denominator += self.eps
         p.data -= self.lr / (1.0 - beta1**t) * m / denominator
 
 
