@@ -17,7 +17,7 @@ pytestmark = pytest.mark.skipif(not available(), reason="needs Graphviz to draw 
 
 
 def _text(path: pathlib.Path) -> str:
-    return re.sub(r"cr-steps-\d+", "cr-steps-N", path.read_text(encoding="utf-8"))  # the page's id counter
+    return re.sub(r"cr-(steps|explore)-\d+", r"cr-\1-N", path.read_text(encoding="utf-8"))  # the pages' id counters
 
 
 @pytest.fixture(scope="module")
