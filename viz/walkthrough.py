@@ -170,8 +170,8 @@ def moons_demo(out_dir: Path, steps: int = 100, seed: int = 1337) -> dict:
     curves.savefig(out_dir / "moons_loss.png", dpi=110)
     files = [out_dir / "moons_boundary.png", out_dir / "moons_loss.png"]
     if available():  # the trained network's graph for one sample, to open layer by layer
-        sample = hinge_loss([model(rows[0])], y[:1])
-        sample.label = "loss"
+        sample = model(rows[0])  # its score: d score / d parameter shows what each weight does
+        sample.label = "score"
         optimizer.zero_grad()
         sample.backward()
         files.append(Path(explore(sample).save(out_dir / "explore.html")))
