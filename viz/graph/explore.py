@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import base64
 import html
-import itertools
 import json
+import secrets
 from importlib import resources
 
 import numpy as np
@@ -26,8 +26,6 @@ from .draw import ARROWS, NOTEBOOK_WIDTH, Plan
 from .modules import inside
 from .render import available
 from .scene import BORDER, CLUSTER_FILLS, FILL, fmt, is_constant, summarize
-
-_ids = itertools.count()
 
 
 def _static(name: str) -> str:
@@ -113,7 +111,7 @@ class Explorer:
 
     def html(self) -> str:
         """The view as one HTML fragment: style, script and data inline."""
-        uid = f"cr-explore-{next(_ids)}"
+        uid = f"cr-explore-{secrets.token_hex(4)}"  # unique across kernels and re-runs in one page
         data = json.dumps(self.graph, separators=(",", ":")).replace("</", "<\\/")
         static = ""
         if self.picture is not None:

@@ -9,8 +9,8 @@ of their own (no .grad changes), so they show the same numbers whatever ran befo
 
 from __future__ import annotations
 
-import itertools
 import json
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -252,7 +252,7 @@ class StepThrough:
     def html(self) -> str:
         """A self-contained page: all frames (shown one at a time once its script runs), a
         slider and buttons, ←/→ keys. Without scripts (a static viewer) every frame shows, in order."""
-        uid = f"cr-steps-{next(_ids)}"
+        uid = f"cr-steps-{secrets.token_hex(4)}"  # unique across kernels and re-runs in one page
         frames = "".join(  # each picture carries its caption (the step's sentence): not repeated here
             f'<figure class="cr-frame" data-step="{k}" data-engine-step="{f.step}" style="margin:0 0 1em 0">'
             f"{svg}</figure>"
@@ -302,9 +302,6 @@ class StepThrough:
         with open(path, "w", encoding="utf-8") as f:
             f.write(page)
         return str(path)
-
-
-_ids = itertools.count()
 
 
 def _step_through(root: Node, frame: Frame, options: dict) -> StepThrough:
