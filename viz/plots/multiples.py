@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from ..extras import require
+from ..extras import require, still_panel
 from .figure import NotebookFigure, as_array, two_panels
 
 
@@ -77,7 +77,8 @@ def plot_optimizer_paths(
 
 
 def optimizer_paths_slider(loss_fn2d: Callable, paths: Mapping[str, object], **options):
-    """plot_optimizer_paths with a step slider (ipywidgets; needs a running kernel)."""
+    """plot_optimizer_paths with a step slider (ipywidgets; needs a running kernel). A saved
+    notebook shows the whole paths as a picture to a reader who has not run the cell."""
     widgets = require("ipywidgets", "optimizer_paths_slider")
     from IPython.display import display
 
@@ -87,7 +88,8 @@ def optimizer_paths_slider(loss_fn2d: Callable, paths: Mapping[str, object], **o
     def show(step: int) -> None:
         display(plot_optimizer_paths(loss_fn2d, paths, step=step, **options))
 
-    return widgets.VBox([slider, widgets.interactive_output(show, {"step": slider})])
+    still = plot_optimizer_paths(loss_fn2d, paths, **options)._repr_png_()
+    return still_panel(widgets, [slider, widgets.interactive_output(show, {"step": slider})], still)
 
 
 def unhealthy(a: np.ndarray, kind: str) -> float:
