@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import html
 import json
-import secrets
 from importlib import resources
 
 import numpy as np
@@ -24,7 +23,7 @@ from autograd import Node, Value
 from .colors import GradScale
 from .draw import ARROWS, NOTEBOOK_WIDTH, Plan
 from .modules import inside
-from .render import available
+from .render import available, page_id
 from .scene import BORDER, CLUSTER_FILLS, FILL, fmt, is_constant, summarize
 
 
@@ -111,8 +110,8 @@ class Explorer:
 
     def html(self) -> str:
         """The view as one HTML fragment: style, script and data inline."""
-        uid = f"cr-explore-{secrets.token_hex(4)}"  # unique across kernels and re-runs in one page
         data = json.dumps(self.graph, separators=(",", ":")).replace("</", "<\\/")
+        uid = page_id("explore", data)
         static = ""
         if self.picture is not None:
             svg = self.picture.pipe(format="svg")

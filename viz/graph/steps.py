@@ -10,7 +10,6 @@ of their own (no .grad changes), so they show the same numbers whatever ran befo
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +20,7 @@ from autograd import Node, topological_order, watch_backward
 
 from ..extras import require, still_panel
 from .draw import ARROWS, NOTEBOOK_WIDTH, Plan
-from .render import Drawing, available, render_dot
+from .render import Drawing, available, page_id, render_dot
 from .scene import clean, is_constant, summarize
 
 
@@ -252,12 +251,12 @@ class StepThrough:
     def html(self) -> str:
         """A self-contained page: all frames (shown one at a time once its script runs), a
         slider and buttons, ←/→ keys. Without scripts (a static viewer) every frame shows, in order."""
-        uid = f"cr-steps-{secrets.token_hex(4)}"  # unique across kernels and re-runs in one page
         frames = "".join(  # each picture carries its caption (the step's sentence): not repeated here
             f'<figure class="cr-frame" data-step="{k}" data-engine-step="{f.step}" style="margin:0 0 1em 0">'
             f"{svg}</figure>"
             for k, (f, svg) in enumerate(zip(self.shown, self.svgs()))
         )
+        uid = page_id("steps", frames)
         n = len(self.shown)
         return f"""<div id="{uid}" class="cr-steps" tabindex="0" style="max-width:100%;outline:none">
 <div class="cr-controls" style="display:none;font:14px sans-serif;margin-bottom:6px">
