@@ -48,8 +48,8 @@ def tensor_contenders() -> dict:
         (x * y).backward(g)
 
     def numpy_by_hand() -> None:
-        z = xd * yd
-        dx, dy = g * yd, g * xd
+        _z = xd * yd
+        _dx, _dy = g * yd, g * xd
 
     def pytorch() -> None:
         tx.grad = ty.grad = None
@@ -60,8 +60,8 @@ def tensor_contenders() -> dict:
         (x + y).backward(g)
 
     def numpy_add_by_hand() -> None:
-        z = xd + yd
-        dx, dy = g.copy(), g.copy()  # each input's gradient an array of its own, as a .grad must be
+        _z = xd + yd
+        _dx, _dy = g.copy(), g.copy()  # each input's gradient an array of its own, as a .grad must be
 
     return {
         "tensor op: chainrule": chainrule,

@@ -203,7 +203,5 @@ def test_record_cells_keep_their_width_from_frame_to_frame():
     steps = steps_html(lecture())
     outlines = [sorted(re.findall(r'<polyline[^>]*points="([^"]+)"', svg)) for svg in steps.svgs()]
     assert all(o == outlines[0] for o in outlines)  # the separators between record cells
-    labels = [
-        [attrs["label"] for name, attrs, _ in scene.nodes if name.startswith("v")] for scene in steps.scenes
-    ]
+    labels = [[attrs["label"] for name, attrs, _ in scene.nodes if name.startswith("v")] for scene in steps.scenes]
     assert all(len(a) == len(b) for frame in labels for a, b in zip(frame, labels[0]))

@@ -105,7 +105,7 @@ def plot_decision_boundary(
             cols = int(np.ceil(np.sqrt(units.shape[1])))
             rows = int(np.ceil(units.shape[1] / cols))
             fig: Figure = NotebookFigure(figsize=(4.6 + 1.0 * cols, max(4.4, 1.05 * rows + 1.2)), layout="constrained")
-            main, side = fig.subfigures(1, 2, width_ratios=[4.6, 1.0 * cols])
+            main, side = fig.subfigures(1, 2, squeeze=False, width_ratios=[4.6, 1.0 * cols])[0]
             ax = main.add_subplot()
             side.suptitle("hidden units", fontsize=10)
             unit_axes = side.subplots(rows, cols, squeeze=False)
