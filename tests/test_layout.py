@@ -4,6 +4,7 @@ reaching for a private name inside it, and the Playground a package whose page i
 
 import ast
 import pathlib
+import re
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 PACKAGES = ("autograd", "nn", "viz", "chainrule")
@@ -187,3 +188,21 @@ def test_no_hand_written_png_encoding_in_viz():
         if marker in path.read_text()
     ]
     assert offenders == []
+
+
+# A file or folder named in backquotes: `viz/graph/draw.py`, `tensor_shape.py`, `viz/play/`.
+# Templates (`exNN.py`, `benchmarks/<name>.py`) name no one file and are passed over.
+NAMED_PATH = re.compile(r"`([\w./-]+(?:\.(?:py|js|html|css|md|ipynb|toml)|/))`")
+
+
+def test_every_path_the_architecture_map_names_exists():
+    """docs/architecture.md is the maintainer's map: every file or folder it names is in the tree
+    (a path with a folder from the repository's root, a bare file name somewhere in it)."""
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    named = {path for path in NAMED_PATH.findall(text) if "NN" not in path}
+    assert len(named) > 30  # the pattern still finds the map's paths
+    files = {path.name for path in ROOT.rglob("*") if ".venv" not in path.parts and ".git" not in path.parts}
+    missing = sorted(
+        path for path in named if not ((ROOT / path).exists() if "/" in path.rstrip("/") else path.rstrip("/") in files)
+    )
+    assert missing == []
