@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from ..extras import require
-from .figure import NotebookFigure, as_array
+from .figure import NotebookFigure, as_array, two_panels
 
 
 def _grid_shape(count: int, max_cols: int) -> tuple[int, int]:
@@ -129,7 +129,7 @@ def plot_activation_stats(
         kinds.append(layer_kind)
     rows, cols = _grid_shape(len(names), max_cols)
     fig = NotebookFigure(figsize=(2.1 * cols + 2.4, 2.0 * rows + 0.6), layout="constrained")
-    panels, side = fig.subfigures(1, 2, squeeze=False, width_ratios=[2.1 * cols, 2.4])[0]
+    panels, side = two_panels(fig, [2.1 * cols, 2.4])
     axes = panels.subplots(rows, cols, squeeze=False, sharex=True)
     finite = np.concatenate([a[np.isfinite(a)].ravel() for a in arrays])
     edges = np.linspace(finite.min(), finite.max(), 41) if finite.size and finite.min() < finite.max() else 40
