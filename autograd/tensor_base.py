@@ -28,26 +28,14 @@ if TYPE_CHECKING:
 _new = object.__new__
 
 
-class _Clock:
-    """Counts in-place changes. A tensor changed in place records the next tick (`_changed_at`); an
-    op remembers the tick it was recorded at, so a parent (or output) with a later version was
-    changed after the op saved it."""
-
-    now = 0
-
-    def tick(self) -> int:
-        self.now += 1
-        return self.now
-
-
-_clock = _Clock()
 _record = vars(Node)["from_op"].__func__  # Node's op recording, called without super()'s lookup on the hot path
 
 
 class TensorBase(Node):
     """An array with a gradient: the data, the op recording and the engine protocol of a Tensor."""
 
-    __slots__ = ("_changed_at", "_recorded_at", "_version", "requires_grad")
+    __slots__ = ("_version", "requires_grad")
+    _saved_noun = "arrays"
     __array_ufunc__ = None  # `array + tensor` calls Tensor.__radd__ instead of looping in numpy
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, label: str = ""):
@@ -70,7 +58,7 @@ class TensorBase(Node):
     def _init_tensor_leaf(self, array: np.ndarray, requires_grad: bool, label: str) -> None:
         self._init_leaf(array, label)
         self.requires_grad = requires_grad
-        self._version = self._changed_at = self._recorded_at = 0
+        self._version = 0
 
     @classmethod
     def from_op(cls, data: Any, parents: tuple, op: str, rule: Rule | None, saved: tuple = ()) -> Self:
@@ -91,7 +79,6 @@ class TensorBase(Node):
         else:
             out.requires_grad, out._op = False, ""
         out._version = out._changed_at = 0
-        out._recorded_at = _clock.now
         return out
 
     @classmethod
@@ -149,7 +136,6 @@ class TensorBase(Node):
         share is taken as it is only when it is new (not the incoming gradient passed on, not a
         view, not given to two parents), else copied; later shares are added into that array.
         """
-        self._check_saved()
         taken: list[np.ndarray] = []
         for parent, share in zip(self._prev, shares):
             if share is None or not parent.requires_grad:
@@ -174,34 +160,13 @@ class TensorBase(Node):
             else:
                 parent._pending = np.array(share, dtype=parent.data.dtype)
 
-    def _check_saved(self) -> None:
-        """Raise if an array this op saved (its inputs, its output) was changed in place since it ran:
-        its rule's answer would silently be wrong."""
-        recorded_at = self._recorded_at
-        if self._changed_at > recorded_at:
-            self._refuse_stale()
-        for parent in self._prev:
-            if parent._changed_at > recorded_at:
-                self._refuse_stale()
-
-    def _refuse_stale(self) -> None:
-        changed = [
-            f"input #{i} ({p.label or p._op or 'a leaf'}, shape {p.data.shape}, now at version {p._version})"
-            for i, p in enumerate(self._prev)
-            if p._changed_at > self._recorded_at
-        ]
-        if self._changed_at > self._recorded_at:
-            changed.append(f"its output (shape {self.data.shape}, now at version {self._version})")
-        raise RuntimeError(
-            f"one of the arrays needed by the backward of '{self._op}' has been modified by an inplace "
-            f"operation (an optimizer step, or +=, -=, ... under no_grad) after the forward pass: "
-            f"{', '.join(changed)}. Run the forward pass again after changing its inputs."
-        )
+    def _describe_change(self) -> str:
+        return f"{self.label or self._op or 'a leaf'}, shape {self.data.shape}, now at version {self._version}"
 
     def bump_version(self) -> None:
         """Record that `data` was changed in place: a graph that saved the old data refuses backward."""
         self._version += 1  # how many times, as PyTorch counts
-        self._changed_at = _clock.tick()  # when, for the ops recorded before it
+        super().bump_version()  # when, for the ops recorded before it
 
     def _fit(self, grad: np.ndarray) -> np.ndarray:
         """Sum a broadcast gradient back to this tensor's shape."""
