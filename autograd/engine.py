@@ -291,12 +291,13 @@ def watch_backward(root: Node, gradient: Any = None, *, accumulate: bool = True)
 
 def grads_sent(node: Node, grad: Any) -> tuple | None:
     """What `node`'s rule sends each parent for an incoming gradient `grad` (fitted to each
-    parent's shape, None where a parent needs none), or None for a leaf or when the arrays the
-    op saved were changed in place since its forward pass. `grads_sent(v, 1.0)` of a Value gives
+    parent's shape, None where a parent needs none), or None for a leaf or when an input the op
+    reads was changed in place since its forward pass. `grads_sent(v, 1.0)` of a Value gives
     its local derivatives ∂v/∂parent."""
     if node._rule is None or grad is None:
         return None
     try:
-        return node._shares(grad)
+        node._check_saved()
     except RuntimeError:  # an input changed in place since the forward pass
         return None
+    return node._shares(grad)

@@ -122,7 +122,6 @@ class TensorBase(Node):
     def _shares(self, grad: np.ndarray) -> tuple:
         """What the rule sends each parent, summed back to the parent's shape (None where a parent
         needs none)."""
-        self._check_saved()
         return tuple(
             None if share is None or not parent.requires_grad else parent._fit(share)
             for parent, share in zip(self._prev, self._rule(self, grad))  # type: ignore[misc]  # a node with a rule
