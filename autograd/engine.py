@@ -2,25 +2,26 @@
 
 A node holds its `data`, its accumulated `grad`, a `label`, the ordered tuple of parents `_prev`
 it was computed from, the name `_op` of that operation, the op's gradient rule `_rule` (None for
-a leaf) and `_ctx`, the tuple of values the op's forward saved for its rule. Every op is
+a leaf) and `_ctx`, a tuple of anything else the forward saved for the rule. Every op is
 recorded with `from_op`. Rules are plain functions `rule(out, g)`, never closures over `out`, so
 a graph holds no reference cycles and reference counting frees it as soon as its root goes.
 
-The per-node protocol, what Value and Tensor each define for the engine:
+A rule either adds each parent's share of `g` into that parent's `_pending` gradient itself
+(Value's rules) or returns the shares, one per parent, for the node's `_deliver` (Tensor's
+rules, and `Function`'s, as PyTorch's backward returns them). The per-node protocol, what
+Value and Tensor each define for the engine:
 
-    _zero            the empty gradient: 0.0 for a Value, None for a Tensor
-    _seed(gradient)  the gradient a pass starts from at this node (raises if none can start here)
-    _shares(g)       what the rule sends each parent for an incoming `g`: a tuple in `_prev`
-                     order, None where a parent needs none
-    _deliver(shares) add each share into its parent's `_pending`
-    _send(g)         `_deliver(_shares(g))` (a Value's rule delivers by itself, the fast path)
-    _accumulate(g)   .grad += g, the node's total for one pass
+    _zero                the empty gradient: 0.0 for a Value, None for a Tensor
+    _seed(gradient)      the gradient a pass starts from at this node (raises if none can start)
+    _deliver(shares, g)  add the shares a rule returned into the parents' `_pending`
+    _shares(g)           what the rule sends each parent, as a tuple in `_prev` order (None where
+                         a parent needs none), computed without delivering: for watching a pass
 
-A pass: sort the graph depth-first (each node marked with a stamp new to the pass, so no visited
-set is needed), set every node's `_pending` to `_zero`, put the seed in the root's, then visit the
-nodes in reverse topological order. When a node's turn comes every path to it has contributed,
-so its `_pending` is final: it is added to `.grad` and sent on to the parents. A pass stopped
-half-way leaves nothing behind that the next pass reads: each pass starts by resetting.
+A pass: sort the graph depth-first (each node marked with a stamp new to the walk, so no
+visited set is needed), set every node's `_pending` to `_zero`, put the seed in the root's,
+then visit the nodes in reverse topological order. When a node's turn comes every path to it
+has contributed, so its `_pending` is final: it is added to `.grad` and the rule runs. A pass
+stopped half-way leaves nothing behind that the next pass reads: each pass starts by resetting.
 """
 
 from __future__ import annotations
