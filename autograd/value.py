@@ -117,8 +117,9 @@ class Value(Node):
         out._prev, out._ctx, out._op = stand_ins, self._ctx, self._op
         for stand_in in stand_ins:
             stand_in._pending = 0.0
-        self._rule(out, grad)  # type: ignore[misc]
-        return tuple(s._pending if p.requires_grad else None for p, s in zip(self._prev, stand_ins))
+        returned = self._rule(out, grad)  # type: ignore[misc]
+        shares = [s._pending for s in stand_ins] if returned is None else returned  # a rule may return its shares
+        return tuple(s if p.requires_grad else None for p, s in zip(self._prev, shares))
 
     def _deliver(self, shares: tuple, grad: float) -> None:
         for parent, share in zip(self._prev, shares):

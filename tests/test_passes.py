@@ -13,7 +13,7 @@ import torch
 from value_ops import OPS
 
 import nn
-from autograd import Tensor, Value, topological_order, watch_backward
+from autograd import Tensor, Value, gradcheck, grads_sent, topological_order, watch_backward
 
 
 def _value_graph(a: Value, b: Value) -> Value:
@@ -212,3 +212,25 @@ def test_a_step_in_the_middle_of_a_forward_pass_is_caught_too():
     assert w.grad == 0.0  # refused before any gradient moved
     (w * x).backward()  # an op recorded after the step is fine on its own
     assert w.grad == 2.0
+
+
+def test_a_value_rule_may_return_its_shares_instead_of_adding_them():
+    """The Tensor shape of rule (return one share per parent) works on Values too, everywhere."""
+
+    def cube(x: Value) -> Value:
+        """y = x³; dx = 3x²·g."""
+        return Value.from_op(x.data**3, (x,), "cube", cube_rule)
+
+    def cube_rule(out: Value, g: float) -> tuple:
+        (x,) = out._prev
+        return (3 * x.data**2 * g,)
+
+    x = Value(2.0)
+    y = cube(x) * x  # y = x⁴: dy/dx = 4x³ = 32
+    y.backward()
+    assert x.grad == 32.0
+    steps = list(watch_backward(y, accumulate=False))
+    cube_step = next(step for step in steps if step.node._op == "cube")
+    assert cube_step.grad == 2.0 and cube_step.sent == (24.0,)  # g = x = 2, times 3x² = 12
+    assert grads_sent(cube_step.node, 1.0) == (12.0,)
+    assert gradcheck(lambda v: cube(v) * v, Value(0.7))
