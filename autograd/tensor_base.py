@@ -147,17 +147,16 @@ class TensorBase(Node):
                     parent._pending = pending + share
                 else:
                     np.add(pending, share, out=pending)
-            elif parent._prev or (
-                type(share) is np.ndarray
-                and share is not grad
-                and share.base is None
-                and share.dtype == parent.data.dtype
-                and not _among(share, taken)
-            ):
+            elif parent._prev:
                 parent._pending = share
                 taken.append(share)  # kept by reference: a leaf given it too must copy it
-            else:
-                parent._pending = np.array(share, dtype=parent.data.dtype)
+            elif type(share) is not np.ndarray or share.dtype != parent.data.dtype:
+                parent._pending = np.array(share, dtype=parent.data.dtype)  # a copy in the leaf's dtype
+            elif share is grad or share.base is not None or _among(share, taken):
+                parent._pending = share.copy()  # the array is someone else's too
+            else:  # new, and given to this leaf alone: it becomes the leaf's own
+                parent._pending = share
+                taken.append(share)
 
     def _describe_change(self) -> str:
         return f"{self.label or self._op or 'a leaf'}, shape {self.data.shape}, now at version {self._version}"
