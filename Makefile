@@ -48,9 +48,9 @@ test: $(INSTALLED) graphviz chromium
 
 # Style and types: ruff (lint and format) and mypy over the library's packages.
 lint: $(INSTALLED)
-	$(BIN)/ruff check autograd nn viz tests benchmarks
-	$(BIN)/ruff format --check autograd nn viz
-	$(BIN)/mypy autograd nn viz
+	$(BIN)/ruff check autograd nn viz chainrule tests benchmarks
+	$(BIN)/ruff format --check autograd nn viz chainrule
+	$(BIN)/mypy autograd nn viz chainrule
 
 # Long property runs (20,000 generated cases) and memory soaks.
 test-long: $(INSTALLED) graphviz
@@ -64,9 +64,10 @@ bench: $(INSTALLED)
 playground: $(INSTALLED)
 	$(BIN)/python -m viz.play --port 8765
 
+# JupyterLab over the notebooks; as root (a container) Jupyter needs --allow-root.
 notebooks: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet jupyterlab
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 clean:
 	rm -rf $(VENV) out build *.egg-info

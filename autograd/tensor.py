@@ -23,8 +23,9 @@ from typing import Any
 
 import numpy as np
 
+from .devices import check_device, is_device
 from .mode import mode
-from .tensor_base import GradFn, TensorBase
+from .tensor_base import GradFn, TensorBase, numpy_dtype
 from .tensor_shape import TensorShape
 
 __all__ = ["GradFn", "Tensor", "as_tensor", "concatenate", "stack"]
@@ -152,6 +153,22 @@ class Tensor(TensorShape):
         """a @ b, as torch.matmul."""
         return self @ other
 
+    def mm(self, mat2) -> Tensor:
+        """a @ b for two matrices, as torch.mm (2-D only)."""
+        other = self._lift(mat2, "mm")
+        if self.data.ndim != 2 or other.data.ndim != 2:
+            raise RuntimeError(f"mm needs two 2-D tensors, got shapes {self.data.shape} and {other.data.shape}")
+        return self @ other
+
+    def dot(self, other) -> Tensor:
+        """Σᵢ aᵢbᵢ of two 1-D tensors of the same length, as torch.dot."""
+        other = self._lift(other, "dot")
+        if self.data.ndim != 1 or other.data.shape != self.data.shape:
+            raise RuntimeError(
+                f"dot needs two 1-D tensors of the same length, got shapes {self.data.shape} and {other.data.shape}"
+            )
+        return self @ other
+
     def neg(self) -> Tensor:
         """-a, as torch.neg."""
         return -self
@@ -261,6 +278,10 @@ class Tensor(TensorShape):
         """The elements of `src` (broadcast to this shape) copied in place, as torch.Tensor.copy_."""
         return self._in_place("copy_", lambda a, b: np.broadcast_to(b, a.shape), src)
 
+    def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
+        """Every element limited to [min, max] in place, as torch.Tensor.clamp_."""
+        return self._in_place("clamp_", lambda a, _: np.clip(a, min, max))
+
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Start (or stop) recording operations on this leaf, in place; returns the Tensor itself."""
         if self._prev and not requires_grad:
@@ -272,6 +293,72 @@ class Tensor(TensorShape):
             raise TypeError(f"only floating-point Tensors can require grad, got dtype {self.data.dtype}")
         self.requires_grad = bool(requires_grad)
         return self
+
+    # --- dtypes and devices, as PyTorch converts them ---------------------------------
+
+    def to(self, *args, **kwargs) -> Tensor:
+        """t.to(dtype), t.to('cpu'), t.to(other_tensor): a float dtype keeps the graph (dx = g in x's dtype);
+        any device but the CPU raises, as chainrule runs on numpy."""
+        device, dtype = kwargs.pop("device", None), kwargs.pop("dtype", None)
+        kwargs.pop("non_blocking", None)
+        kwargs.pop("copy", None)
+        if kwargs:
+            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype = arg.data.dtype
+            elif is_device(arg):
+                device = arg
+            else:
+                dtype = arg
+        check_device(device, "Tensor.to")
+        return self if dtype is None else self._converted(dtype)
+
+    def type(self, dtype=None):
+        """The dtype's name with no argument; else the Tensor converted to `dtype`, as torch.Tensor.type."""
+        if dtype is None:
+            return f"chainrule.{self.data.dtype}"
+        return self._converted(dtype)
+
+    def float(self) -> Tensor:
+        """A float32 copy (the same Tensor if it is float32 already)."""
+        return self._converted(np.float32)
+
+    def double(self) -> Tensor:
+        """A float64 copy (the same Tensor if it is float64 already)."""
+        return self._converted(np.float64)
+
+    def half(self) -> Tensor:
+        """A float16 copy."""
+        return self._converted(np.float16)
+
+    def long(self) -> Tensor:
+        """An int64 copy, outside the graph (integers take no gradient)."""
+        return self._converted(np.int64)
+
+    def int(self) -> Tensor:
+        """An int32 copy, outside the graph."""
+        return self._converted(np.int32)
+
+    def bool(self) -> Tensor:
+        """A bool copy, outside the graph."""
+        return self._converted(np.bool_)
+
+    def cpu(self) -> Tensor:
+        """The Tensor itself: chainrule's Tensors live on the CPU."""
+        return self
+
+    def _converted(self, dtype) -> Tensor:
+        target = numpy_dtype(dtype)
+        if target == self.data.dtype:
+            return self
+        if target.kind != "f":  # integers and bools are outside the graph, as in PyTorch
+            return Tensor.constant(self.data.astype(target))
+        return self.from_op(self.data.astype(target), (self,), "to", Tensor._to_rule)
+
+    @staticmethod
+    def _to_rule(out: TensorBase, g: np.ndarray):
+        return (g.astype(out._prev[0].data.dtype),)
 
     # --- comparisons: elementwise, a bool Tensor outside the graph (as in PyTorch) ---
 
@@ -317,17 +404,26 @@ def _lift_all(items: Sequence, op: str) -> tuple:
     return tuple(like._lift(t, op) for t in items)
 
 
-def _check_axis(op: str, axis: Any) -> None:
-    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
+_UNSET: Any = object()  # numpy's axis= not given (None means something else there: flatten first)
+
+
+def _joining_dim(op: str, dim: Any, axis: Any) -> int:
+    """PyTorch's dim, or numpy's axis as its alias; an integer either way."""
+    if axis is not _UNSET:
+        if dim != 0:
+            raise TypeError(f"{op} got both dim={dim!r} and axis={axis!r}; give one (axis is numpy's name for dim)")
+        dim = axis
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
         raise TypeError(
-            f"{op} needs an integer axis (numpy's axis=None, which flattens first, is not supported), got {axis!r}"
+            f"{op} needs an integer dim (numpy's axis=None, which flattens first, is not supported), got {dim!r}"
         )
+    return int(dim)
 
 
-def concatenate(tensors: Sequence, axis: int = 0) -> Tensor:
-    """y = the tensors joined along an existing axis; each input's gradient is its slice of g."""
+def concatenate(tensors: Sequence, dim: int = 0, *, axis: Any = _UNSET) -> Tensor:
+    """y = the tensors joined along an existing dim (PyTorch's cat); each input's gradient is its slice of g."""
     tensors = _lift_all(tensors, "concatenate")
-    _check_axis("concatenate", axis)
+    axis = _joining_dim("concatenate", dim, axis)
     data = np.concatenate([t.data for t in tensors], axis=axis)
     ends = np.cumsum([t.data.shape[axis] for t in tensors])
     return type(tensors[0]).from_op(data, tensors, "concatenate", _concatenate_rule, (axis, ends[:-1]))
@@ -338,10 +434,10 @@ def _concatenate_rule(out: Tensor, g: np.ndarray) -> list:
     return np.split(g, splits, axis=axis)
 
 
-def stack(tensors: Sequence, axis: int = 0) -> Tensor:
-    """y = the tensors joined along a new axis; each input's gradient is its slice of g."""
+def stack(tensors: Sequence, dim: int = 0, *, axis: Any = _UNSET) -> Tensor:
+    """y = the tensors joined along a new dim; each input's gradient is its slice of g."""
     tensors = _lift_all(tensors, "stack")
-    _check_axis("stack", axis)
+    axis = _joining_dim("stack", dim, axis)
     return type(tensors[0]).from_op(
         np.stack([t.data for t in tensors], axis=axis), tensors, "stack", _stack_rule, (axis,)
     )

@@ -20,7 +20,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
+from .devices import CPU_ONLY, device
 from .engine import Node, Rule
+from .grad_array import GradArray
+from .missing import missing
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -42,8 +45,9 @@ class TensorBase(Node):
         """A copy of `data` (as torch.tensor copies; `as_tensor` shares an array, as torch.as_tensor)."""
         if isinstance(data, Node):
             raise TypeError(f"Tensor needs array data, got a {type(data).__name__}; use .data or .detach()")
-        if dtype is not None and np.dtype(dtype).kind not in "biuf":
-            raise TypeError(f"Tensor dtype must be a bool, integer or floating-point type, got {np.dtype(dtype)}")
+        dtype = None if dtype is None else numpy_dtype(dtype)
+        if dtype is not None and dtype.kind not in "biuf":
+            raise TypeError(f"Tensor dtype must be a bool, integer or floating-point type, got {dtype}")
         array = np.asarray(data, dtype=dtype)
         if array.dtype.kind not in "biuf":
             raise TypeError(_not_numeric(data, array))
@@ -157,6 +161,8 @@ class TensorBase(Node):
             else:  # new, and given to this leaf alone: it becomes the leaf's own
                 parent._pending = share
                 taken.append(share)
+            if not parent._prev and type(parent._pending) is np.ndarray:  # a leaf's .grad-to-be, as users touch it
+                parent._pending = parent._pending.view(GradArray)
 
     def _describe_change(self) -> str:
         return f"{self.label or self._op or 'a leaf'}, shape {self.data.shape}, now at version {self._version}"
@@ -224,6 +230,13 @@ class TensorBase(Node):
         return self.data.ndim
 
     @property
+    def device(self) -> device:
+        """Where the data lives: always the CPU."""
+        return device("cpu")
+
+    is_cuda = False
+
+    @property
     def is_leaf(self) -> bool:
         """True when no recorded op produced this Tensor (created by the user, or under no_grad)."""
         return not self._prev
@@ -271,7 +284,84 @@ class TensorBase(Node):
     def __float__(self) -> float:
         return float(self.data)
 
+    def __int__(self) -> int:
+        return int(self.data)
+
+    def __index__(self) -> int:
+        """A one-element integer Tensor as a list index or range bound (`classes[pred.argmax()]`), as in PyTorch."""
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError(
+                f"only integer tensors of a single element can be converted to an index, got dtype "
+                f"{self.data.dtype} and shape {self.data.shape}"
+            )
+        return int(self.data.reshape(()))
+
+    def tolist(self) -> Any:
+        """The data as (nested) Python lists of numbers; a 0-d Tensor gives a number."""
+        return self.data.tolist()
+
+    def __getattr__(self, name: str):
+        """Only reached for a name Tensor does not have: PyTorch's names say what to use instead."""
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise missing("Tensor", name, TENSOR_ADVICE, module=False)
+
     __hash__ = Node.__hash__  # identity: Tensors can be dict keys and set members
+
+
+def numpy_dtype(dtype) -> np.dtype:
+    """A numpy dtype from anything naming one: np.float32, 'float32', chainrule's float32, or torch.float32."""
+    name = str(dtype)
+    if name.startswith("torch."):  # a torch dtype, e.g. from a tutorial's own `dtype = torch.float`
+        name = name[len("torch.") :]
+        dtype = "bool" if name == "bool" else name
+    try:
+        return np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{dtype!r} is not a dtype: use float32, float64, int64, bool, ...") from None
+
+
+_NOT_SUPPORTED = "not supported; work on the numpy array t.detach().numpy() (outside the graph)"
+TENSOR_ADVICE = {
+    "cuda": CPU_ONLY,
+    "mps": CPU_ONLY,
+    "pin_memory": CPU_ONLY,
+    "retain_grad": "every node a backward pass reaches gets its .grad already",
+    "register_hook": "read .grad after backward, or watch the pass with autograd.watch_backward",
+    "backward_hook": "read .grad after backward",
+    "masked_fill": "write t * (1 - mask) + value * mask with a float mask",
+    "where": "write cond * a + (1 - cond) * b with a float mask",
+    "expand": "broadcasting does it: t + zeros(shape), or reshape with 1s",
+    "expand_as": "broadcasting does it: t + zeros_like(other)",
+    "repeat": "autograd.cat([t] * n, dim)",
+    "chunk": "slice it: t[i * size:(i + 1) * size]",
+    "split": "slice it: t[start:stop]",
+    "index_select": "index with an integer array: t[indices]",
+    "gather": "index with integer arrays: t[rows, cols]",
+    "scatter_": "build the result with indexing and add",
+    "view_as": "t.view(other.shape)",
+    "reshape_as": "t.reshape(other.shape)",
+    "new_zeros": "autograd.zeros(shape, dtype=t.dtype)",
+    "new_ones": "autograd.ones(shape, dtype=t.dtype)",
+    "new_tensor": "autograd.tensor(data, dtype=t.dtype)",
+    "std": "((t - t.mean()) ** 2).mean().sqrt() (PyTorch's std divides by n - 1)",
+    "var": "((t - t.mean()) ** 2).mean() (PyTorch's var divides by n - 1)",
+    "square": "t * t (or t ** 2)",
+    "exp_": "t = t.exp(); in-place functions are not recorded",
+    "relu_": "t = t.relu(); in-place functions are not recorded",
+    "normal_": "nn.init.normal_(t)",
+    "uniform_": "nn.init.uniform_(t, a, b)",
+    "fill_": "t.copy_(value) under no_grad, or nn.init.constant_(t, value)",
+    "cumsum": _NOT_SUPPORTED,
+    "sort": _NOT_SUPPORTED,
+    "topk": _NOT_SUPPORTED,
+    "sign": _NOT_SUPPORTED,
+    "round": _NOT_SUPPORTED,
+    "floor": _NOT_SUPPORTED,
+    "ceil": _NOT_SUPPORTED,
+    "storage": "t.data is the numpy array",
+    "data_ptr": "t.data is the numpy array",
+}
 
 
 # grad_fn names: PyTorch's where our op name differs from its own

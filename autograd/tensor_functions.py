@@ -39,6 +39,22 @@ class TensorFunctions(TensorBase):
     def _log_rule(out: TensorBase, g: np.ndarray):
         return (g / out._prev[0].data,)
 
+    def sin(self) -> Self:
+        """y = sin x; dx = g * cos x."""
+        return self.from_op(np.sin(self.data), (self,), "sin", TensorFunctions._sin_rule)
+
+    @staticmethod
+    def _sin_rule(out: TensorBase, g: np.ndarray):
+        return (g * np.cos(out._prev[0].data),)
+
+    def cos(self) -> Self:
+        """y = cos x; dx = -g * sin x."""
+        return self.from_op(np.cos(self.data), (self,), "cos", TensorFunctions._cos_rule)
+
+    @staticmethod
+    def _cos_rule(out: TensorBase, g: np.ndarray):
+        return (-g * np.sin(out._prev[0].data),)
+
     def tanh(self) -> Self:
         """t = tanh(x); dx = g * (1 - t²)."""
         return self.from_op(np.tanh(self.data), (self,), "tanh", TensorFunctions._tanh_rule)
@@ -116,6 +132,8 @@ class TensorFunctions(TensorBase):
         if high is not None:
             g = g * (x <= high)
         return (g,)
+
+    clamp = clip  # PyTorch's name: x.clamp(min=0)
 
     def softplus(self, beta: float = 1.0, threshold: float = 20.0) -> Self:
         """y = ln(1 + e^(βx)) / β, and y = x where βx > threshold (as PyTorch); dx = g * sigmoid(βx)."""

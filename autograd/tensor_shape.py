@@ -61,6 +61,23 @@ class TensorShape(TensorFunctions):
         x = out._prev[0].data
         return (_spread(g, x.shape, *out._ctx),)
 
+    def norm(self, p="fro", dim=None, keepdim: bool = False) -> Self:
+        """y = √(Σ x²) over dim (the 2-norm; 'fro' is its name for matrices); dx = g·x / y (0 where y = 0)."""
+        if p not in (2, 2.0, "fro"):
+            raise ValueError(
+                f"norm supports the 2-norm only (p=2 or 'fro'), got p={p!r}; write (x.abs() ** p).sum() ** (1 / p)"
+            )
+        dim, keepdim = dim_args("norm", dim, keepdim)
+        y = np.sqrt(np.square(self.data).sum(axis=dim, keepdims=keepdim))
+        return self.from_op(y, (self,), "norm", TensorShape._norm_rule, (dim, keepdim))
+
+    @staticmethod
+    def _norm_rule(out: TensorBase, g: np.ndarray):
+        x = out._prev[0].data
+        with np.errstate(invalid="ignore", divide="ignore"):
+            slope = np.where(out.data == 0, 0.0, g / out.data)
+        return (x * _spread(slope, x.shape, *out._ctx),)
+
     def mean(self, dim=None, keepdim: bool = False, *, axis=None, keepdims: bool | None = None) -> Self:
         """y = Σ x / n over dim; dx = g / n copied along the averaged dims (the mean of nothing is NaN)."""
         return self._reduce("mean", _mean, TensorShape._mean_rule, dim, keepdim, axis, keepdims)
@@ -111,8 +128,8 @@ class TensorShape(TensorFunctions):
         dim, keepdim = dim_args(op, dim, keepdim, axis, keepdims)
         if isinstance(dim, Node):
             raise TypeError(
-                f"{op}(other) (the elementwise {op}imum of two tensors) is not supported; "
-                f"{op}(dim) reduces along one dim"
+                f"x.{op}(other) (the elementwise {op}imum of two tensors) is a function here: "
+                f"autograd.{op}imum(x, other), or chainrule.{op}(x, other); x.{op}(dim) reduces along one dim"
             )
         if dim is None:
             if keepdim:

@@ -57,6 +57,11 @@ def _log(x: float) -> float:
     return -math.inf if x == 0 else math.nan
 
 
+def _number(x: Any) -> float:
+    """A Value's data, or a number as a float (what a comparison looks at)."""
+    return x.data if isinstance(x, Value) else float(x)
+
+
 def _is_number(x: Any) -> bool:
     return type(x) is float or type(x) is int or (isinstance(x, Real) and not isinstance(x, bool))
 
@@ -142,7 +147,13 @@ class Value(Node):
         return self.data
 
     def __float__(self) -> float:
-        return self.data
+        """Refused: math.sin(v), float(v) and numpy would take the number out of the graph, and its
+        gradient would be silently lost (micrograd's Value raises here too)."""
+        raise TypeError(
+            "a Value that takes part in the graph can't become a plain float: math.sin(v) or float(v) "
+            "would drop it from the gradient. Use the Value's own op (v.sin(), v.exp(), ... or a new op "
+            "with autograd.Function) to stay in the graph, or v.item() / v.data for the number itself"
+        )
 
     @property
     def _backward(self) -> Callable[[], None]:
@@ -251,16 +262,16 @@ class Value(Node):
 
     # Comparisons look at the data; equality stays identity so Values can be dict keys.
     def __lt__(self, other: Any) -> bool:
-        return self.data < float(other)
+        return self.data < _number(other)
 
     def __le__(self, other: Any) -> bool:
-        return self.data <= float(other)
+        return self.data <= _number(other)
 
     def __gt__(self, other: Any) -> bool:
-        return self.data > float(other)
+        return self.data > _number(other)
 
     def __ge__(self, other: Any) -> bool:
-        return self.data >= float(other)
+        return self.data >= _number(other)
 
     # --- functions: their rules read the output y = out.data ---------------------------
 
@@ -273,6 +284,26 @@ class Value(Node):
     def _relu_rule(out: Value, g: float) -> None:
         if out.data > 0 or out.data != out.data:
             out._prev[0]._pending += g
+
+    def sin(self) -> Value:
+        """y = sin x; dx += g * cos x."""
+        x = self.data
+        return Value.from_op(math.sin(x) if math.isfinite(x) else math.nan, (self,), "sin", Value._sin_rule)
+
+    @staticmethod
+    def _sin_rule(out: Value, g: float) -> None:
+        x = out._prev[0].data
+        out._prev[0]._pending += g * math.cos(x) if math.isfinite(x) else math.nan
+
+    def cos(self) -> Value:
+        """y = cos x; dx += -g * sin x."""
+        x = self.data
+        return Value.from_op(math.cos(x) if math.isfinite(x) else math.nan, (self,), "cos", Value._cos_rule)
+
+    @staticmethod
+    def _cos_rule(out: Value, g: float) -> None:
+        x = out._prev[0].data
+        out._prev[0]._pending += -g * math.sin(x) if math.isfinite(x) else math.nan
 
     def tanh(self) -> Value:
         """t = tanh(x); dx += g * (1 - t²)."""
@@ -369,3 +400,6 @@ class Constant(Value):
 
     __slots__ = ()
     requires_grad = False
+
+    def __float__(self) -> float:
+        return self.data  # no gradient to lose

@@ -8,6 +8,7 @@ import numpy as np
 
 from autograd import Tensor, avg_pool2d, conv2d, int_pair, max_pool2d
 
+from .checks import integer
 from .init import weights as initial_weights
 from .module import Module
 
@@ -15,7 +16,7 @@ from .module import Module
 class Conv2d(Module):
     """out = conv2d(x, weight, bias, stride, padding, groups) with weight of shape (out, in/groups, kh, kw).
 
-    Weights start He-style, N(0, √(2 / fan_in)) with fan_in = in/groups·kh·kw (the taps one
+    Weights start He-style, N(0, 2 / fan_in) (mean, variance) with fan_in = in/groups·kh·kw (the taps one
     output pixel sums over), which keeps the variance of ReLU activations steady layer to layer.
     """
 
@@ -32,8 +33,7 @@ class Conv2d(Module):
         groups: int = 1,
     ):
         for name, size in (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups)):
-            if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-                raise ValueError(f"Conv2d needs a positive integer {name}, got {size!r}")
+            integer(f"Conv2d {name}", size)
         if in_channels % groups or out_channels % groups:
             raise ValueError(
                 f"Conv2d: in_channels ({in_channels}) and out_channels ({out_channels}) must both be "
@@ -55,11 +55,16 @@ class Conv2d(Module):
         return conv2d(x, self.weight, self.bias, self.stride, self.padding, self.groups)
 
     def extra_repr(self) -> str:
-        groups = f", groups={self.groups}" if self.groups != 1 else ""
-        return (
-            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}, "
-            f"padding={self.padding}{groups}, bias={self.bias is not None}"
-        )
+        """PyTorch's: sizes as pairs, and padding, dilation, groups and bias only where not the default."""
+        text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != (0, 0):
+            text += f", padding={self.padding}"
+        dilation = getattr(self, "dilation", (1, 1))
+        if tuple(dilation) != (1, 1):
+            text += f", dilation={tuple(dilation)}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        return text + (", bias=False" if self.bias is None else "")
 
 
 class _Pool2d(Module):
@@ -72,6 +77,7 @@ class _Pool2d(Module):
         self.stride = self.kernel_size if stride is None else int_pair(stride, "stride", 1)
         self.padding = int_pair(padding, "padding", 0)
         self.ceil_mode = bool(ceil_mode)
+        self._as_given = (kernel_size, kernel_size if stride is None else stride, padding)  # for the repr
 
     def forward(self, x) -> Tensor:
         pool = self.pool
@@ -79,15 +85,19 @@ class _Pool2d(Module):
         return pool(x, self.kernel_size, self.stride, self.padding, self.ceil_mode)
 
     def extra_repr(self) -> str:
-        return (
-            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, ceil_mode={self.ceil_mode}"
-        )
+        """PyTorch's: the sizes as they were given (2 or (2, 2))."""
+        kernel_size, stride, padding = self._as_given
+        return f"kernel_size={kernel_size}, stride={stride}, padding={padding}"
 
 
 class MaxPool2d(_Pool2d):
     """The largest value of each kernel_size window; stride defaults to kernel_size."""
 
     pool = staticmethod(max_pool2d)
+
+    def extra_repr(self) -> str:
+        dilation = getattr(self, "dilation", 1)
+        return f"{super().extra_repr()}, dilation={dilation}, ceil_mode={self.ceil_mode}"
 
 
 class AvgPool2d(_Pool2d):

@@ -10,31 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from numbers import Integral, Real
-from typing import cast
 
 import numpy as np
+
+from autograd import Tensor, stack
+from autograd.creation import default_rng
+
+from .checks import integer, number
 
 
 def _shuffled(rng: np.random.Generator, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     order = rng.permutation(len(y))
     return X[order], y[order].astype(np.int64)
-
-
-def _integer(name: str, value, low: int = 1) -> int:
-    """`value` as an int >= low (numpy integers too); floats and booleans get a clear error."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
-    if value < low:
-        raise ValueError(f"{name} must be >= {low}, got {name}={value!r}")
-    return int(value)
-
-
-def _non_negative(name: str, value) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
-    if not cast(float, value) >= 0:  # numbers.Real has no >= in typeshed
-        raise ValueError(f"{name} must be >= 0, got {name}={value!r}")
-    return float(value)
 
 
 def _rows(X, y) -> tuple[np.ndarray, np.ndarray]:
@@ -54,7 +41,7 @@ def _split_counts(n: int, parts: int) -> list[int]:
 
 def xor(n: int = 200, noise: float = 0.3, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Four clusters around (±1, ±1); label 1 where the two coordinates have opposite signs."""
-    n, noise = _integer("n", n), _non_negative("noise", noise)
+    n, noise = integer("n", n), number("noise", noise, 0)
     rng = np.random.default_rng(seed)
     corners = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
     which = np.repeat(np.arange(4), _split_counts(n, 4))
@@ -65,9 +52,9 @@ def xor(n: int = 200, noise: float = 0.3, seed: int = 0) -> tuple[np.ndarray, np
 def donut(n: int = 200, noise: float = 0.1, inner_radius: float = 0.5, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Two concentric circles: the outer ring (radius 1) is class 0, the inner one class 1."""
     n, noise, inner_radius = (
-        _integer("n", n),
-        _non_negative("noise", noise),
-        _non_negative("inner_radius", inner_radius),
+        integer("n", n),
+        number("noise", noise, 0),
+        number("inner_radius", inner_radius, 0),
     )
     rng = np.random.default_rng(seed)
     outer, inner = _split_counts(n, 2)
@@ -80,7 +67,7 @@ def donut(n: int = 200, noise: float = 0.1, inner_radius: float = 0.5, seed: int
 
 def moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaved half circles: the upper one is class 0, the lower (shifted) one class 1."""
-    n, noise = _integer("n", n), _non_negative("noise", noise)
+    n, noise = integer("n", n), number("noise", noise, 0)
     rng = np.random.default_rng(seed)
     upper, lower = _split_counts(n, 2)
     a = np.linspace(0.0, np.pi, upper)
@@ -97,7 +84,7 @@ def moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, 
 
 def spirals(n: int = 300, classes: int = 3, noise: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """`classes` arms winding out from the origin, one class per arm (angle noise `noise`)."""
-    n, classes, noise = _integer("n", n), _integer("classes", classes), _non_negative("noise", noise)
+    n, classes, noise = integer("n", n), integer("classes", classes), number("noise", noise, 0)
     if n < classes:
         raise ValueError(f"spirals needs at least one point per arm: n={n} < classes={classes}")
     rng = np.random.default_rng(seed)
@@ -113,8 +100,8 @@ def blobs(
     n: int = 200, centers: int = 3, std: float = 1.0, box: float = 10.0, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Gaussian clusters (standard deviation `std`) around centres drawn uniformly in [-box, box]²."""
-    n, centers, std = _integer("n", n), _integer("centers", centers), _non_negative("std", std)
-    box = _non_negative("box", box)
+    n, centers, std = integer("n", n), integer("centers", centers), number("std", std, 0)
+    box = number("box", box, 0)
     rng = np.random.default_rng(seed)
     middle = rng.uniform(-box, box, (centers, 2))
     label = np.repeat(np.arange(centers), _split_counts(n, centers))
@@ -187,8 +174,7 @@ def batches(
 
     With shuffle=True the order is a permutation drawn from `seed` (an int or a Generator).
     """
-    if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got batch_size={batch_size!r}")
+    integer("batch_size", batch_size)
     X, y = _rows(X, y)
     n = len(X)
     order = np.random.default_rng(seed).permutation(n) if shuffle else np.arange(n)
@@ -199,10 +185,82 @@ def batches(
 
 def k_fold(n: int, k: int = 5, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
     """K (train indices, validation indices) pairs: shuffle 0..n-1, cut it into k folds, hold out each in turn."""
-    n, k = _integer("n", n), _integer("k", k)
+    n, k = integer("n", n), integer("k", k)
     if not 2 <= k <= n:
         raise ValueError(f"k must be between 2 and n={n}, got k={k!r}")
     order = np.random.default_rng(seed).permutation(n)
     bounds = np.cumsum([0, *_split_counts(n, k)])
     folds = [order[bounds[i] : bounds[i + 1]] for i in range(k)]
     return [(np.concatenate(folds[:i] + folds[i + 1 :]), folds[i]) for i in range(k)]
+
+
+# --- torch.utils.data's spelling: Dataset, TensorDataset, DataLoader ------------------------
+
+
+class Dataset:
+    """What a DataLoader reads: `len(dataset)` samples, `dataset[i]` one of them (subclass and define both)."""
+
+    def __getitem__(self, index):
+        raise NotImplementedError(f"{type(self).__name__} must define __getitem__")
+
+    def __len__(self) -> int:
+        raise NotImplementedError(f"{type(self).__name__} must define __len__")
+
+
+class TensorDataset(Dataset):
+    """Tensors (or arrays) with the same number of rows; sample i is the tuple of their rows i."""
+
+    def __init__(self, *tensors):
+        if not tensors:
+            raise ValueError("TensorDataset needs at least one tensor")
+        rows = {len(t) for t in tensors}
+        if len(rows) != 1:
+            raise ValueError(f"TensorDataset's tensors must have the same number of rows, got {sorted(rows)}")
+        self.tensors = tensors
+
+    def __getitem__(self, index):
+        return tuple(t[index] for t in self.tensors)
+
+    def __len__(self) -> int:
+        return len(self.tensors[0])
+
+
+class DataLoader:
+    """Batches of a dataset: `for X, y in DataLoader(dataset, batch_size=64, shuffle=True)`.
+
+    Each batch stacks `batch_size` samples along a new first dim (the last batch may be
+    smaller unless drop_last); a TensorDataset is sliced in one step. With shuffle=True the
+    order is drawn from the generator `manual_seed` seeds, so it is not PyTorch's order.
+    """
+
+    def __init__(self, dataset, batch_size: int | None = 1, shuffle: bool = False, drop_last: bool = False):
+        self.dataset = dataset
+        self.batch_size = integer("batch_size", batch_size)
+        self.shuffle = bool(shuffle)
+        self.drop_last = bool(drop_last)
+
+    def __len__(self) -> int:
+        n, size = len(self.dataset), self.batch_size
+        return n // size if self.drop_last else -(-n // size)
+
+    def __iter__(self):
+        n = len(self.dataset)
+        order = default_rng().permutation(n) if self.shuffle else np.arange(n)
+        for start in range(0, len(self) * self.batch_size, self.batch_size):
+            rows = order[start : start + self.batch_size]
+            if isinstance(self.dataset, TensorDataset):
+                yield tuple(t[rows] for t in self.dataset.tensors)
+                continue
+            samples = [self.dataset[int(i)] for i in rows]
+            if isinstance(samples[0], tuple):
+                yield tuple(_collate(list(column)) for column in zip(*samples))
+            else:
+                yield _collate(samples)
+
+
+def _collate(items: list):
+    """Samples stacked along a new first dim: Tensors with stack, numbers and arrays keeping numpy's dtype."""
+    if isinstance(items[0], Tensor):
+        return stack(items)
+    array = np.stack([np.asarray(item) for item in items])
+    return Tensor(array, dtype=array.dtype)

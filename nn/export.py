@@ -14,18 +14,9 @@ import numpy as np
 
 from .activations import ACTIVATIONS, Activation
 from .conv import AvgPool2d, Conv2d, MaxPool2d
-from .layers import Dropout, Flatten, Identity, Linear, Sequential
+from .layers import Dropout, Flatten, Identity, LazyLinear, Linear, Sequential
 from .module import Module
 from .scalar import MLP, Layer, Neuron
-
-# the constructor arguments of each activation, read from the chainrule module's attributes
-_ACTIVATION_ARGS = {
-    "leaky_relu": ("negative_slope",),
-    "softplus": ("beta", "threshold"),
-    "gelu": ("approximate",),
-    "elu": ("alpha",),
-    "softmax": ("dim",),
-}
 
 
 def _import_torch():
@@ -57,6 +48,8 @@ def _parameter(torch, array: np.ndarray):
 
 def _export(torch, module: Module) -> Any:
     tnn = torch.nn
+    if isinstance(module, LazyLinear):
+        raise TypeError("nn.to_torch: a LazyLinear has no weights until its first forward call; run model(x) once")
     if isinstance(module, Sequential):
         return tnn.Sequential(*(_export(torch, layer) for layer in module))
     if isinstance(module, Linear):
@@ -83,12 +76,12 @@ def _export(torch, module: Module) -> Any:
         pool = tnn.MaxPool2d if isinstance(module, MaxPool2d) else tnn.AvgPool2d
         return pool(module.kernel_size, stride=module.stride, padding=module.padding, ceil_mode=module.ceil_mode)
     if isinstance(module, Activation) and ACTIVATIONS.get(module.op) is type(module):
-        args = {name: getattr(module, name) for name in _ACTIVATION_ARGS.get(module.op, ())}
+        args = {name: getattr(module, name) for name in module.settings}
         return getattr(tnn, type(module).__name__)(**args)
     if isinstance(module, Dropout):
         return tnn.Dropout(module.p)
     if isinstance(module, Flatten):
-        return tnn.Flatten()
+        return tnn.Flatten(module.start_dim, module.end_dim)
     if isinstance(module, Identity):
         return tnn.Identity()
     if isinstance(module, MLP):
@@ -117,3 +110,8 @@ def _scalar_layer(torch, neurons: list) -> list:
     if activation == "linear":
         return [linear]
     return [linear, getattr(torch.nn, ACTIVATIONS[activation].__name__)()]
+
+
+# `model.to_torch()`, the same export as a method. It is attached here rather than written in
+# Module, because this module imports every layer and the layers import Module.
+setattr(Module, "to_torch", to_torch)  # noqa: B010

@@ -10,13 +10,16 @@ from __future__ import annotations
 from numbers import Real
 
 from autograd import Tensor, as_tensor, avg_pool2d, conv2d, max_pool2d
+from autograd.creation import default_rng
+from autograd.missing import missing
 
-from .init import default_rng
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
+    l1_loss,
     mse_loss,
+    nll_loss,
 )
 
 __all__ = [
@@ -28,11 +31,13 @@ __all__ = [
     "dropout",
     "elu",
     "gelu",
+    "l1_loss",
     "leaky_relu",
     "linear",
     "log_softmax",
     "max_pool2d",
     "mse_loss",
+    "nll_loss",
     "relu",
     "relu6",
     "sigmoid",
@@ -116,7 +121,7 @@ def linear(input, weight, bias=None) -> Tensor:
 def dropout(input, p: float = 0.5, training: bool = True) -> Tensor:
     """In training, each element zeroed with probability p and the rest scaled by 1/(1-p); input unchanged otherwise.
 
-    The mask comes from nn.init's generator (seed it with nn.manual_seed).
+    The mask comes from the generator manual_seed seeds.
     """
     if isinstance(p, bool) or not isinstance(p, Real) or not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p!r}")
@@ -127,3 +132,25 @@ def dropout(input, p: float = 0.5, training: bool = True) -> Tensor:
         return x * 0.0
     keep = default_rng().random(x.data.shape) >= p
     return x * Tensor.constant((keep / (1.0 - p)).astype(x.data.dtype))
+
+
+_LACKING = {
+    **dict.fromkeys(
+        ("smooth_l1_loss", "huber_loss", "kl_div", "hinge_embedding_loss", "cosine_embedding_loss"),
+        "the losses are mse_loss, l1_loss, cross_entropy, nll_loss, binary_cross_entropy(_with_logits) "
+        "and nn.losses.hinge_loss",
+    ),
+    "one_hot": "index an identity matrix: autograd.eye(k)[labels]",
+    "pad": "build the padded Tensor with autograd.cat and zeros",
+    "normalize": "divide by the norm: x / ((x * x).sum(dim, keepdim=True).sqrt())",
+    "embedding": "index the weight Tensor with the integer ids: weight[ids]",
+    "batch_norm": "write it from mean and var over the batch dim",
+    "layer_norm": "write it from mean and var over the last dim",
+    "interpolate": "not supported",
+    "conv1d": "use conv2d with a height of 1",
+    "hardtanh": "use x.clamp(-1, 1)",
+}
+
+
+def __getattr__(name: str):
+    raise missing("nn.functional", name, _LACKING)

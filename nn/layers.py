@@ -1,4 +1,4 @@
-"""Tensor layers: Linear, Sequential, activations, Flatten and Dropout.
+"""Tensor layers: Linear, LazyLinear, Sequential, Identity, Flatten and Dropout.
 
 Each layer is a Module whose forward works on Tensors (a numpy array is wrapped as a
 constant Tensor). Parameters are Tensor attributes with requires_grad=True, which
@@ -7,13 +7,16 @@ Module finds on its own.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from numbers import Real
 
 import numpy as np
 
 from autograd import Tensor, as_tensor
+from autograd.creation import default_rng
 
-from .init import default_rng
+from .activations import _out_of_place
+from .checks import integer
 from .init import weights as initial_weights
 from .module import Module
 
@@ -34,9 +37,8 @@ class Linear(Module):
         dtype=np.float64,
         rng: np.random.Generator | None = None,
     ):
-        for name, size in (("in_features", in_features), ("out_features", out_features)):
-            if not isinstance(size, (int, np.integer)) or size < 1:
-                raise ValueError(f"Linear needs a positive integer {name}, got {size!r}")
+        integer("Linear in_features", in_features)
+        integer("Linear out_features", out_features)
         if rng is not None and not isinstance(rng, np.random.Generator):
             raise TypeError(
                 f"Linear's rng must be a numpy Generator, e.g. np.random.default_rng({rng!r}); "
@@ -75,6 +77,38 @@ class Linear(Module):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
+class LazyLinear(Module):
+    """A Linear whose in_features is read from its first input, as torch.nn.LazyLinear; it then becomes a Linear.
+
+    Until that first call it has no parameters (an optimizer built before it raises and says so).
+    """
+
+    def __init__(
+        self,
+        out_features: int,
+        bias: bool = True,
+        init: str = "xavier",
+        dtype=np.float64,
+        rng: np.random.Generator | None = None,
+    ):
+        self.in_features = 0
+        self.out_features = integer("LazyLinear out_features", out_features)
+        self._settings = (bool(bias), init, dtype, rng)
+
+    def forward(self, x) -> Tensor:
+        x = as_tensor(x)
+        if x.data.ndim == 0:
+            raise ValueError("LazyLinear needs inputs with a feature axis, got a 0-d input (shape ())")
+        bias, init, dtype, rng = self._settings
+        del self._settings
+        Linear.__init__(self, x.data.shape[-1], self.out_features, bias, init, dtype, rng)  # type: ignore[arg-type]
+        self.__class__ = Linear  # type: ignore[assignment]  # as PyTorch's lazy modules turn into their eager class
+        return Linear.forward(self, x)  # type: ignore[arg-type]
+
+    def extra_repr(self) -> str:
+        return f"in_features=0, out_features={self.out_features}, bias={self._settings[0]}"
+
+
 def _linear_rule(out: Tensor, g: np.ndarray):
     x, weight = out._prev[:2]
     if g.ndim != 2:  # batch axes beyond the first fold into the rows
@@ -88,22 +122,18 @@ def _linear_rule(out: Tensor, g: np.ndarray):
     return dx, dw, rows_g.sum(axis=0)
 
 
-class Sequential(Module):
-    """Modules applied one after another; indexable like a list, named 0, 1, 2, ... as in PyTorch."""
-
-    def __init__(self, *modules: Module):
-        for i, module in enumerate(modules):
-            if not isinstance(module, Module):
-                raise TypeError(f"Sequential takes Modules, got {type(module).__name__} at position {i}")
-            setattr(self, str(i), module)
+class _Chain(Module):
+    """The list behaviour Sequential and ModuleList share: children named 0, 1, 2, ... in order."""
 
     def _layers(self) -> list[Module]:
-        return [value for name, value in vars(self).items() if name.isdigit()]
+        return [value for value in vars(self).values() if isinstance(value, Module)]
 
-    def forward(self, x):
-        for module in self._layers():
-            x = module(x)
-        return x
+    def append(self, module: Module):
+        """Add `module` at the end, named by its position."""
+        if not isinstance(module, Module):
+            raise TypeError(f"{type(self).__name__} takes Modules, got {type(module).__name__}")
+        self.add_module(str(len(self)), module)
+        return self
 
     def __len__(self) -> int:
         return len(self._layers())
@@ -113,9 +143,52 @@ class Sequential(Module):
 
     def __getitem__(self, index):
         layers = self._layers()
-        if isinstance(index, slice):
-            return Sequential(*layers[index])
-        return layers[index]
+        return self._from_list(layers[index]) if isinstance(index, slice) else layers[index]
+
+    def _from_list(self, layers: list[Module]):
+        raise NotImplementedError
+
+
+class Sequential(_Chain):
+    """Modules applied one after another, as torch.nn.Sequential: named 0, 1, 2, ... (or by an OrderedDict's
+    names), indexable like a list; `append` and `add_module` add one at the end."""
+
+    def __init__(self, *modules: Module):
+        if len(modules) == 1 and isinstance(modules[0], OrderedDict):
+            named = list(modules[0].items())
+        else:
+            named = [(str(i), module) for i, module in enumerate(modules)]
+        for i, (name, module) in enumerate(named):
+            if not isinstance(module, Module):
+                raise TypeError(f"Sequential takes Modules, got {type(module).__name__} at position {i}")
+            self.add_module(name, module)
+
+    def forward(self, x):
+        for module in self._layers():
+            x = module(x)
+        return x
+
+    def _from_list(self, layers: list[Module]) -> Sequential:
+        return Sequential(*layers)
+
+
+class ModuleList(_Chain):
+    """Modules held in a list, named 0, 1, 2, ... as torch.nn.ModuleList: the parent's forward decides how they run."""
+
+    def __init__(self, modules=()):
+        self.extend(modules)
+
+    def extend(self, modules) -> ModuleList:
+        """Add each of `modules` at the end."""
+        for module in modules:
+            self.append(module)
+        return self
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError("a ModuleList has no forward: loop over it in your module's forward")
+
+    def _from_list(self, layers: list[Module]) -> ModuleList:
+        return ModuleList(layers)
 
 
 class Identity(Module):
@@ -126,23 +199,31 @@ class Identity(Module):
 
 
 class Flatten(Module):
-    """Reshape (N, d1, d2, ...) to (N, d1·d2·...)."""
+    """Dims start_dim..end_dim merged into one: (N, d1, d2, ...) to (N, d1·d2·...) by default, as torch.nn.Flatten."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1):
+        self.start_dim = integer("start_dim", start_dim, low=None)
+        self.end_dim = integer("end_dim", end_dim, low=None)
 
     def forward(self, x) -> Tensor:
         x = as_tensor(x)
-        if x.data.ndim == 0:
+        if x.data.ndim == 0 and self.start_dim not in (0, -1):
             raise ValueError("Flatten needs a batch axis: got a 0-d input (shape ()); pass shape (N, ...)")
-        return x.reshape(x.data.shape[0], -1)
+        return x.flatten(self.start_dim, self.end_dim)
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
 class Dropout(Module):
     """In training, zero each unit with probability p and scale the rest by 1/(1-p); identity in eval().
 
-    The mask m is drawn from nn.init's generator (seed it with nn.manual_seed); dx = g * m.
+    The mask m is drawn from the generator manual_seed seeds; dx = g * m.
     p = 1 zeros everything in training, as in PyTorch.
     """
 
-    def __init__(self, p: float = 0.5):
+    def __init__(self, p: float = 0.5, inplace: bool = False):
+        _out_of_place("Dropout", inplace)
         if isinstance(p, bool) or not isinstance(p, Real):
             raise TypeError(f"Dropout probability p must be a number, got {type(p).__name__} {p!r}")
         if not 0.0 <= p <= 1.0:
@@ -160,7 +241,7 @@ class Dropout(Module):
         return Tensor.from_op(x.data * mask, (x,), "dropout", _dropout_rule, (mask,))
 
     def extra_repr(self) -> str:
-        return f"p={self.p}"
+        return f"p={self.p}, inplace=False"
 
 
 def _dropout_rule(out: Tensor, g: np.ndarray):

@@ -66,6 +66,14 @@ def binary_cross_entropy_with_logits(prediction, target, reduction: str = "mean"
     return _reduce("binary_cross_entropy_with_logits", nodes, losses, sigmoid - t, reduction, x, t, targets, -x)
 
 
+def l1_loss(prediction, target, reduction: str = "mean"):
+    """ℓ = |p - t|; dp = sign(p - t), dt = -sign(p - t) (0 where p = t, as PyTorch)."""
+    p, nodes = _prediction("l1_loss", prediction, reduction)
+    t, targets = _target("l1_loss", target, p, nodes)
+    slope = np.sign(p - t)
+    return _reduce("l1_loss", nodes, np.abs(p - t), slope, reduction, p, t, targets, -slope)
+
+
 def hinge_loss(prediction, target, reduction: str = "mean"):
     """ℓ = max(0, 1 - y·s) with labels y in {-1, +1}; ds = -y where 1 - y·s > 0, else 0."""
     s, nodes = _prediction("hinge_loss", prediction, reduction)
@@ -110,7 +118,7 @@ def cross_entropy(logits, target, reduction: str = "mean"):
                 "cross_entropy class labels take no gradient; a target that requires grad must be "
                 "[N, K] class probabilities"
             )
-        labels = _class_labels(t, n, k)
+        labels = _class_labels("cross_entropy", t, n, k)
         rows = np.arange(n)
         losses = -log_probs[rows, labels]
         dloss[rows, labels] -= 1.0
@@ -130,17 +138,43 @@ def cross_entropy(logits, target, reduction: str = "mean"):
     return _reduce("cross_entropy", nodes, losses, dloss, reduction, x, t, targets, dtarget)
 
 
-def _class_labels(labels: np.ndarray, n: int, k: int) -> np.ndarray:
+def nll_loss(input, target, reduction: str = "mean"):
+    """ℓ = -x[label] per row, for log-probabilities x (a log_softmax output); dx = -onehot(label).
+
+    `input` is [N, K] (or [K] for one sample), `target` N integer class labels;
+    nll_loss(log_softmax(x, dim=1), y) is cross_entropy(x, y).
+    """
+    x, nodes = _prediction("nll_loss", input, reduction)
+    one_sample = x.ndim == 1
+    x = x[None] if one_sample else x
+    if x.ndim != 2:
+        raise ValueError(f"nll_loss expects input of shape [N, K] (or [K] for one sample), got shape {x.shape}")
+    n, k = x.shape
+    t, targets = _target_nodes("nll_loss", target, nodes)
+    if targets is not None:
+        raise ValueError("nll_loss class labels take no gradient: pass target.detach() or plain data")
+    labels = _class_labels("nll_loss", np.atleast_1d(t), n, k)
+    rows = np.arange(n)
+    losses = -x[rows, labels]
+    dloss = np.zeros_like(x)
+    dloss[rows, labels] = -1.0
+    if one_sample:
+        losses, dloss = losses[0], dloss[0]
+    return _reduce("nll_loss", nodes, losses, dloss, reduction, x, t)
+
+
+def _class_labels(name: str, labels: np.ndarray, n: int, k: int) -> np.ndarray:
     if labels.dtype.kind not in "iu":
         raise ValueError(
-            f"cross_entropy needs integer class labels, got dtype {labels.dtype}; "
-            "convert them with y.astype(int) (or pass [N, K] class probabilities)"
+            f"{name} needs integer class labels, got dtype {labels.dtype}; convert them with y.astype(int), "
+            "or make them with autograd.tensor(y) (int64): Tensor(...) turns integers into floats, as "
+            "torch.Tensor(...) does" + (" (or pass [N, K] class probabilities)" if name == "cross_entropy" else "")
         )
     if labels.shape != (n,):
-        raise ValueError(f"cross_entropy got {labels.shape[0]} labels for {n} rows of logits")
+        raise ValueError(f"{name} got {labels.shape[0]} labels for {n} rows of logits")
     if n and (labels.min() < 0 or labels.max() >= k):
         bad = labels[(labels < 0) | (labels >= k)][0]
-        raise ValueError(f"cross_entropy label {bad} is out of range for {k} classes (labels must be 0..{k - 1})")
+        raise ValueError(f"{name} label {bad} is out of range for {k} classes (labels must be 0..{k - 1})")
     return labels
 
 

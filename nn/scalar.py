@@ -11,18 +11,18 @@ from collections.abc import Sequence
 from autograd import Value
 
 from . import init
-from .activations import SCALAR_ACTIVATIONS
+from .activations import ACTIVATIONS, activation_class
+from .checks import integer
 from .module import Module
-
-ACTIVATIONS = (*SCALAR_ACTIVATIONS, "linear")
-_REPR_NAMES = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": "Linear"}
 
 
 def _activation_name(activation: str | None, nonlin: bool | None) -> str:
+    """The registry name of a neuron's activation; "linear" means none (micrograd's nonlin=False)."""
     if activation is None:
         activation = "relu" if nonlin in (None, True) else "linear"
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}")
+    if activation != "linear":
+        scalar_ops = tuple(name for name, cls in ACTIVATIONS.items() if cls.scalar)
+        activation_class(activation, (*scalar_ops, "linear"))
     return activation
 
 
@@ -39,8 +39,7 @@ class Neuron(Module):
         rng=None,
         fan_out: int = 1,
     ):
-        if not isinstance(nin, int) or nin < 1:
-            raise ValueError(f"Neuron needs a positive number of inputs, got {nin!r}")
+        integer("nin", nin)
         self.activation = _activation_name(activation, nonlin)
         self.w = [Value(w) for w in init.scalar_weights(nin, fan_out, init_scheme, rng)]
         self.b = Value(0.0)
@@ -58,7 +57,8 @@ class Neuron(Module):
         return getattr(act, self.activation)()
 
     def __repr__(self) -> str:
-        return f"{_REPR_NAMES[self.activation]}Neuron({len(self.w)})"
+        kind = "Linear" if self.activation == "linear" else ACTIVATIONS[self.activation].__name__
+        return f"{kind}Neuron({len(self.w)})"
 
 
 class Layer(Module):

@@ -20,15 +20,16 @@ except ImportError as error:
         "pip install 'chainrule[notebooks]' (or pip install scikit-learn)"
     ) from error
 
-from .activations import ACTIVATIONS as MODULES_BY_OP
+from .activations import activation_class
+from .checks import integer
 from .layers import Linear, Sequential
 from .losses import cross_entropy, mse_loss
 from .module import Module
 from .optim import Adam
 from .train import fit, predict
 
-# scikit-learn's activation names: "logistic" is the sigmoid
-ACTIVATIONS = {"relu": MODULES_BY_OP["relu"], "tanh": MODULES_BY_OP["tanh"], "logistic": MODULES_BY_OP["sigmoid"]}
+# scikit-learn's activation names (its "logistic" is the sigmoid) -> nn's registry names
+ACTIVATION_NAMES = {"relu": "relu", "tanh": "tanh", "logistic": "sigmoid"}
 
 
 class _MLPEstimator(BaseEstimator):
@@ -62,8 +63,9 @@ class _MLPEstimator(BaseEstimator):
 
     def _train(self, X: np.ndarray, targets: np.ndarray, n_outputs: int, loss_fn) -> None:
         """Build a fresh network and fit it; alpha is Adam's L2 weight decay, max_iter the number of epochs."""
-        if self.activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, got {self.activation!r}")
+        if self.activation not in ACTIVATION_NAMES:
+            raise ValueError(f"activation must be one of {', '.join(ACTIVATION_NAMES)}, got {self.activation!r}")
+        activation = activation_class(ACTIVATION_NAMES[self.activation])
         hidden = _hidden_sizes(self.hidden_layer_sizes)
         if self.early_stopping and (
             isinstance(self.validation_fraction, bool)
@@ -81,7 +83,7 @@ class _MLPEstimator(BaseEstimator):
         for i in range(len(sizes) - 1):
             layers.append(Linear(sizes[i], sizes[i + 1], init="he" if self.activation == "relu" else "xavier", rng=rng))
             if i < len(sizes) - 2:
-                layers.append(ACTIVATIONS[self.activation]())
+                layers.append(activation())
         self.model_ = Sequential(*layers)
         val_data = None
         if self.early_stopping:
@@ -156,11 +158,7 @@ def _hidden_sizes(sizes) -> list[int]:
         sizes = list(sizes)
     except TypeError:
         raise ValueError(f"hidden_layer_sizes must be an int or a sequence of ints, got {sizes!r}") from None
-    if not all(isinstance(s, Integral) and not isinstance(s, bool) for s in sizes):
-        raise ValueError(f"hidden_layer_sizes must hold integers, got {sizes!r}")
-    if any(s < 1 for s in sizes):
-        raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes!r}")
-    return [int(s) for s in sizes]
+    return [integer(f"hidden_layer_sizes[{i}]", size) for i, size in enumerate(sizes)]
 
 
 def _features(X) -> np.ndarray:

@@ -12,13 +12,13 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Callable
-from numbers import Integral
 from typing import cast
 
 import numpy as np
 
 from autograd import Node, Tensor, Value, no_grad
 
+from .checks import integer
 from .data import batches, k_fold
 from .losses import (
     binary_cross_entropy,
@@ -127,8 +127,7 @@ def _check_fit_arguments(model, loss_fn, optimizer, epochs, patience, val_data) 
         raise TypeError(
             f"fit needs an optimizer such as nn.optim.SGD(model.parameters(), lr=0.1), got {type(optimizer).__name__}"
         )
-    if isinstance(epochs, bool) or not isinstance(epochs, Integral) or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer (the number of passes over the data), got {epochs!r}")
+    integer("epochs", epochs)
     trainable = {id(p) for p in model.parameters() if p.requires_grad}
     watched = {id(p) for p in getattr(optimizer, "params", ())}
     if trainable and hasattr(optimizer, "params") and not trainable & watched:
@@ -139,8 +138,7 @@ def _check_fit_arguments(model, loss_fn, optimizer, epochs, patience, val_data) 
     if patience is not None:
         if val_data is None:
             raise ValueError("early_stopping_patience needs val_data to watch the validation loss")
-        if isinstance(patience, bool) or not isinstance(patience, Integral) or patience < 1:
-            raise ValueError(f"early_stopping_patience must be a positive integer, got {patience!r}")
+        integer("early_stopping_patience", patience)
 
 
 def _train_step(forward: Callable, loss_fn: Callable, optimizer, X_batch: np.ndarray, y_batch: np.ndarray):

@@ -165,6 +165,8 @@ OPS: list[Op] = [
     # elementwise functions
     Op("exp", lambda a: a.exp(), torch.exp, UNARY_SHAPES, elementwise=True),
     Op("log", lambda a: a.log(), torch.log, UNARY_SHAPES, (positive,), elementwise=True),
+    Op("sin", lambda a: a.sin(), torch.sin, UNARY_SHAPES, elementwise=True),
+    Op("cos", lambda a: a.cos(), torch.cos, UNARY_SHAPES, elementwise=True),
     Op("tanh", lambda a: a.tanh(), torch.tanh, UNARY_SHAPES, elementwise=True),
     Op("sigmoid", lambda a: a.sigmoid(), torch.sigmoid, UNARY_SHAPES, elementwise=True),
     Op("relu", lambda a: a.relu(), torch.relu, UNARY_SHAPES, (nonzero,), elementwise=True),
@@ -187,6 +189,22 @@ OPS: list[Op] = [
         (off_half,),
         params=[{"min": -0.5, "max": 0.5}, {"min": -0.5}, {"max": 0.5}],
         elementwise=True,
+    ),
+    Op(
+        "clamp",
+        lambda a, **kw: a.clamp(**kw),
+        torch.clamp,
+        UNARY_SHAPES,
+        (off_half,),
+        params=[{"min": 0.0}, {"min": -0.5, "max": 0.5}],
+        elementwise=True,
+    ),
+    Op(
+        "norm",
+        lambda a, **kw: a.norm(**kw),
+        lambda a, **kw: torch.linalg.vector_norm(a, **kw),
+        AXIS_SHAPES,
+        params=[{}, {"dim": 0}, {"dim": -1, "keepdim": True}],
     ),
     Op(
         "softplus",
@@ -231,6 +249,8 @@ OPS: list[Op] = [
     ),
     # matmul: 1-D, 2-D, batched, batch axes broadcast
     Op("matmul", lambda a, b: a @ b, lambda a, b: a @ b, MATMUL_PAIRS),
+    Op("mm", lambda a, b: a.mm(b), torch.mm, [((3, 4), (4, 5))]),
+    Op("dot", lambda a, b: a.dot(b), torch.dot, [((4,), (4,))]),
     # reductions
     *(_reduction(name, name, fn, UNARY_SHAPES, [{}]) for name, fn in REDUCTIONS.items()),
     *(_reduction(f"{name}_dims", name, fn, [((2, 3, 4),)], DIM_PARAMS) for name, fn in REDUCTIONS.items()),

@@ -214,9 +214,7 @@ def test_pooling_layers():
     x = np.random.default_rng(11).standard_normal((2, 3, 6, 6))
     np.testing.assert_allclose(MaxPool2d(2)(x).data, F.max_pool2d(torch.tensor(x), 2).numpy())
     np.testing.assert_allclose(AvgPool2d(3, 1)(x).data, F.avg_pool2d(torch.tensor(x), 3, 1).numpy())
-    assert MaxPool2d(2).parameters() == [] and repr(AvgPool2d((2, 3))) == (
-        "AvgPool2d(kernel_size=(2, 3), stride=(2, 3), padding=(0, 0), ceil_mode=False)"
-    )
+    assert MaxPool2d(2).parameters() == [] and repr(AvgPool2d((2, 3))) == repr(torch.nn.AvgPool2d((2, 3)))
 
 
 class CosineDecay:

@@ -212,7 +212,13 @@ def small_mlp_boxes():
     return draw_graph(loss, modules=model, color_by="grad")
 
 
-@pytest.mark.parametrize("build", [nb04_modules, small_mlp_boxes], ids=lambda f: f.__name__)
+def nb04_modules_unfolded():
+    """The same network with every module box drawn (at natural size, where nothing folds)."""
+    model, loss = moons_sample()
+    return draw_graph(loss, modules=model, collapse=["layers.0"], width=None)
+
+
+@pytest.mark.parametrize("build", [nb04_modules_unfolded, small_mlp_boxes], ids=lambda f: f.__name__)
 def test_module_boxes_never_cover_another_box_label(build):
     """A cluster's caption lies in no other box except those that hold its own box (before: the
     layers.1 box overlapped the layers.2 label)."""

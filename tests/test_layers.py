@@ -129,7 +129,7 @@ def test_sequential_repr_and_names_match_pytorch():
         torch.nn.Identity(),
         torch.nn.Flatten(),
     )
-    assert repr(model) == repr(twin).replace("Flatten(start_dim=1, end_dim=-1)", "Flatten()")
+    assert repr(model) == repr(twin)
     assert list(model.state_dict()) == list(twin.state_dict())
 
 
@@ -218,7 +218,7 @@ def test_dropout_masks_are_reproducible_with_manual_seed():
     nn.manual_seed(5)
     b = Dropout(0.5)(Tensor(np.ones(50))).data
     np.testing.assert_array_equal(a, b)
-    assert repr(Dropout(0.25)) == "Dropout(p=0.25)"
+    assert repr(Dropout(0.25)) == repr(torch.nn.Dropout(0.25)) == "Dropout(p=0.25, inplace=False)"
 
 
 def test_linear_and_dropout_pass_gradcheck():
@@ -271,7 +271,8 @@ def test_a_cycle_in_the_module_tree_visits_each_module_once():
     model[1].owner = model[0]
     assert [n for n, _ in model.named_parameters()] == ["0.weight", "0.bias"]
     assert [n for n, _ in model.named_modules()] == ["", "0", "1"]
-    assert list(model.state_dict()) == ["0.weight", "0.bias"]
+    # a module held sideways (not an ancestor) is listed under that name too, as PyTorch does
+    assert list(model.state_dict()) == ["0.weight", "0.bias", "1.owner.weight", "1.owner.bias"]
     model.eval()
     assert not any(m.training for m in model.modules())
     model.train()

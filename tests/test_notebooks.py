@@ -1,14 +1,18 @@
 """Every notebook runs top to bottom on a fresh kernel and shows its figures, and carries exercises.
 
 WRITE_NOTEBOOKS=1 saves the executed notebooks back in place (`make executed-notebooks`),
-so they read well on a code host.
+so they read well on a code host. Every picture a notebook shows fits its column (tests/measure.py):
+graphs at most COLUMN_PX wide with readable text and nothing cut off, figures at most FIGURE_PX
+wide with text of at least MIN_FIGURE_TEXT_PX.
 """
 
+import json
 import os
 import pathlib
 import re
 import time
 
+import measure
 import nbformat
 import pytest
 from nbclient import NotebookClient
@@ -39,14 +43,39 @@ def test_notebook_runs_and_draws(path):
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
     )
+    hook = nbformat.v4.new_code_cell(measure.FIGURE_HOOK)
+    report = nbformat.v4.new_code_cell("import json; print(json.dumps(_chainrule_figures))")
+    notebook.cells = [hook, *notebook.cells, report]
     started = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - started
+    drawn = json.loads(_text(notebook.cells.pop()))
+    notebook.cells.pop(0)
+    code_cells = [k for k, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
     figures = sum(_figures(cell) for cell in notebook.cells if cell.cell_type == "code")
     print(f"{path.name}: {seconds:.1f} s, {figures} figures")
     assert figures >= expected_figures, f"{path.name} drew {figures} figures, expected at least {expected_figures}"
     if os.environ.get("WRITE_NOTEBOOKS"):
+        for cell in notebook.cells:  # numbered from 1 as if the measuring cell had not run
+            if cell.cell_type == "code" and cell.get("execution_count"):
+                cell.execution_count -= 1
+                for output in cell.outputs:
+                    if output.get("execution_count"):
+                        output.execution_count -= 1
         nbformat.write(notebook, path)
+    problems = [
+        f"c{code_cells[run]} figure ({width} px wide): smallest text {text:.1f} px, overlapping {overlaps[:3]}"
+        for run, width, text, overlaps in drawn
+        if text < measure.MIN_FIGURE_TEXT_PX or overlaps
+    ]
+    for index, kind, m in measure.notebook_pictures(notebook):
+        if kind != "png" and (m["width"] > measure.COLUMN_PX + 1 or m["text"] < measure.MIN_TEXT_PX or m["outside"]):
+            problems.append(
+                f"c{index} {kind} {m['width']:.0f} px wide, text {m['text']:.1f} px, {m['outside']} cut off"
+            )
+        if kind == "png" and m["width"] > measure.FIGURE_PX:
+            problems.append(f"c{index} PNG {m['width']} px wide")
+    assert not problems, f"{path.name}: pictures that do not fit the column:\n" + "\n".join(problems)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -101,3 +130,11 @@ def test_each_scaffold_passes_the_names_its_check_expects():
                     id = node.args[0].value
                     names = {keyword.arg for keyword in node.keywords}
                     assert names == set(EXERCISES[id].solution()), f"{path.name}, exercise {id}: passes {sorted(names)}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_says_what_it_assumes_and_what_comes_next(path):
+    notebook = nbformat.read(path, as_version=4)
+    markdown = [cell.source for cell in notebook.cells if cell.cell_type == "markdown"]
+    assert "assumes" in markdown[0].lower(), f"{path.name} does not open with what it assumes"
+    assert "next" in markdown[-1].lower(), f"{path.name} does not end with what comes next"

@@ -1,17 +1,16 @@
 """The Playground: its model trains as TensorFlow Playground's does, its picture shows the
 network and the boundary, and its page trains in a real browser (headless Chromium)."""
 
-import asyncio
+import base64
+import io
 import json
 import re
-import socket
-import subprocess
 import time
 import urllib.request
 
 import numpy as np
 import pytest
-from browser import CHROMIUM, chromium_command
+from browser import CHROMIUM, DevTools
 
 from viz.play.model import DATASETS, FEATURES, Playground, Settings, make_dataset
 from viz.play.picture import png, render
@@ -98,80 +97,9 @@ def test_neuron_graph_shows_one_sample_with_gradients():
 def test_picture_has_every_unit_weight_and_point():
     pg = Playground(Settings(hidden=(6, 6), points=100))
     svg = render(pg, selected=(0, 1))
-    assert svg.count('class="unit"') == 6 + 6 + 1 and svg.count("<line") == 2 * 6 + 6 * 6 + 6
+    assert svg.count('class="unit"') == 6 + 6 + 1 and svg.count('class="weight"') == 2 * 6 + 6 * 6 + 6
     assert svg.count("<circle") == 100 and 'id="boundary-image"' in svg
     assert png(np.zeros((2, 3, 3), np.uint8)).startswith(b"\x89PNG\r\n\x1a\n")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Browser:
-    """Headless Chromium driven over the DevTools protocol (tornado's websocket client)."""
-
-    def __init__(self, url: str, profile):
-        websocket = pytest.importorskip("tornado.websocket")
-        port = _free_port()
-        self.process = subprocess.Popen(
-            chromium_command(
-                profile, f"--remote-debugging-port={port}", "--remote-allow-origins=*", "--window-size=1100,900", url
-            ),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.time() + 30
-        while True:
-            try:
-                targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=2))
-                page = next(t for t in targets if t["type"] == "page")
-                break
-            except (OSError, StopIteration):
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.2)
-        self.loop = asyncio.new_event_loop()
-
-        async def connect():
-            return await websocket.websocket_connect(page["webSocketDebuggerUrl"], max_message_size=1 << 26)
-
-        self.ws = self.loop.run_until_complete(connect())
-        self.ids = 0
-
-    def run(self, expression: str):
-        """The value of a JavaScript expression in the page."""
-        self.ids += 1
-
-        async def call():
-            await self.ws.write_message(
-                json.dumps(
-                    {
-                        "id": self.ids,
-                        "method": "Runtime.evaluate",
-                        "params": {"expression": expression, "returnByValue": True},
-                    }
-                )
-            )
-            while True:
-                message = json.loads(await self.ws.read_message())
-                if message.get("id") == self.ids:
-                    return message["result"]["result"].get("value")
-
-        return self.loop.run_until_complete(call())
-
-    def wait(self, expression: str, seconds: float = 60):
-        deadline = time.time() + seconds
-        while not self.run(expression):
-            assert time.time() < deadline, f"timed out waiting for {expression}"
-            time.sleep(0.1)
-
-    def close(self):
-        self.ws.close()
-        self.loop.close()
-        self.process.terminate()
-        self.process.wait(timeout=20)
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium")
@@ -179,7 +107,8 @@ def test_page_trains_in_a_browser(tmp_path):
     from viz.play.server import start
 
     server = start(port=0, hidden=(6, 6), dataset="circle")
-    browser = Browser(f"http://127.0.0.1:{server.server_address[1]}/", tmp_path / "profile")
+    pytest.importorskip("tornado")
+    browser = DevTools(f"http://127.0.0.1:{server.port}/", tmp_path / "profile")
     try:
         browser.wait("document.getElementById('playground-svg') !== null")
         loss = "+document.getElementById('playground-svg').getAttribute('data-train-loss')"
@@ -193,6 +122,25 @@ def test_page_trains_in_a_browser(tmp_path):
         assert re.match(r"epoch \d+ · train loss", browser.run("document.getElementById('status').textContent"))
         browser.run("document.querySelector('[data-unit]').dispatchEvent(new MouseEvent('click', {bubbles: true}))")
         browser.wait("document.querySelector('#graph svg') !== null", 30)  # a unit's graph, drawn on click
+        assert "train" in browser.run("document.querySelector('.loss-legend').textContent")
+        # a bad "hidden layers" entry is refused in the page, where it was typed; the server keeps its network
+        browser.run(
+            "var h = document.querySelector('[name=hidden]'); h.value = 'abc';"
+            "h.dispatchEvent(new Event('change', {bubbles: true}))"
+        )
+        assert "whole numbers" in browser.run("document.getElementById('error').textContent")
+        assert browser.run("document.querySelector('[name=hidden]').classList.contains('invalid')")
+        assert browser.console == []  # no script errors
+        state = json.load(urllib.request.urlopen(f"http://127.0.0.1:{server.port}/api/state", timeout=30))
+        assert state["settings"]["hidden"] == [6, 6]
+        # a refusal by the server (here too many layers) is shown, and changes nothing either
+        browser.run(
+            "var h = document.querySelector('[name=hidden]'); h.value = '1, 1, 1, 1, 1, 1, 1';"
+            "h.dispatchEvent(new Event('change', {bubbles: true}))"
+        )
+        browser.wait("document.getElementById('error').textContent.indexOf('at most 6') >= 0", 30)
+        state = json.load(urllib.request.urlopen(f"http://127.0.0.1:{server.port}/api/state", timeout=30))
+        assert state["settings"]["hidden"] == [6, 6]
     finally:
         browser.close()
         server.shutdown()
@@ -226,5 +174,99 @@ def test_notebook_panel_steps_plays_and_draws_a_unit():
     ]
     panel.unit.value = (0, 2)
     panel.draw.click()
-    assert panel.graph.value.startswith("<svg") and "layer 1 unit 3" in panel.graph.value
+    assert "<svg" in panel.graph.value and "layer 1 unit 3" in panel.graph.value
     assert 'stroke="#e31a1c"' in panel.view.value  # the picked unit is outlined
+
+
+def test_panel_refuses_a_bad_hidden_entry_where_it_was_typed():
+    pytest.importorskip("ipywidgets")
+    from viz import playground
+
+    panel = playground(hidden=(4, 2), points=60).panel
+    layers = panel.pg.layers
+    for typed in ("abc", "4, x", "4,,2", "-3", "2.5", "100"):
+        panel.hidden.value = typed
+        assert panel.pg.layers is layers and panel.pg.settings.hidden == (4, 2), typed  # nothing changed
+        assert "hidden" in panel.status.value and "#b00" in panel.status.value, typed
+    assert panel.hidden.layout.border == "2px solid #b00"
+    panel.hidden.value = ""  # no hidden layer at all is a network too
+    assert [lay.out_features for lay in panel.pg.layers] == [1] and panel.hidden.layout.border == ""
+
+
+def test_panel_draws_a_unit_before_one_is_chosen_and_says_why_when_it_cannot():
+    pytest.importorskip("ipywidgets")
+    from viz import playground
+
+    panel = playground(hidden=(3,), points=40).panel
+    assert panel.unit.value == (0, 0)  # a unit is chosen from the start
+    panel.draw.click()
+    assert "<svg" in panel.graph.value and "layer 1 unit 1" in panel.graph.value
+    panel.unit.value = None
+    panel.draw.click()
+    assert "choose a unit" in panel.status.value
+
+
+def test_pause_stops_training_within_one_slice():
+    """Counted in SGD steps, not seconds: after pause returns, at most one slice more is trained."""
+    pytest.importorskip("ipywidgets")
+    from viz import playground
+    from viz.play.widget import SLICE
+
+    panel = playground(hidden=(16, 16), points=400, batch_size=10).panel
+    pg = panel.pg
+    panel.play.value = True
+    deadline = time.time() + 60
+    while pg.steps < 30 and time.time() < deadline:
+        time.sleep(0.01)
+    panel.play.value = False
+    at_pause = pg.steps
+    panel.worker.join(timeout=30)
+    assert not panel.worker.is_alive()
+    assert at_pause >= 30 and pg.steps - at_pause <= SLICE
+
+
+def test_loss_curve_has_axes_and_a_train_test_legend():
+    pg = Playground(Settings(hidden=(3,), points=60))
+    for _ in range(4):
+        pg.epoch()
+    svg = render(pg)
+    legend = re.search(r'<g class="loss-legend">(.*?)</g>', svg).group(1)
+    assert f"train {pg.history['train'][-1]:.3f}" in legend and f"test {pg.history['test'][-1]:.3f}" in legend
+    axes = re.search(r'<g class="loss-axes"[^>]*>(.*?)</g>', svg).group(1)
+    assert ">epoch<" in axes and ">4<" in axes and ">0<" in axes
+
+
+def test_classes_have_the_colours_of_viz_plots():
+    pytest.importorskip("matplotlib")
+    from viz.plots import BLUE, ORANGE
+
+    pg = Playground(Settings(hidden=(2,), points=40))
+    svg = render(pg)
+    points = re.findall(r'<circle [^>]*fill="(#[0-9a-f]{6})"', svg)
+    assert set(points) == {BLUE, ORANGE}
+    positive = re.findall(r'<circle [^>]*fill="(#[0-9a-f]{6})"', svg)[: len(pg.y_train)]
+    assert [c == BLUE for c in positive] == list(pg.y_train > 0)
+
+
+def test_panel_output_carries_a_still_picture_for_a_saved_notebook():
+    pytest.importorskip("ipywidgets")
+    from PIL import Image
+
+    from viz import playground
+
+    box = playground(hidden=(3,), points=40)
+    data = box._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in data  # live: the widget itself
+    still = Image.open(io.BytesIO(base64.b64decode(data["image/png"])))
+    assert still.size == (300, 300)
+    pixels = {still.getpixel((x, y)) for x in range(0, 300, 3) for y in range(0, 300, 3)}
+    assert (0x08, 0x77, 0xBD) in pixels and (0xF5, 0x93, 0x22) in pixels  # points in the classes' colours
+
+
+def test_panel_labels_are_not_cut_and_its_controls_show_the_settings():
+    pytest.importorskip("ipywidgets")
+    from viz import playground
+
+    panel = playground(hidden=(2,), points=300, batch_size=200, lr=0.1).panel
+    assert panel.lr.style.description_width == "initial" and panel.reg.style.description_width == "initial"
+    assert panel.batch.value == 200 and panel.lr.value == 0.1 and panel.hidden.value == "2"

@@ -106,13 +106,14 @@ def test_activation_stats_count_dead_and_saturated_units():
     tanh = np.tanh(np.full((50, 4), 5.0))  # all saturated
     fig = plot_activation_stats({"h1": relu, "h2": tanh}, kind={"h1": "relu", "h2": "tanh"})
     first, second, bars = fig.axes  # one histogram panel per layer, then the bars
-    assert first.get_title() == "h1 (relu): 50% dead" and second.get_title() == "h2 (tanh): 100% saturated"
+    assert first.get_title() == "h1 (relu):\n50% dead" and second.get_title() == "h2 (tanh):\n100% saturated"
     assert first.get_shared_x_axes().joined(first, second)
     assert sum(p.get_height() for p in first.patches) == relu.size
-    assert [p.get_height() for p in bars.patches] == [0.5, 1.0]
+    assert [p.get_width() for p in bars.patches] == [0.5, 1.0]  # horizontal bars, one per layer
     logged = plot_activation_stats({"h1": relu, "h2": tanh}, kind={"h1": "relu", "h2": "tanh"}, log_counts=True)
     assert [ax.get_yscale() for ax in logged.axes] == ["log", "log", "linear"]
-    assert [t.get_text() for t in bars.texts] == ["50% dead", "100% saturated"]
+    assert [t.get_text() for t in bars.texts] == ["50%", "100%"]  # no "98%98% dead": the axis says of what
+    assert bars.get_xlabel() == "fraction dead / saturated"
     with pytest.raises(ValueError, match="kind"):
         plot_activation_stats({"h": relu}, kind="swish")
 

@@ -1,6 +1,7 @@
 """The step-through: one layout for every frame, gradient arrows toward the inputs, and an HTML
 page that steps in a real browser (headless Chromium)."""
 
+import html
 import math
 import re
 import subprocess
@@ -14,6 +15,7 @@ from viz import (
     StepThrough,
     backward_steps,
     describe,
+    draw_graph,
     export_steps,
     render_step,
     steps_html,
@@ -103,14 +105,17 @@ def test_every_frame_has_the_same_layout(build):
     assert "pending" in "".join(svgs)  # the frames differ in what they say
 
 
-def test_gradient_arrows_point_toward_the_inputs():
+def test_arrows_point_the_way_data_flows_in_every_frame():
+    """One convention in every picture, stated in its caption: arrows follow the data forward,
+    gradients flow back against them (before, the frames pointed backward and draw_graph forward)."""
     root = lecture()
     steps = steps_html(root)
     for svg in steps.svgs():
         where = {name: box(outline) for name, outline in shapes(svg).items()}
         for tail, head, tip in arrows(svg):
-            # every edge is written data-wise (tail = input side); its arrowhead sits at the input
-            assert distance(tip, where[tail]) < distance(tip, where[head]), (tail, head)
+            assert distance(tip, where[head]) < distance(tip, where[tail]), (tail, head)
+        assert "gradients flow back against them" in svg
+    assert "gradients flow back against them" in draw_graph(root).pipe(format="svg", encoding="utf-8")
 
 
 def test_constants_get_no_step_of_their_own():
@@ -172,4 +177,33 @@ def test_html_page_steps_in_a_browser(tmp_path):
     dom = done.stdout
     assert 'data-step="2"' in dom, done.stderr[-2000:]
     assert 'data-shown="none,none,block,none,none"' in dom
-    assert re.search(r'class="cr-label">frame 3 of 5<', dom)
+    assert re.search(r'class="cr-label">step 2 of 4<', dom)  # the engine's numbering, as in the caption
+
+
+def test_the_step_through_steps_a_pass_of_its_own():
+    """After the learner's own backward (the natural order), the pictures show one pass from the
+    seed, as the captions say, and the learner's gradients are left as they were."""
+    x, y, z = Value(-2.0, "x"), Value(5.0, "y"), Value(-4.0, "z")
+    q = x + y
+    q.label = "q"
+    f = q * z
+    f.label = "f"
+    f.backward()
+    steps = steps_html(f)
+    first, last = steps.svgs()[0], steps.svgs()[-1]
+    assert "receives grad 1 (the seed)" in first and "grad 2" not in first.replace("\u00a0", " ")
+    cells = {" ".join(html.unescape(t).split()) for t in re.findall(r">([^<]+)</text>", last)}
+    assert {"grad 1", "grad 3", "grad -4"} <= cells and "grad 6" not in cells and "grad -8" not in cells
+    assert (f.grad, z.grad, x.grad) == (1.0, 3.0, -4.0)
+
+
+def test_record_cells_keep_their_width_from_frame_to_frame():
+    """Each record's cells are padded to their widest text over the pass, in a fixed-width font,
+    so boxes and the lines between their cells stay put while the numbers change."""
+    steps = steps_html(lecture())
+    outlines = [sorted(re.findall(r'<polyline[^>]*points="([^"]+)"', svg)) for svg in steps.svgs()]
+    assert all(o == outlines[0] for o in outlines)  # the separators between record cells
+    labels = [
+        [attrs["label"] for name, attrs, _ in scene.nodes if name.startswith("v")] for scene in steps.scenes
+    ]
+    assert all(len(a) == len(b) for frame in labels for a, b in zip(frame, labels[0]))

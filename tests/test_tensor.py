@@ -61,7 +61,7 @@ def test_matches_torch(op, shapes, params):
     assert_close(out.data, expected, what="forward")
     out.backward(cotangent)
     for i, (x, grad) in enumerate(zip(xs, expected_grads)):
-        assert type(x.grad) is np.ndarray and x.grad.dtype == np.float64
+        assert isinstance(x.grad, np.ndarray) and x.grad.dtype == np.float64
         assert_close(x.grad, grad, what=f"gradient of input {i}")
 
 

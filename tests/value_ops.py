@@ -74,6 +74,8 @@ OPS = [
     # unary
     Op("neg", lambda a: -a, lambda a: -a, (ANY,)),
     Op("relu", lambda a: a.relu(), torch.relu, (NONZERO,)),
+    Op("sin", lambda a: a.sin(), torch.sin, (ANY,)),
+    Op("cos", lambda a: a.cos(), torch.cos, (ANY,)),
     Op("tanh", lambda a: a.tanh(), torch.tanh, (ANY,)),
     Op("sigmoid", lambda a: a.sigmoid(), torch.sigmoid, (((-8.0, 8.0),),)),
     Op("exp", lambda a: a.exp(), torch.exp, (ANY,)),

@@ -1,6 +1,6 @@
 """chainrule's viz: pictures of computation graphs, backward step by step, training plots, a Playground.
 
-    viz/graph/   draw_graph, the gradient colour scale, the backward step-through
+    viz/graph/   draw_graph, explore (a graph that opens on click), the backward step-through
     viz/plots/   matplotlib figures (`from viz.plots import plot_history`; imported on its own)
     viz/play/    the Playground: model, picture, notebook panel, web server and page
     viz/walkthrough.py   `make demo`, built on the three
@@ -15,6 +15,7 @@ from .graph import (
     backward_steps,
     describe,
     draw_graph,
+    explore,
     export_steps,
     render_step,
     step_through,
@@ -29,6 +30,7 @@ __all__ = [
     "backward_steps",
     "describe",
     "draw_graph",
+    "explore",
     "export_steps",
     "playground",
     "render_step",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import importlib
 from types import ModuleType
 
@@ -14,3 +15,29 @@ def require(module: str, needed_by: str) -> ModuleType:
         return importlib.import_module(module)
     except ImportError as error:
         raise ImportError(f"{needed_by} needs {module.split('.')[0]}: {NOTEBOOK_EXTRA}") from error
+
+
+def still_panel(widgets: ModuleType, children: list, png: bytes | None):
+    """An ipywidgets VBox of `children` that also carries a static PNG: a saved notebook shows
+    the picture to a reader who has not run the cell (JupyterLab, a code host, nbconvert), and
+    the live widget once the cell runs."""
+    panel = _panel_class(widgets)(children)
+    panel.still = png
+    return panel
+
+
+_PANELS: dict = {}
+
+
+def _panel_class(widgets: ModuleType) -> type:
+    """VBox with the still picture in its display data (made once: ipywidgets is optional)."""
+    if "panel" not in _PANELS:
+
+        def _repr_mimebundle_(self, **kwargs):
+            bundle = widgets.VBox._repr_mimebundle_(self, **kwargs)
+            if self.still:
+                bundle["image/png"] = base64.b64encode(self.still).decode("ascii")
+            return bundle
+
+        _PANELS["panel"] = type("StillPanel", (widgets.VBox,), {"still": None, "_repr_mimebundle_": _repr_mimebundle_})
+    return _PANELS["panel"]

@@ -1,8 +1,9 @@
 """Exercises for the chainrule notebooks: `from exercises import check, hint, solution`.
 
 One module per notebook (`ex01` for 01_chain_rule, ...) holds each exercise's check, hint,
-solution and a typical wrong answer. `check(id, name=value, ...)` prints what is right or what
-is off; it never raises, so a notebook with unfilled scaffolds still runs top to bottom.
+solution and the mistakes its check recognises. `check(id, name=value, ...)` prints what is right
+or how the answer is off, never the answer itself; it never raises, so a notebook with unfilled
+scaffolds still runs top to bottom. `solution(id)` prints the solution when asked.
 """
 
 import importlib

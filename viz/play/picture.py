@@ -14,10 +14,12 @@ import io
 
 import numpy as np
 
+from .. import palette
 from ..extras import require
+from ..palette import rgb
 from .model import EXTENT, FEATURE_LABELS, Playground
 
-ORANGE, WHITE, BLUE = np.array([245, 147, 34]), np.array([232, 234, 235]), np.array([8, 119, 189])
+ORANGE, WHITE, BLUE = (np.array(rgb(c)) for c in (palette.ORANGE, palette.MIDDLE, palette.BLUE))
 NODE, GAP_X, GAP_Y, TOP = 34, 86, 44, 38  # unit picture size and spacing in the network drawing
 BIG = 300  # the decision surface's size
 
@@ -25,8 +27,8 @@ BIG = 300  # the decision surface's size
 def colours(values: np.ndarray) -> np.ndarray:
     """-1 orange, 0 white, +1 blue (the Playground's colours), clipped; uint8 RGB."""
     t = np.clip(values, -1.0, 1.0)[..., None]
-    rgb = np.where(t < 0, WHITE + (ORANGE - WHITE) * -t, WHITE + (BLUE - WHITE) * t)
-    return np.nan_to_num(rgb, nan=128).round().astype(np.uint8)
+    mixed = np.where(t < 0, WHITE + (ORANGE - WHITE) * -t, WHITE + (BLUE - WHITE) * t)
+    return np.nan_to_num(mixed, nan=128).round().astype(np.uint8)
 
 
 def png(rgb: np.ndarray) -> bytes:
@@ -34,6 +36,25 @@ def png(rgb: np.ndarray) -> bytes:
     image = require("PIL.Image", "the Playground's picture").fromarray(rgb, "RGB")
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def still_png(pg: Playground, size: int = 300) -> bytes:
+    """The decision surface with the train (white ring) and test (black ring) points as one PNG:
+    what a saved notebook shows of the panel to a reader who has not run its cell."""
+    image_module = require("PIL.Image", "the Playground's picture")
+    draw_module = require("PIL.ImageDraw", "the Playground's picture")
+    _, layers = pg.neuron_maps(60)
+    image = image_module.fromarray(colours(layers[-1][0]), "RGB").resize((size, size), image_module.BILINEAR)
+    draw = draw_module.Draw(image)
+    for X, y, ring in ((pg.X_train, pg.y_train, "white"), (pg.X_test, pg.y_test, "black")):
+        for (a, b), label in zip(X, y):
+            u, v = (a + EXTENT) / (2 * EXTENT) * size, (EXTENT - b) / (2 * EXTENT) * size
+            fill = palette.BLUE if label > 0 else palette.ORANGE
+            draw.ellipse((u - 3, v - 3, u + 3, v + 3), fill=fill, outline=ring)
+    draw.rectangle((0, 0, size - 1, size - 1), outline="#333333")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
     return buffer.getvalue()
 
 
@@ -65,9 +86,10 @@ def network(pg: Playground, inputs: list, layers: list, selected: tuple | None) 
             for i in range(w.shape[1]):
                 (x0, y0), (x1, y1) = place(col, i), place(col + 1, j)
                 value = float(w[j, i])
-                colour = "#0877bd" if value > 0 else "#f59322"
+                colour = palette.BLUE if value > 0 else palette.ORANGE
                 parts.append(
-                    f'<line x1="{x0 + NODE:.1f}" y1="{y0 + NODE / 2:.1f}" x2="{x1:.1f}" y2="{y1 + NODE / 2:.1f}" '
+                    f'<line class="weight" x1="{x0 + NODE:.1f}" y1="{y0 + NODE / 2:.1f}" '
+                    f'x2="{x1:.1f}" y2="{y1 + NODE / 2:.1f}" '
                     f'stroke="{colour}" stroke-width="{0.4 + 4.5 * abs(value) / biggest:.2f}" '
                     f'stroke-opacity="0.8"><title>w = {value:.3g}</title></line>'
                 )
@@ -111,7 +133,7 @@ def surface(pg: Playground, output: np.ndarray, x0: float) -> str:
         ),
     ]
     for X, y, ring in ((pg.X_train, pg.y_train, "white"), (pg.X_test, pg.y_test, "black")):
-        colour = np.where(y > 0, "#0877bd", "#f59322")
+        colour = np.where(y > 0, palette.BLUE, palette.ORANGE)
         parts += [
             f'<circle cx="{at(a):.1f}" cy="{BIG - at(b):.1f}" r="2.6" fill="{c}" stroke="{ring}" stroke-width="0.8"/>'
             for (a, b), c in zip(X, colour)
@@ -135,10 +157,15 @@ def surface(pg: Playground, output: np.ndarray, x0: float) -> str:
     return "".join(parts)
 
 
+TRAIN, TEST = "#222222", "#999999"  # the loss curves: grey, so orange and blue keep meaning the classes
+
+
 def curves(pg: Playground, x0: float, y0: float, width: float = 300, height: float = 70) -> str:
-    """Train (dark) and test (light) loss per epoch."""
+    """Train (dark) and test (light) loss per epoch, with axes and a legend."""
     train, test = (np.asarray(pg.history[k], dtype=float) for k in ("train", "test"))
-    top = float(np.nanmax(np.concatenate([train, test]))) or 1.0
+    finite = np.concatenate([train, test])
+    finite = finite[np.isfinite(finite)]
+    top = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
     n = max(len(train) - 1, 1)
 
     def line(values, colour, name):
@@ -149,12 +176,31 @@ def curves(pg: Playground, x0: float, y0: float, width: float = 300, height: flo
         )
         return f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.6" id="{name}-curve"/>'
 
+    def key(x, colour, name, value):
+        return (
+            f'<line x1="{x}" y1="{y0 - 10}" x2="{x + 16}" y2="{y0 - 10}" stroke="{colour}" stroke-width="2"/>'
+            f'<text x="{x + 20}" y="{y0 - 6}" font-size="11" fill="{colour}">{name} {value:.3f}</text>'
+        )
+
+    bottom, right = y0 + height, x0 + width
+    axes = (
+        f'<g class="loss-axes" font-size="10" fill="#444">'
+        f'<text x="{x0 - 3}" y="{y0 + 4}" text-anchor="end">{top:.2g}</text>'
+        f'<text x="{x0 - 3}" y="{bottom}" text-anchor="end">0</text>'
+        f'<text x="{x0}" y="{bottom + 12}" text-anchor="start">0</text>'
+        f'<text x="{right}" y="{bottom + 12}" text-anchor="end">{n if len(train) > 1 else 0}</text>'
+        f'<text x="{x0 + width / 2}" y="{bottom + 12}" text-anchor="middle">epoch</text></g>'
+    )
     return (
         f'<rect x="{x0}" y="{y0}" width="{width}" height="{height}" fill="#fafafa" stroke="#ccc"/>'
-        + line(test, "#999", "test")
-        + line(train, "#222", "train")
-        + f'<text x="{x0}" y="{y0 - 6}" font-size="11">loss per epoch: '
-        f'<tspan fill="#222">train {train[-1]:.3f}</tspan>  <tspan fill="#888">test {test[-1]:.3f}</tspan></text>'
+        + line(test, TEST, "test")
+        + line(train, TRAIN, "train")
+        + axes
+        + f'<text x="{x0}" y="{y0 - 6}" font-size="11">loss</text>'
+        + '<g class="loss-legend">'
+        + key(x0 + 120, TRAIN, "train", train[-1])
+        + key(x0 + 215, TEST, "test", test[-1])
+        + "</g>"
     )
 
 
@@ -163,7 +209,7 @@ def render(pg: Playground, selected: tuple | None = None, resolution: int = 40) 
     inputs, layers = pg.neuron_maps(resolution)
     net, width, height = network(pg, inputs, layers, selected)
     x0 = width + 30
-    total_w, total_h = x0 + BIG + 20, max(height, TOP + BIG + 160)
+    total_w, total_h = x0 + BIG + 20, max(height, TOP + BIG + 175)
     train, test = pg.history["train"][-1], pg.history["test"][-1]
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_w}" height="{total_h}" '

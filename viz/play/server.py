@@ -23,13 +23,14 @@ import argparse
 import contextlib
 import json
 import socket
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from urllib.parse import parse_qs, urlsplit
 
-from .model import CHOICES, Playground, Settings
+from .model import CHOICES, Playground, Settings, integer_in
 from .picture import render
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -37,7 +38,8 @@ MAX_BODY = 64 * 1024  # bytes in a request body
 MAX_EPOCHS = 20  # epochs per /api/step request
 MAX_CONNECTIONS = 16  # connections served at once (one thread each); more get 429
 REQUEST_SECONDS = 10.0  # time a client has to send its whole request
-MAX_ANSWER = 8 * 1024 * 1024  # bytes in an answer (the largest network's picture is far below)
+MAX_ANSWER = 2 * 1024 * 1024  # bytes in an answer (the largest network's picture is about 0.6 MB)
+LINGER, LINGER_SECONDS = 1024 * 1024, 1.0  # what is read and dropped after a refusal, at most
 STATIC = {"index.html": "text/html", "app.js": "text/javascript", "style.css": "text/css"}
 
 
@@ -112,10 +114,7 @@ def _epochs(body: dict) -> int:
     unknown = sorted(set(body) - {"epochs"})
     if unknown:
         raise RefusedError(400, f"unknown fields {unknown}: /api/step takes only 'epochs'")
-    epochs = body.get("epochs", 1)
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or not 1 <= epochs <= MAX_EPOCHS:
-        raise RefusedError(400, f"epochs must be a whole number from 1 to {MAX_EPOCHS}, got {epochs!r}")
-    return epochs
+    return integer_in("epochs", body.get("epochs", 1), 1, MAX_EPOCHS)
 
 
 def _query(query: str) -> dict[str, int]:
@@ -145,8 +144,10 @@ class Handler(BaseHTTPRequestHandler):
 
     session: Session  # set on the subclass PlaygroundServer makes
     server: PlaygroundServer
+    timeout = REQUEST_SECONDS  # no single read waits longer (the server's deadline bounds the whole request)
     server_version = "chainrule-playground"
     sys_version = ""
+    default_request_version = "HTTP/1.0"  # a malformed request line is still answered with a status line
 
     def log_message(self, format, *args) -> None:  # quiet
         pass
@@ -182,8 +183,8 @@ class Handler(BaseHTTPRequestHandler):
         origin = self.headers.get("Origin")
         if origin is not None and origin != f"http://{host}":
             raise RefusedError(403, f"cross-origin request refused: Origin must be http://{host}, got {origin!r}")
-        site = self.headers.get("Sec-Fetch-Site")
-        if site is not None and site not in ("same-origin", "none"):
+        site = self.headers.get("Sec-Fetch-Site")  # a link from another site may open the page, not use the API
+        if urlsplit(self.path).path.startswith("/api/") and site not in (None, "same-origin", "none"):
             raise RefusedError(403, f"cross-site request refused (Sec-Fetch-Site: {site})")
 
     def body(self) -> dict:
@@ -212,6 +213,10 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(json.dumps({"error": str(refusal)}), status=refusal.status)
         except (TypeError, ValueError) as error:  # a setting refused by Settings or the model
             return self.send(json.dumps({"error": str(error)}), status=400)
+        except OSError:
+            raise  # the connection is gone: nobody to answer
+        except Exception as error:  # a bug: still an answer, not a dropped connection
+            return self.send(json.dumps({"error": f"internal error: {type(error).__name__}"}), status=500)
         self.send(body, kind)
 
     def do_GET(self) -> None:
@@ -251,11 +256,12 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class PlaygroundServer(ThreadingHTTPServer):
-    """A threading HTTP server on a loopback address, with at most MAX_CONNECTIONS threads and a
-    deadline of REQUEST_SECONDS for each client to send its request (slow or half-open clients
-    are cut off)."""
+    """A threading HTTP server on a loopback address: at most MAX_CONNECTIONS connections (one
+    thread each) at once, and REQUEST_SECONDS for each client to send its whole request — a
+    slow or half-open client is cut off by the serving loop, which checks the deadlines."""
 
     daemon_threads = True
+    request_queue_size = 4 * MAX_CONNECTIONS  # the listen backlog: connections waiting to be accepted
 
     def __init__(self, address: tuple[str, int], session: Session):
         host = address[0]
@@ -264,26 +270,18 @@ class PlaygroundServer(ThreadingHTTPServer):
         if host == "::1":
             self.address_family = socket.AF_INET6
         self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
-        self.deadlines: dict[int, threading.Timer] = {}
+        self.deadlines: dict[int, tuple[float, socket.socket]] = {}  # id(connection) -> (deadline, connection)
         self.deadlines_lock = threading.Lock()
+        self.closing: list[tuple[float, socket.socket]] = []  # turned-away connections and when to close them
         super().__init__(address, type("SessionHandler", (Handler,), {"session": session}))
         self.port: int = self.socket.getsockname()[1]
 
     def process_request(self, request, client_address) -> None:
         if not self.slots.acquire(blocking=False):
-            with contextlib.suppress(OSError):
-                message = json.dumps({"error": f"too many connections: at most {MAX_CONNECTIONS} at once"})
-                request.sendall(
-                    b"HTTP/1.0 429 Too Many Requests\r\nContent-Type: application/json\r\nConnection: close\r\n"
-                    + f"Content-Length: {len(message)}\r\n\r\n{message}".encode()
-                )
-            self.shutdown_request(request)
+            self.turn_away(request)
             return
-        timer = threading.Timer(REQUEST_SECONDS, self.cut_off, (request,))
-        timer.daemon = True
         with self.deadlines_lock:
-            self.deadlines[id(request)] = timer
-        timer.start()
+            self.deadlines[id(request)] = (time.monotonic() + REQUEST_SECONDS, request)
         try:
             super().process_request(request, client_address)
         except BaseException:
@@ -299,17 +297,62 @@ class PlaygroundServer(ThreadingHTTPServer):
             self.slots.release()
 
     def read_in_time(self, request) -> None:
-        """The request has been read (or the connection is over): cancel its deadline."""
+        """The request has been read (or the connection is over): no deadline any more."""
         with self.deadlines_lock:
-            timer = self.deadlines.pop(id(request), None)
-        if timer is not None:
-            timer.cancel()
+            self.deadlines.pop(id(request), None)
 
-    @staticmethod
-    def cut_off(request) -> None:
-        """A client that has not sent its whole request in time: close the connection under it."""
+    def turn_away(self, request) -> None:
+        """Answer 429 without a thread; the socket closes at a later poll, once what the client
+        sent has been read, so the answer is not reset away."""
+        message = json.dumps({"error": f"too many connections: at most {MAX_CONNECTIONS} at once"})
+        try:
+            request.sendall(
+                b"HTTP/1.0 429 Too Many Requests\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                + f"Content-Length: {len(message)}\r\n\r\n{message}".encode()
+            )
+            request.shutdown(socket.SHUT_WR)
+            request.setblocking(False)
+        except OSError:
+            self.close_request(request)
+            return
+        if len(self.closing) >= 4 * MAX_CONNECTIONS:  # keep that list bounded too
+            self.close_request(self.closing.pop(0)[1])
+        self.closing.append((time.monotonic() + LINGER_SECONDS, request))
+
+    def shutdown_request(self, request) -> None:
+        """Close after the answer: stop sending, then read (and drop) what the client still sends,
+        at most LINGER bytes for LINGER_SECONDS, so a refused request's answer is not reset away."""
         with contextlib.suppress(OSError):
-            request.shutdown(socket.SHUT_RDWR)
+            request.shutdown(socket.SHUT_WR)
+            request.settimeout(LINGER_SECONDS)
+            left, until = LINGER, time.monotonic() + LINGER_SECONDS
+            while left > 0 and time.monotonic() < until:
+                chunk = request.recv(min(left, 65536))
+                if not chunk:
+                    break
+                left -= len(chunk)
+        self.close_request(request)
+
+    def handle_error(self, request, client_address) -> None:
+        """A connection the client (or the deadline) broke needs no traceback."""
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
+
+    def service_actions(self) -> None:
+        """Between two polls of the serving loop: close the connections whose client is too slow."""
+        now = time.monotonic()
+        with self.deadlines_lock:
+            overdue = [key for key, (deadline, _) in self.deadlines.items() if deadline <= now]
+            late = [self.deadlines.pop(key)[1] for key in overdue]
+        for request in late:
+            with contextlib.suppress(OSError):
+                request.shutdown(socket.SHUT_RDWR)
+        for close_at, request in list(self.closing):  # turned away: drop what they sent, close in time
+            with contextlib.suppress(OSError):
+                request.recv(MAX_BODY)
+            if close_at <= now:
+                self.closing.remove((close_at, request))
+                self.close_request(request)
 
 
 def start(port: int = 8765, host: str = "127.0.0.1", **settings) -> PlaygroundServer:

@@ -12,9 +12,9 @@ import html
 import threading
 import time
 
-from ..extras import require
+from ..extras import require, still_panel
 from .model import CHOICES, FEATURE_LABELS, Playground, Settings
-from .picture import render
+from .picture import render, still_png
 
 SLICE = 2  # mini-batch steps between two looks at the pause button
 REDRAW_SECONDS = 0.1  # while playing, redraw at most this often
@@ -44,7 +44,7 @@ class PlaygroundPanel:
         self.dataset = widgets.Dropdown(options=CHOICES["dataset"], value=s.dataset, description="data")
         self.noise = widgets.FloatSlider(value=s.noise, min=0, max=0.5, step=0.05, description="noise")
         self.ratio = widgets.FloatSlider(value=s.train_ratio, min=0.1, max=0.9, step=0.1, description="train share")
-        self.batch = widgets.IntSlider(value=s.batch_size, min=1, max=100, description="batch")
+        self.batch = widgets.IntSlider(value=s.batch_size, min=1, max=max(100, s.batch_size), description="batch")
         self.features = {
             key: widgets.Checkbox(value=key in s.features, description=label, indent=False, layout={"width": "70px"})
             for key, label in FEATURE_LABELS.items()
@@ -73,13 +73,16 @@ class PlaygroundPanel:
             self.activation, self.lr, self.reg, self.reg_rate, *self.features.values(),
         ):  # fmt: skip
             control.observe(self.changed, names="value")
+            control.style.description_width = "initial"  # "learning rate", not "learning r…"
+        self.unit.style.description_width = self.sample.style.description_width = "initial"
         self.play.observe(self.toggled, names="value")
         self.step.on_click(self.one_step)
         self.reset.on_click(self.start_over)
         self.draw.on_click(self.show_graph)
         self.units()
         self.redraw()
-        self.box = widgets.VBox(
+        self.box = still_panel(
+            widgets,
             [
                 widgets.HBox([self.reset, self.play, self.step, self.status]),
                 widgets.HBox([self.dataset, self.noise, self.ratio, self.batch]),
@@ -88,7 +91,8 @@ class PlaygroundPanel:
                 self.view,
                 widgets.HBox([self.unit, self.sample, self.draw]),
                 self.graph,
-            ]
+            ],
+            still_png(pg),  # what a saved notebook shows before the cell is run again
         )
         self.box.panel = self
 
@@ -189,7 +193,7 @@ class PlaygroundPanel:
             svg = drawing.pipe(format="svg", encoding="utf-8")
         except (ValueError, RuntimeError) as error:  # RuntimeError: Graphviz missing or failing
             return self.say(str(error))
-        self.graph.value = svg[svg.index("<svg") :]
+        self.graph.value = f'<div style="max-width:100%;overflow-x:auto">{svg[svg.index("<svg") :]}</div>'
 
 
 def playground(**settings):

@@ -14,6 +14,7 @@ from .conv import feature_maps, plot_feature_maps, plot_filters
 from .multiples import optimizer_paths_slider, plot_activation_stats, plot_optimizer_paths, unhealthy
 from .training import (
     BLUE,
+    CLASS_COLORS,
     ORANGE,
     PLAYGROUND,
     LiveView,
@@ -28,6 +29,7 @@ from .training import (
 
 __all__ = [
     "BLUE",
+    "CLASS_COLORS",
     "ORANGE",
     "PLAYGROUND",
     "LiveView",

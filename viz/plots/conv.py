@@ -53,7 +53,7 @@ def plot_filters(weight, ncols: int = 8, channel: int = 0) -> NotebookFigure:
     w = w[:, channel]
     ncols = min(ncols, len(w))
     nrows = -(-len(w) // ncols)
-    fig = NotebookFigure(figsize=(1.0 * ncols + 1.2, 1.05 * nrows + 0.5), layout="constrained")
+    fig = NotebookFigure(figsize=(0.85 * ncols + 1.2, 0.9 * nrows + 0.5), layout="constrained")
     ax = fig.subplots()
     fig.colorbar(draw_mosaic(ax, w, ncols), ax=ax, shrink=0.8, label="weight")
     return fig
@@ -86,7 +86,7 @@ def plot_feature_maps(model, image, layers=None, max_channels: int = 16) -> Note
     if not maps:
         raise ValueError(f"no layer with a 4-D output among layers {layers}")
     ncols = min(max_channels, max(m.shape[0] for _, _, m in maps))
-    fig = NotebookFigure(figsize=(0.55 * ncols + 1.6, 0.8 * (len(maps) + 1) + 0.5), layout="constrained")
+    fig = NotebookFigure(figsize=(0.45 * ncols + 1.4, 0.7 * (len(maps) + 1) + 0.5), layout="constrained")
     axes = fig.subplots(len(maps) + 1, 1, squeeze=False)[:, 0]
     picture = as_array(image)
     axes[0].imshow(picture.reshape(picture.shape[-2:]), cmap="gray_r", interpolation="nearest")

@@ -24,10 +24,13 @@ def plot_optimizer_paths(
     levels: int = 30,
     step: int | None = None,
     max_cols: int = 3,
+    title: str | None = None,
+    axis_labels: tuple[str, str] = ("$w_1$", "$w_2$"),
 ) -> NotebookFigure:
     """Optimizer trajectories over the contours of a 2-D loss, one panel per optimizer on shared
     axes and one colour scale. loss_fn2d(x, y) works on arrays; paths maps a name to its points
-    (steps, 2); ● marks the start, ★ the end (or the point reached at `step`)."""
+    (steps, 2); ● marks the start, ★ the end (or the point reached at `step`). `title` goes above
+    all panels; every panel keeps its optimizer's name; `axis_labels` name the two parameters."""
     tracks = {name: as_array(p).reshape(-1, 2) for name, p in paths.items()}
     if not tracks:
         raise ValueError("paths is empty: give at least one optimizer's points")
@@ -44,7 +47,7 @@ def plot_optimizer_paths(
         else np.linspace(np.nanmin(z), np.nanmax(z), levels)
     )
     rows, cols = _grid_shape(len(tracks), max_cols)
-    fig = NotebookFigure(figsize=(3.3 * cols + 1.0, 3.0 * rows + 0.4), layout="constrained")
+    fig = NotebookFigure(figsize=(2.6 * cols + 1.0, 2.5 * rows + 0.6), layout="constrained")
     axes = fig.subplots(rows, cols, squeeze=False, sharex=True, sharey=True)
     contour = None
     for k, (ax, (name, track)) in enumerate(zip(axes.ravel(), tracks.items())):
@@ -61,11 +64,15 @@ def plot_optimizer_paths(
     for ax in axes.ravel()[len(tracks) :]:
         ax.set_axis_off()
     for ax in axes[-1]:
-        ax.set_xlabel("$w_1$")
+        ax.set_xlabel(axis_labels[0])
     for ax in axes[:, 0]:
-        ax.set_ylabel("$w_2$")
+        ax.set_ylabel(axis_labels[1])
+    for ax in axes.ravel():
+        ax.tick_params(labelsize=8)
     assert contour is not None  # paths is not empty, so at least one panel was drawn
     fig.colorbar(contour, ax=axes, shrink=0.8, label="loss", format="%.3g")
+    if title:
+        fig.suptitle(title, fontsize=11)
     return fig
 
 
@@ -97,7 +104,7 @@ def unhealthy(a: np.ndarray, kind: str) -> float:
 def plot_activation_stats(
     activations: Mapping[str, object],
     kind: str | Mapping[str, str] = "relu",
-    max_cols: int = 4,
+    max_cols: int = 3,
     log_counts: bool = False,
 ) -> NotebookFigure:
     """A histogram of each layer's activations in its own panel (shared x axis), and the fraction
@@ -121,14 +128,14 @@ def plot_activation_stats(
         arrays.append(a)
         kinds.append(layer_kind)
     rows, cols = _grid_shape(len(names), max_cols)
-    fig = NotebookFigure(figsize=(2.6 * cols + 3.6, 2.2 * rows + 0.6), layout="constrained")
-    panels, side = fig.subfigures(1, 2, width_ratios=[2.6 * cols, 3.6])
+    fig = NotebookFigure(figsize=(2.1 * cols + 2.4, 2.0 * rows + 0.6), layout="constrained")
+    panels, side = fig.subfigures(1, 2, width_ratios=[2.1 * cols, 2.4])
     axes = panels.subplots(rows, cols, squeeze=False, sharex=True)
     finite = np.concatenate([a[np.isfinite(a)].ravel() for a in arrays])
     edges = np.linspace(finite.min(), finite.max(), 41) if finite.size and finite.min() < finite.max() else 40
     for k, (ax, name, a) in enumerate(zip(axes.ravel(), names, arrays)):
         ax.hist(a.ravel(), bins=edges, color=f"C{k % 10}", alpha=0.85, log=log_counts)
-        ax.set_title(f"{name} ({kinds[k]}): {fractions[k]:.0%} {labels[k]}", fontsize=9)
+        ax.set_title(f"{name} ({kinds[k]}):\n{fractions[k]:.0%} {labels[k]}", fontsize=9)
         ax.tick_params(labelsize=8)
     for ax in axes.ravel()[len(names) :]:
         ax.set_axis_off()
@@ -138,10 +145,12 @@ def plot_activation_stats(
     for ax in axes[:, 0]:
         ax.set_ylabel("count")
     bars = side.subplots()
-    x = np.arange(len(names))
-    rects = bars.bar(x, fractions, color=[f"C{k % 10}" for k in range(len(names))])
-    bars.bar_label(rects, [f"{f:.0%} {lab}" for f, lab in zip(fractions, labels)], fontsize=8)
-    bars.set_xticks(x, names, rotation=30, ha="right")
-    bars.set_ylim(0, 1.1)
-    bars.set_ylabel("fraction dead / saturated")
+    y = np.arange(len(names))
+    rects = bars.barh(y, fractions, color=[f"C{k % 10}" for k in range(len(names))])
+    bars.bar_label(rects, [f"{f:.0%}" for f in fractions], fontsize=8, padding=2)  # the axis says of what
+    bars.set_yticks(y, names, fontsize=8)
+    bars.invert_yaxis()  # the first layer on top, as in the panels
+    bars.set_xlim(0, 1.3)
+    bars.set_xticks([0, 0.5, 1], ["0", "50%", "100%"], fontsize=8)
+    bars.set_xlabel("fraction " + " / ".join(dict.fromkeys(labels)))
     return fig

@@ -15,18 +15,18 @@ import numpy as np
 from nn.train import in_notebook
 
 from ..extras import NOTEBOOK_EXTRA
+from ..palette import BLUE, CLASS_COLORS, ORANGE
 from .figure import NotebookFigure, as_array
 
 try:
-    from matplotlib.colors import LinearSegmentedColormap, TwoSlopeNorm
+    from matplotlib.colors import LinearSegmentedColormap, ListedColormap, TwoSlopeNorm
     from matplotlib.figure import Figure
 except ImportError as error:
     raise ImportError(f"viz.plots needs matplotlib: {NOTEBOOK_EXTRA}") from error
 
-# TensorFlow-Playground colours: orange for the negative class, blue for the positive one.
-ORANGE, BLUE = "#f59322", "#0877bd"
 __all__ = [
     "BLUE",
+    "CLASS_COLORS",
     "ORANGE",
     "PLAYGROUND",
     "LiveView",
@@ -39,6 +39,7 @@ __all__ = [
     "shade_surface",
 ]
 PLAYGROUND = LinearSegmentedColormap.from_list("playground", [ORANGE, "#ffffff", BLUE])
+ACTIVITY = LinearSegmentedColormap.from_list("activity", ["#ffffff", BLUE])  # for values that are never negative
 
 
 def _grid(X: np.ndarray, resolution: int, margin: float):
@@ -103,32 +104,35 @@ def plot_decision_boundary(
         else:
             cols = int(np.ceil(np.sqrt(units.shape[1])))
             rows = int(np.ceil(units.shape[1] / cols))
-            fig: Figure = NotebookFigure(figsize=(5.5 + 1.4 * cols, max(5.0, 1.4 * rows)), layout="constrained")
-            main, side = fig.subfigures(1, 2, width_ratios=[5.5, 1.4 * cols])
+            fig: Figure = NotebookFigure(figsize=(4.6 + 1.0 * cols, max(4.4, 1.05 * rows + 1.2)), layout="constrained")
+            main, side = fig.subfigures(1, 2, width_ratios=[4.6, 1.0 * cols])
             ax = main.add_subplot()
             side.suptitle("hidden units", fontsize=10)
             unit_axes = side.subplots(rows, cols, squeeze=False)
-            span = float(np.nanmax(np.abs(units))) or 1.0  # one colour scale for every unit
-            for k, unit_ax in enumerate(unit_axes.ravel()):
-                if k < units.shape[1]:
-                    filled = shade_surface(unit_ax, xx, yy, units[:, k].reshape(xx.shape), 0.0, ticks=False, span=span)
-                    unit_ax.set_title(f"h{k}", fontsize=8)
-                else:
-                    unit_ax.set_axis_off()
+            filled = _shade_units(unit_axes, xx, yy, units)
+            low, high = filled.levels[0], filled.levels[-1]
             side.colorbar(
                 filled,
                 ax=unit_axes,
-                shrink=0.6,
+                shrink=0.8,
                 label="unit output",
                 location="bottom",
-                ticks=[-span, 0.0, span],
+                ticks=[low, 0.0, high] if low < 0 else [0.0, high],
                 format="%.2g",
             )
     fig = ax.figure if isinstance(ax.figure, Figure) else ax.figure.figure  # a SubFigure knows its Figure
     if z.ndim == 2 and z.shape[1] > 1:
         classes = z.argmax(axis=1).reshape(xx.shape)
-        shown = ax.contourf(xx, yy, classes, levels=np.arange(z.shape[1] + 1) - 0.5, cmap="tab10", alpha=0.3)
-        ax.scatter(X[:, 0], X[:, 1], c=y, cmap="tab10", vmin=0, vmax=9, s=28, edgecolors="white", linewidths=0.8)
+        palette = ListedColormap(CLASS_COLORS[: z.shape[1]])  # regions and points in the same class colours
+        shown = ax.contourf(xx, yy, classes, levels=np.arange(z.shape[1] + 1) - 0.5, cmap=palette, alpha=0.3)
+        ax.scatter(
+            X[:, 0],
+            X[:, 1],
+            c=[CLASS_COLORS[int(c) % len(CLASS_COLORS)] for c in y],
+            s=28,
+            edgecolors="white",
+            linewidths=0.8,
+        )
         ax.set_xlabel("$x_1$")
         ax.set_ylabel("$x_2$")
         ax.figure.colorbar(shown, ax=ax, shrink=0.8, label="class (arg-max)", ticks=range(z.shape[1]))
@@ -151,16 +155,39 @@ def plot_decision_boundary(
     return fig
 
 
+def _shade_units(unit_axes, xx, yy, units: np.ndarray):
+    """Each hidden unit's output over the plane, on one colour scale for all: orange-white-blue
+    around 0 when outputs take both signs, white to blue when none is negative (ReLU)."""
+    nonnegative = float(np.nanmin(units)) >= 0
+    top = float(np.nanmax(np.abs(units))) or 1.0
+    filled = None
+    for k, unit_ax in enumerate(unit_axes.ravel()):
+        if k >= units.shape[1]:
+            unit_ax.set_axis_off()
+            continue
+        surface = units[:, k].reshape(xx.shape)
+        if nonnegative:
+            filled = unit_ax.contourf(xx, yy, surface, levels=np.linspace(0.0, top, 11), cmap=ACTIVITY, extend="max")
+            unit_ax.set_xticks([])
+            unit_ax.set_yticks([])
+        else:
+            filled = shade_surface(unit_ax, xx, yy, surface, 0.0, ticks=False, span=top)
+        unit_ax.set_title(f"h{k}", fontsize=8, pad=2)
+    return filled
+
+
 def plot_history(history: Mapping[str, Sequence[float]]) -> Figure:
     """Loss and accuracy per epoch, train against validation.
 
     history holds lists under any of train_loss, val_loss, train_acc, val_acc.
     """
-    panels = [(kind, [k for k in (f"train_{kind}", f"val_{kind}") if history.get(k)]) for kind in ("loss", "acc")]
+    panels = [
+        (kind, [k for k in (f"train_{kind}", f"val_{kind}") if len(history.get(k, ()))]) for kind in ("loss", "acc")
+    ]
     panels = [(kind, keys) for kind, keys in panels if keys]
     if not panels:
         raise ValueError("history needs at least one of train_loss, val_loss, train_acc, val_acc")
-    fig = NotebookFigure(figsize=(5 * len(panels), 3.8), layout="constrained")
+    fig = NotebookFigure(figsize=(4.3 * len(panels), 3.4), layout="constrained")
     for ax, (kind, keys) in zip(fig.subplots(1, len(panels), squeeze=False)[0], panels):
         for key in keys:
             values = history[key]
@@ -194,7 +221,7 @@ def plot_gradient_flow(stats: Mapping[str, Sequence[tuple[float, float]]]) -> Fi
     """Mean (solid) and max (dashed) |grad| of each layer over training, on a log scale,
     and the last step's values as bars. stats maps a layer name to one (mean, max) per step
     (collect them with grad_stats(model) after each backward)."""
-    fig = NotebookFigure(figsize=(11, 4), layout="constrained")
+    fig = NotebookFigure(figsize=(8.8, 3.8), layout="constrained")
     over_time, last = fig.subplots(1, 2, width_ratios=[3, 2])
     names = list(stats)
     colors = [f"C{k % 10}" for k in range(len(names))]
@@ -226,7 +253,7 @@ def plot_weight_images(W, shape: tuple[int, int] = (8, 8), ncols: int = 8) -> Fi
     if W.shape[1] != shape[0] * shape[1]:
         raise ValueError(f"each row has {W.shape[1]} weights, which does not fit an image of shape {shape}")
     rows = int(np.ceil(len(W) / ncols))
-    fig = NotebookFigure(figsize=(1.3 * ncols + 0.8, 1.4 * rows), layout="constrained")
+    fig = NotebookFigure(figsize=(1.0 * ncols + 0.8, 1.1 * rows + 0.2), layout="constrained")
     axes = fig.subplots(rows, ncols, squeeze=False)
     scale = float(np.abs(W).max()) or 1.0
     image = None
@@ -263,7 +290,7 @@ class LiveView:
 
     def figure(self) -> Figure:
         """The current boundary and curves as a new Figure."""
-        fig = NotebookFigure(figsize=(10, 4.2), layout="constrained")
+        fig = NotebookFigure(figsize=(8.8, 3.8), layout="constrained")
         boundary, curves = fig.subplots(1, 2)
         plot_decision_boundary(self.predict_fn, self.X, self.y, ax=boundary, resolution=self.resolution)
         for k, (name, points) in enumerate(self.history.items()):

@@ -1,4 +1,4 @@
-"""Optimizers and learning-rate schedules, following torch.optim's update rules.
+"""Optimizers, following torch.optim's update rules and signatures (schedules: nn.optim.lr_scheduler).
 
 Each optimizer keeps its per-parameter state (velocities, running averages) in lists
 parallel to `params`. The update is written once with plain operators, so it works on a
@@ -18,11 +18,13 @@ never turns a Value's data into a numpy scalar or changes a Tensor's dtype.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from numbers import Real
-
-import numpy as np
 
 from autograd import Node
+from autograd.missing import missing
+
+from ..checks import number
+from . import lr_scheduler
+from .lr_scheduler import ExponentialLR, StepLR
 
 
 class _Unreached(float):
@@ -35,37 +37,23 @@ class _Unreached(float):
 UNREACHED = _Unreached(0.0)
 
 
-def _number(name: str, value) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
-    return float(value)
-
-
-def _at_least(name: str, value: float, low: float = 0.0) -> float:
-    value = _number(name, value)
-    if not value >= low:
-        raise ValueError(f"{name} must be >= {low}, got {name}={value!r}")
-    return value
-
-
 def _below_one(name: str, value: float) -> float:
-    value = _number(name, value)
+    value = number(name, value)
     if not 0.0 <= value < 1.0:
         raise ValueError(f"{name} must be in [0, 1), got {name}={value!r}")
     return value
 
 
-def _count(name: str, value, low: int = 1) -> int:
-    """A positive integer (Python or numpy); True/False and floats are refused."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"{name} must be an integer >= {low}, got {name}={value!r}")
-    return int(value)
-
-
 class Optimizer:
-    """Base class: holds `params` and `lr`; subclasses define `_update(i, p, g)`."""
+    """Base class: holds `params`, `lr` and the L2 `weight_decay`; subclasses define `_update(i, p, g)`.
 
-    def __init__(self, params: Iterable[Node], lr: float):
+    `step()` hands `_update` the gradient with the weight-decay term λp already added
+    (g ← ∇ + λp), except for optimizers whose decay is `decoupled` (AdamW), which apply it themselves.
+    """
+
+    decoupled = False
+
+    def __init__(self, params: Iterable[Node], lr: float, weight_decay: float = 0.0):
         if isinstance(params, Node):
             raise TypeError(
                 f"{type(self).__name__} needs an iterable of parameters, got a single {type(params).__name__}"
@@ -74,7 +62,10 @@ class Optimizer:
             raise TypeError(f"{type(self).__name__} needs parameters, not a model: pass model.parameters()")
         self.params = list(params)
         if not self.params:
-            raise ValueError(f"{type(self).__name__} got an empty parameter list")
+            raise ValueError(
+                f"{type(self).__name__} got an empty parameter list (a model of Lazy layers has its "
+                "parameters only after its first forward call: run model(x) once first)"
+            )
         for i, p in enumerate(self.params):
             if not isinstance(p, Node):
                 raise TypeError(f"{type(self).__name__} can only optimize Values and Tensors, got {type(p).__name__}")
@@ -86,6 +77,7 @@ class Optimizer:
         if len({id(p) for p in self.params}) != len(self.params):
             raise ValueError(f"{type(self).__name__} got the same parameter more than once")
         self.lr = lr
+        self.weight_decay = number("weight_decay", weight_decay, 0.0)
 
     @property
     def lr(self) -> float:
@@ -94,7 +86,7 @@ class Optimizer:
 
     @lr.setter
     def lr(self, value: float) -> None:
-        self._lr = _at_least("lr", value)
+        self._lr = number("lr", value, 0.0)
 
     def zero_grad(self) -> None:
         """Reset every parameter's gradient before the next backward pass (a Value's to the marked 0.0)."""
@@ -106,13 +98,20 @@ class Optimizer:
     def step(self) -> None:
         """Update every parameter that a gradient reached (see the module doc), then bump its version."""
         for i, p in enumerate(self.params):
-            if p.grad is None or p.grad is UNREACHED or not p.requires_grad:
+            g = p.grad
+            if g is None or g is UNREACHED or not p.requires_grad:
                 continue
-            self._update(i, p, p.grad)
+            if self.weight_decay and not self.decoupled:
+                g = g + self.weight_decay * p.data
+            self._update(i, p, g)
             p.bump_version()
 
     def _update(self, i: int, p: Node, g) -> None:
         raise NotImplementedError
+
+    def _zeros(self) -> list:
+        """One zero (array or 0.0) per parameter: where a running sum or average starts."""
+        return [p.zeros_like_data() for p in self.params]
 
     def __repr__(self) -> str:
         settings = ", ".join(
@@ -122,51 +121,64 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """g ← ∇ + λp;  with momentum μ: b ← μb + g, then g ← b (or g + μb with nesterov);  p ← p - lr·g."""
+    """With momentum μ: b ← μb + (1-τ)g (b ← g at the first step), then g ← b (or g + μb with nesterov);  p ← p - lr·g.
+
+    τ is the dampening; PyTorch's signature and defaults (lr=1e-3).
+    """
 
     def __init__(
         self,
         params: Iterable[Node],
-        lr: float,
+        lr: float = 1e-3,
         momentum: float = 0.0,
-        nesterov: bool = False,
+        dampening: float = 0.0,
         weight_decay: float = 0.0,
+        nesterov: bool = False,
     ):
-        super().__init__(params, lr)
-        self.momentum = _at_least("momentum", momentum)
+        super().__init__(params, lr, weight_decay)
+        self.momentum = number("momentum", momentum, 0.0)
+        self.dampening = number("dampening", dampening, 0.0)
         self.nesterov = bool(nesterov)
-        self.weight_decay = _at_least("weight_decay", weight_decay)
-        if nesterov and momentum == 0.0:
-            raise ValueError("nesterov=True needs a momentum > 0")
-        self.velocity = [p.zeros_like_data() for p in self.params]
+        if nesterov and (momentum == 0.0 or dampening != 0.0):
+            raise ValueError("nesterov=True needs a momentum > 0 and zero dampening")
+        self.velocity: list = [None] * len(self.params)
 
     def _update(self, i: int, p: Node, g) -> None:
-        if self.weight_decay:
-            g = g + self.weight_decay * p.data
         if self.momentum:
-            self.velocity[i] = buffer = self.momentum * self.velocity[i] + g
+            previous = self.velocity[i]
+            buffer = g * 1.0 if previous is None else self.momentum * previous + (1.0 - self.dampening) * g
+            self.velocity[i] = buffer
             g = g + self.momentum * buffer if self.nesterov else buffer
         p.data -= self.lr * g
 
 
 class Adagrad(Optimizer):
-    """g ← ∇ + λp;  s ← s + g²;  p ← p - lr·g / (√s + ε)."""
+    """s ← s + g²;  p ← p - lrₜ·g / (√s + ε), lrₜ = lr / (1 + (t-1)·lr_decay); s starts at initial_accumulator_value."""
 
-    def __init__(self, params: Iterable[Node], lr: float = 1e-2, eps: float = 1e-10, weight_decay: float = 0.0):
-        super().__init__(params, lr)
-        self.eps = _at_least("eps", eps)
-        self.weight_decay = _at_least("weight_decay", weight_decay)
-        self.sum_squares = [p.zeros_like_data() for p in self.params]
+    def __init__(
+        self,
+        params: Iterable[Node],
+        lr: float = 1e-2,
+        lr_decay: float = 0.0,
+        weight_decay: float = 0.0,
+        initial_accumulator_value: float = 0.0,
+        eps: float = 1e-10,
+    ):
+        super().__init__(params, lr, weight_decay)
+        self.lr_decay = number("lr_decay", lr_decay, 0.0)
+        self.eps = number("eps", eps, 0.0)
+        start = number("initial_accumulator_value", initial_accumulator_value, 0.0)
+        self.sum_squares = [zero + start for zero in self._zeros()]
+        self.steps = [0] * len(self.params)
 
     def _update(self, i: int, p: Node, g) -> None:
-        if self.weight_decay:
-            g = g + self.weight_decay * p.data
+        self.steps[i] = t = self.steps[i] + 1
         self.sum_squares[i] = s = self.sum_squares[i] + g * g
-        p.data -= self.lr * g / (s**0.5 + self.eps)
+        p.data -= self.lr / (1.0 + (t - 1) * self.lr_decay) * g / (s**0.5 + self.eps)
 
 
-class RMSProp(Optimizer):
-    """g ← ∇ + λp;  s ← αs + (1-α)g²;  u ← g / (√s + ε);  with momentum μ: b ← μb + u, u ← b;  p ← p - lr·u."""
+class RMSprop(Optimizer):
+    """s ← αs + (1-α)g²;  u ← g / (√s + ε);  with momentum μ: b ← μb + u, u ← b;  p ← p - lr·u."""
 
     def __init__(
         self,
@@ -177,17 +189,14 @@ class RMSProp(Optimizer):
         weight_decay: float = 0.0,
         momentum: float = 0.0,
     ):
-        super().__init__(params, lr)
+        super().__init__(params, lr, weight_decay)
         self.alpha = _below_one("alpha", alpha)
-        self.eps = _at_least("eps", eps)
-        self.weight_decay = _at_least("weight_decay", weight_decay)
-        self.momentum = _at_least("momentum", momentum)
-        self.square_avg = [p.zeros_like_data() for p in self.params]
-        self.velocity = [p.zeros_like_data() for p in self.params]
+        self.eps = number("eps", eps, 0.0)
+        self.momentum = number("momentum", momentum, 0.0)
+        self.square_avg = self._zeros()
+        self.velocity = self._zeros()
 
     def _update(self, i: int, p: Node, g) -> None:
-        if self.weight_decay:
-            g = g + self.weight_decay * p.data
         self.square_avg[i] = s = self.alpha * self.square_avg[i] + (1.0 - self.alpha) * g * g
         step = g / (s**0.5 + self.eps)
         if self.momentum:
@@ -195,22 +204,22 @@ class RMSProp(Optimizer):
         p.data -= self.lr * step
 
 
+RMSProp = RMSprop  # the spelling chainrule used before it took PyTorch's
+
+
 class Adadelta(Optimizer):
-    """g ← ∇ + λp;  s ← ρs + (1-ρ)g²;  Δ ← √(d + ε) / √(s + ε) · g;  d ← ρd + (1-ρ)Δ²;  p ← p - lr·Δ."""
+    """s ← ρs + (1-ρ)g²;  Δ ← √(d + ε) / √(s + ε) · g;  d ← ρd + (1-ρ)Δ²;  p ← p - lr·Δ."""
 
     def __init__(
         self, params: Iterable[Node], lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6, weight_decay: float = 0.0
     ):
-        super().__init__(params, lr)
+        super().__init__(params, lr, weight_decay)
         self.rho = _below_one("rho", rho)
-        self.eps = _at_least("eps", eps)
-        self.weight_decay = _at_least("weight_decay", weight_decay)
-        self.square_avg = [p.zeros_like_data() for p in self.params]
-        self.delta_avg = [p.zeros_like_data() for p in self.params]
+        self.eps = number("eps", eps, 0.0)
+        self.square_avg = self._zeros()
+        self.delta_avg = self._zeros()
 
     def _update(self, i: int, p: Node, g) -> None:
-        if self.weight_decay:
-            g = g + self.weight_decay * p.data
         rho = self.rho
         self.square_avg[i] = s = rho * self.square_avg[i] + (1.0 - rho) * g * g
         delta = (self.delta_avg[i] + self.eps) ** 0.5 / (s + self.eps) ** 0.5 * g
@@ -232,26 +241,23 @@ class Adam(Optimizer):
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 0.0,
+        *,
         decoupled: bool = False,
     ):
-        super().__init__(params, lr)
+        super().__init__(params, lr, weight_decay)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"betas must be a pair (beta1, beta2), got betas={betas!r}")
         self.betas = (_below_one("beta1", betas[0]), _below_one("beta2", betas[1]))
-        self.eps = _at_least("eps", eps)
-        self.weight_decay = _at_least("weight_decay", weight_decay)
+        self.eps = number("eps", eps, 0.0)
         self.decoupled = bool(decoupled)
-        self.m = [p.zeros_like_data() for p in self.params]
-        self.v = [p.zeros_like_data() for p in self.params]
+        self.m = self._zeros()
+        self.v = self._zeros()
         self.steps = [0] * len(self.params)
 
     def _update(self, i: int, p: Node, g) -> None:
         beta1, beta2 = self.betas
-        if self.weight_decay:
-            if self.decoupled:
-                p.data *= 1.0 - self.lr * self.weight_decay
-            else:
-                g = g + self.weight_decay * p.data
+        if self.decoupled and self.weight_decay:
+            p.data *= 1.0 - self.lr * self.weight_decay
         self.steps[i] = t = self.steps[i] + 1
         # m ← β₁m + (1 - β₁)g and v ← β₂v + (1 - β₂)g², in place for arrays (a Value's are new floats)
         m, v = self.m[i], self.v[i]
@@ -281,30 +287,26 @@ class AdamW(Adam):
         super().__init__(params, lr, betas, eps, weight_decay, decoupled=True)
 
 
-class StepLR:
-    """lr = base_lr · γ^⌊epoch / step_size⌋; call step() once per epoch."""
+__all__ = [
+    "SGD",
+    "Adadelta",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "ExponentialLR",
+    "Optimizer",
+    "RMSProp",
+    "RMSprop",
+    "StepLR",
+    "lr_scheduler",
+]
 
-    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1):
-        self.optimizer = optimizer
-        self.step_size = _count("step_size", step_size)
-        self.gamma = _at_least("gamma", gamma)
-        self.base_lr = optimizer.lr
-        self.epoch = 0
-
-    def step(self) -> None:
-        self.epoch += 1
-        self.optimizer.lr = self.base_lr * self.gamma ** (self.epoch // self.step_size)
+_LACKING = dict.fromkeys(
+    ("SparseAdam", "LBFGS", "NAdam", "RAdam", "Adamax", "ASGD", "Rprop", "Adafactor"),
+    "the optimizers are SGD, Adagrad, RMSprop, Adadelta, Adam and AdamW; write another as an "
+    "Optimizer subclass with an _update(i, p, g)",
+)
 
 
-class ExponentialLR:
-    """lr = base_lr · γ^epoch; call step() once per epoch."""
-
-    def __init__(self, optimizer: Optimizer, gamma: float):
-        self.optimizer = optimizer
-        self.gamma = _at_least("gamma", gamma)
-        self.base_lr = optimizer.lr
-        self.epoch = 0
-
-    def step(self) -> None:
-        self.epoch += 1
-        self.optimizer.lr = self.base_lr * self.gamma**self.epoch
+def __getattr__(name: str):
+    raise missing("nn.optim", name, _LACKING)

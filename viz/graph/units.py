@@ -1,0 +1,164 @@
+"""Neurons and layers found in a graph itself, for a scalar network drawn without `modules=`.
+
+A *parameter* is a leaf that gets a gradient and feeds exactly one op (each weight of a neuron).
+A *unit* (a neuron) grows from each op that reads parameters:
+
+1. an op with parameter inputs starts a unit holding it and those parameters (a neuron's `dot`,
+   or micrograd's `w·x` products and `+ b`), and takes in the units whose result only it reads;
+2. a `+` whose every input is the result of a unit read only by it joins them into one
+   (micrograd's sum of the products `w1·x1 + w2·x2 + …`);
+3. an activation (relu, tanh, sigmoid, …) of a unit's result, read only by it, joins that unit.
+
+Units that read exactly the same inputs form a *layer*. The output (the root) belongs to no
+unit, so it always shows. The result reads like a ModuleMap (viz.modules) with paths
+`layer1`, `layer1.n0`, …, so the drawing folds and opens units and layers as it does modules.
+In a Tensor graph a unit is a whole layer (`linear` and its activation): `layer1`, `layer2`, ….
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from autograd import Node, Value
+from nn.activations import ACTIVATIONS
+
+
+class Found:
+    """A stand-in for the module a unit or layer would be: what its box says."""
+
+    def __init__(self, title: str):
+        self.title = title
+
+
+class UnitMap:
+    """Units and layers of a graph as module paths: the same reading as viz.modules.ModuleMap."""
+
+    def __init__(self, order: list[Node], index: dict[int, int], root: Node):
+        uses: Counter = Counter()
+        for node in order:
+            for parent in node._prev:
+                uses[index[id(parent)]] += 1
+        n = len(order)
+        param = [
+            not node._prev and node.requires_grad and uses[i] == 1 and node is not root for i, node in enumerate(order)
+        ]
+        unit: list[int | None] = [None] * n  # unit number of each node
+        members: list[list[int]] = []
+        top: list[int] = []  # the node whose result leaves the unit
+        closed: list[bool] = []  # an activation ends a unit: no later sum takes it in
+
+        def merge(into: int, other: int) -> None:
+            for j in members[other]:
+                unit[j] = into
+            members[into] += members[other]
+            members[other] = []
+
+        for i, node in enumerate(order):
+            if not node._prev:
+                continue
+            parents = [index[id(p)] for p in node._prev]
+            if node is root:  # the output shows; its own parameters make a unit of their own
+                params = list(dict.fromkeys(j for j in parents if param[j]))
+                if params:
+                    for j in params:
+                        unit[j] = len(members)
+                    members.append(params)
+                    top.append(params[-1])
+                    closed.append(True)
+                continue
+            private_tops = [
+                t for j in parents if (t := unit[j]) is not None and top[t] == j and uses[j] == 1 and not closed[t]
+            ]
+            params = [j for j in parents if param[j]]
+            u = None
+            if params:  # rule 1
+                u = len(members)
+                members.append([*dict.fromkeys(params), i])
+                top.append(i)
+                closed.append(False)
+                for j in params:
+                    unit[j] = u
+            elif node._op == "+" and private_tops and len(private_tops) == len(parents):  # rule 2
+                u = private_tops[0]
+                members[u].append(i)
+            elif node._op in ACTIVATIONS and len(parents) == 1 and private_tops:  # rule 3
+                u = private_tops[0]
+                members[u].append(i)
+                closed[u] = True
+            if u is None:
+                continue
+            unit[i] = u
+            top[u] = i
+            for other in dict.fromkeys(private_tops):
+                if other != u:
+                    merge(u, other)
+
+        # A scalar neuron has two parameters at least (a weight and a bias); one lone leaf is not one.
+        fewest = 2 if isinstance(root, Value) else 1
+        kept = [u for u in range(len(members)) if sum(param[j] for j in members[u]) >= fewest]
+        if len(kept) < 2:  # one unit is nothing to fold
+            kept = []
+        # Layers: units reading the same inputs (the nodes outside them that they read).
+        inputs: dict[int, frozenset] = {}
+        for u in kept:
+            inside = set(members[u])
+            inputs[u] = frozenset(
+                index[id(p)] for j in members[u] for p in order[j]._prev if index[id(p)] not in inside
+            )
+        ordered = sorted(kept, key=lambda u: max(members[u]))
+        scalar = isinstance(root, Value)
+        groups: dict[frozenset, list[int]] = {}
+        for u in ordered:  # a Tensor unit is a layer of its own
+            groups.setdefault(inputs[u] if scalar else frozenset([u]), []).append(u)
+        layered = scalar and (len(groups) > 1 or any(len(g) > 1 for g in groups.values()))
+
+        self.modules: dict[str, Found] = {"": Found("network")}
+        self.parent: dict[str, str | None] = {"": None}
+        self.depth: dict[str, int] = {"": 0}
+        self.owner: list[str | None] = [None] * n
+        self.names: dict[int, str] = {}
+        self.short_names: dict[int, str] = {}
+        self.units = len(kept)
+        self.scalar = scalar
+        self.layer_sizes: list[int] = []
+        for k, group in enumerate(groups.values(), 1):
+            layer = f"layer{k}" if layered else ""
+            if layered:
+                act = Counter(order[top[u]]._op for u in group).most_common(1)[0][0]
+                kind = act if act in ACTIVATIONS else "no activation"
+                self._add(layer, "", f"layer {k} · {len(group)} neuron{'s' * (len(group) > 1)}, {kind}")
+                self.layer_sizes.append(len(group))
+            for m, u in enumerate(group):
+                ops = " → ".join(dict.fromkeys(order[j]._op for j in sorted(members[u]) if order[j]._prev))
+                if not scalar:
+                    path = f"layer{k}"
+                    self._add(path, "", f"layer {k} · {ops or 'parameters'}")
+                else:
+                    path = f"{layer}.n{m}" if layer else f"n{m}"
+                    self._add(path, layer, f"neuron {m} · {ops or 'parameters'}")
+                w = 0
+                for j in sorted(members[u]):
+                    self.owner[j] = path
+                    if param[j]:
+                        short = order[j].label or f"w{w}"
+                        w += 1
+                        self.names[j] = f"{path}.{short}"
+                        self.short_names[j] = short
+
+    def _add(self, path: str, parent: str, title: str) -> None:
+        self.modules[path] = Found(title)
+        self.parent[path] = parent
+        self.depth[path] = self.depth[parent] + 1
+
+    def describe(self) -> str:
+        """What was found, in words: '33 neurons in 3 layers (16, 16, 1)'."""
+        if self.layer_sizes:
+            sizes = ", ".join(str(size) for size in self.layer_sizes)
+            return f"{self.units} neurons in {len(self.layer_sizes)} layers ({sizes})"
+        return f"{self.units} {'neurons' if self.scalar else 'layers'}"  # at least 2 units are ever found
+
+    def used_paths(self) -> list[str]:
+        return [p for p in self.modules if p]
+
+    def title(self, path: str) -> str:
+        return self.modules[path].title
