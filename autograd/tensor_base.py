@@ -300,12 +300,6 @@ class TensorBase(Node):
         """The data as (nested) Python lists of numbers; a 0-d Tensor gives a number."""
         return self.data.tolist()
 
-    def __getattr__(self, name: str):
-        """Only reached for a name Tensor does not have: PyTorch's names say what to use instead."""
-        if name.startswith("__"):
-            raise AttributeError(name)
-        raise missing("Tensor", name, TENSOR_ADVICE, module=False)
-
     __hash__ = Node.__hash__  # identity: Tensors can be dict keys and set members
 
 
@@ -433,3 +427,21 @@ def dim_args(op: str, dim, keepdim: bool, axis=None, keepdims: bool | None = Non
     if isinstance(dim, list):
         dim = tuple(dim)
     return dim, bool(keepdim)
+
+
+class _Missing:
+    """A PyTorch name Tensor lacks, as a class attribute: reading it on a Tensor raises an
+    AttributeError that says what to write instead. (A `__getattr__` would do the same for any
+    name, but it makes every attribute read of every Tensor slower, the engine's included.)"""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:  # on the class itself (help(), dir(), inspect): the placeholder
+            return self
+        raise missing("Tensor", self.name, TENSOR_ADVICE, module=False)
+
+
+for _name in TENSOR_ADVICE:
+    setattr(TensorBase, _name, _Missing(_name))
