@@ -183,7 +183,15 @@ __all__ = [
     "zeros_like",
 ]
 
+_TYPED_TENSOR = "write tensor(data, dtype=float32) (or int64, float64, bool)"
 _LACKING = {
+    "Size": "shapes are tuples here: compare x.shape == (2, 3)",
+    "FloatTensor": _TYPED_TENSOR,
+    "DoubleTensor": _TYPED_TENSOR,
+    "LongTensor": _TYPED_TENSOR,
+    "IntTensor": _TYPED_TENSOR,
+    "BoolTensor": _TYPED_TENSOR,
+    "inference_mode": "use `with no_grad():`",
     "where": "write cond * a + (1 - cond) * b with a float mask, or index with a boolean mask",
     "einsum": "write it with @, * and sum(dim) (permute or reshape to line the dims up)",
     "bmm": "use @ (matmul batches over the leading dims)",

@@ -88,8 +88,7 @@ class Node:
         self._ctx: tuple = ()
         self._mark: object = None
         self._pending: Any = self._zero
-        self._recorded_at = _LEAF
-        self._changed_at = 0
+        self._recorded_at = _LEAF  # (`_changed_at` stays unset until a change: read as 0)
 
     @classmethod
     def from_op(cls, data: Any, parents: tuple, op: str, rule: Rule | None, saved: tuple = ()) -> Self:

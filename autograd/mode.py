@@ -136,7 +136,10 @@ class enable_grad(ModeSwitch):  # noqa: N801  # PyTorch's name
 
 
 class set_grad_enabled(ModeSwitch):  # noqa: N801  # PyTorch's name
-    """`set_grad_enabled(False)` is `no_grad()`, `set_grad_enabled(True)` is `enable_grad()`."""
+    """As in PyTorch, the call itself sets recording on or off in this thread: `set_grad_enabled(False)`
+    alone turns it off until `set_grad_enabled(True)`. As a block or decorator it is `no_grad()` /
+    `enable_grad()`, and puts back the state found before the call.
+    """
 
     flag = "grad_enabled"
 
@@ -148,6 +151,19 @@ class set_grad_enabled(ModeSwitch):  # noqa: N801  # PyTorch's name
     def __init__(self, enabled: bool) -> None:
         super().__init__()
         self.value = enabled
+        self._before: bool | None = mode.grad_enabled  # what a `with` on this call restores
+        mode.grad_enabled = enabled
+
+    def __enter__(self) -> ModeSwitch:
+        super().__enter__()
+        if self._before is not None:  # `with set_grad_enabled(x):` restores the state before the call
+            self._saved[-1], self._before = self._before, None
+        return self
+
+    def __call__(self, func: Callable) -> Callable:
+        if self._before is not None:  # decorating switches nothing now: undo the call's setting
+            mode.grad_enabled, self._before = self._before, None
+        return super().__call__(func)
 
 
 def is_grad_enabled() -> bool:

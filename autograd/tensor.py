@@ -25,7 +25,7 @@ import numpy as np
 
 from .devices import check_device, is_device
 from .mode import mode
-from .tensor_base import GradFn, TensorBase, numpy_dtype
+from .tensor_base import GradFn, TensorBase, broadcasts_to, numpy_dtype
 from .tensor_shape import TensorShape
 
 __all__ = ["GradFn", "Tensor", "as_tensor", "concatenate", "stack"]
@@ -222,17 +222,25 @@ class Tensor(TensorShape):
                     f"in-place {op} on a Tensor in a graph that requires grad is not recorded by chainrule; "
                     "write `y = y ...` (a new node) instead, or do it under `with no_grad():`"
                 )
-        if self.data.base is not None and not self.data.flags.owndata:
+        if self._counter is None and self.data.base is not None and not self.data.flags.owndata:
             raise RuntimeError(
-                f"in-place {op} on a Tensor whose data is a view of another array (made by view, reshape, "
-                "indexing, transpose, ...) is not supported: the Tensor it views would not learn that its "
-                "data changed. Change the original Tensor, or write `y = y ...`"
+                f"in-place {op} on a Tensor whose data is a view of an array no Tensor op made (as_tensor of a "
+                "slice, ...) is not supported: the Tensor it views would not learn that its data changed. "
+                "Change the original, or write `y = y ...`"
             )
         value = update(self.data, None if operand is None else operand.data)
         if np.shape(value) != self.data.shape:
             raise RuntimeError(
                 f"output with shape {self.data.shape} doesn't match the broadcast shape "
                 f"{np.shape(value)} of in-place {op}"
+            )
+        result_type = np.asarray(value).dtype
+        if op not in _CASTING_OPS and not np.can_cast(result_type, self.data.dtype, casting="same_kind"):
+            wanted = _TORCH_TYPE_NAMES.get(self.data.dtype.name, self.data.dtype.name)
+            raise RuntimeError(
+                f"result type {_torch_type_name(result_type, other)} can't be cast to the desired output type "
+                f"{wanted} (in-place {op} on a Tensor of dtype {self.data.dtype}: compute a new Tensor instead, "
+                "or make this one a float Tensor first)"
             )
         self.data[...] = value
         self.bump_version()
@@ -275,8 +283,34 @@ class Tensor(TensorShape):
         return self._in_place("zero_", lambda a, _: np.zeros_like(a))
 
     def copy_(self, src) -> Tensor:
-        """The elements of `src` (broadcast to this shape) copied in place, as torch.Tensor.copy_."""
+        """The elements of `src` (broadcast to this shape, cast to its dtype) copied in place, as torch.Tensor.copy_."""
+        source_shape = np.shape(src.data if isinstance(src, Tensor) else src)
+        if not broadcasts_to(source_shape, self.data.shape):
+            raise RuntimeError(
+                f"copy_: the source of shape {source_shape} does not broadcast to this Tensor's shape "
+                f"{self.data.shape} (output with shape {list(self.data.shape)} doesn't match the broadcast "
+                f"shape of {list(source_shape)})"
+            )
         return self._in_place("copy_", lambda a, b: np.broadcast_to(b, a.shape), src)
+
+    def __setitem__(self, index, value) -> None:
+        """t[index] = value in place (numpy's indexing; a bool Tensor mask too), as torch.Tensor.__setitem__."""
+        index = tuple(_data_of(i) for i in index) if isinstance(index, tuple) else _data_of(index)
+
+        def assign(data: np.ndarray, values: np.ndarray) -> np.ndarray:
+            changed = data.copy()
+            changed[index] = values
+            return changed
+
+        self._in_place("[]=", assign, value)
+
+    def clone(self) -> Tensor:
+        """A copy of the data in a new Tensor, in the graph: dx = g (as torch.Tensor.clone)."""
+        return self.from_op(self.data.copy(), (self,), "clone", Tensor._clone_rule)
+
+    @staticmethod
+    def _clone_rule(out: Tensor, g: np.ndarray):
+        return (g,)
 
     def clamp_(self, min: float | None = None, max: float | None = None) -> Tensor:
         """Every element limited to [min, max] in place, as torch.Tensor.clamp_."""
@@ -391,6 +425,32 @@ class Tensor(TensorShape):
         return self.from_op(self.data != _data_of(other), (), "!=", None)
 
     __hash__ = TensorBase.__hash__  # identity: Tensors can be dict keys and set members
+
+
+# in-place ops that cast into the Tensor's dtype, as PyTorch's copy_ does; the others refuse a wider result type
+_CASTING_OPS = ("copy_", "zero_", "[]=")
+
+# PyTorch's names of the dtypes, for the messages that quote PyTorch's
+_TORCH_TYPE_NAMES = {
+    "float64": "Double",
+    "float32": "Float",
+    "float16": "Half",
+    "int64": "Long",
+    "int32": "Int",
+    "int16": "Short",
+    "int8": "Char",
+    "uint8": "Byte",
+    "bool": "Bool",
+}
+
+
+def _torch_type_name(dtype: np.dtype, operand: Any = None) -> str:
+    """PyTorch's name of a dtype. A float result from a Python number (or from dividing integers) is PyTorch's
+    default float type, Float, where numpy computes float64."""
+    operand_dtype = getattr(operand, "dtype", None)
+    if dtype.kind == "f" and (operand_dtype is None or np.dtype(operand_dtype).kind != "f"):
+        return "Float"
+    return _TORCH_TYPE_NAMES.get(dtype.name, dtype.name)
 
 
 # --- joining tensors ---------------------------------------------------------------------

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from .devices import CPU_ONLY, device
-from .engine import Node, Rule
+from .engine import Node, Rule, clock
 from .grad_array import GradArray
 from .missing import missing
 
@@ -34,10 +34,30 @@ _new = object.__new__
 _record = vars(Node)["from_op"].__func__  # Node's op recording, called without super()'s lookup on the hot path
 
 
+def broadcasts_to(shape: tuple, target: tuple) -> bool:
+    """True when an array of `shape` broadcasts to exactly `target` (numpy's and PyTorch's rule)."""
+    try:
+        return np.broadcast_shapes(shape, target) == tuple(target)
+    except ValueError:
+        return False
+
+
+class VersionCounter:
+    """How many times an array was changed in place (`version`, as PyTorch counts) and when
+    (`changed_at`, a tick of the clock). One counter is shared by every Tensor whose data is that
+    array or a view of it (detach, indexing, reshape, transpose, ...), as PyTorch's views share
+    their base's: changing any of them makes a graph that saved another refuse backward."""
+
+    __slots__ = ("changed_at", "version")
+
+    def __init__(self) -> None:
+        self.version = self.changed_at = 0
+
+
 class TensorBase(Node):
     """An array with a gradient: the data, the op recording and the engine protocol of a Tensor."""
 
-    __slots__ = ("_version", "requires_grad")
+    __slots__ = ("_counter", "requires_grad")
     _saved_noun = "arrays"
     __array_ufunc__ = None  # `array + tensor` calls Tensor.__radd__ instead of looping in numpy
 
@@ -45,6 +65,11 @@ class TensorBase(Node):
         """A copy of `data` (as torch.tensor copies; `as_tensor` shares an array, as torch.as_tensor)."""
         if isinstance(data, Node):
             raise TypeError(f"Tensor needs array data, got a {type(data).__name__}; use .data or .detach()")
+        if not isinstance(requires_grad, (bool, np.bool_)):
+            raise TypeError(
+                f"Tensor(data, requires_grad) takes a bool requires_grad, got {requires_grad!r}; PyTorch's "
+                "torch.Tensor(3, 4) (an uninitialised 3x4 tensor) is autograd.zeros(3, 4) here"
+            )
         dtype = None if dtype is None else numpy_dtype(dtype)
         if dtype is not None and dtype.kind not in "biuf":
             raise TypeError(f"Tensor dtype must be a bool, integer or floating-point type, got {dtype}")
@@ -62,7 +87,7 @@ class TensorBase(Node):
     def _init_tensor_leaf(self, array: np.ndarray, requires_grad: bool, label: str) -> None:
         self._init_leaf(array, label)
         self.requires_grad = requires_grad
-        self._version = 0
+        self._counter: VersionCounter | None = None  # made when first needed: changed in place, or viewed
 
     @classmethod
     def from_op(cls, data: Any, parents: tuple, op: str, rule: Rule | None, saved: tuple = ()) -> Self:
@@ -70,8 +95,10 @@ class TensorBase(Node):
         returns one gradient per parent at `out`'s shape (the engine sums broadcasting back).
 
         The op is recorded, and the result requires grad, only if a parent requires grad (and
-        grad mode is on); otherwise the result is a leaf.
+        grad mode is on); otherwise the result is a leaf. A result that is a parent's data or a
+        view of it (numpy's basic indexing, reshape, transpose, ...) shares that parent's version counter.
         """
+        inputs = parents
         for parent in parents:
             if parent.requires_grad:
                 break
@@ -82,7 +109,12 @@ class TensorBase(Node):
             out.requires_grad = True
         else:
             out.requires_grad, out._op = False, ""
-        out._version = out._changed_at = 0
+        out._counter = None
+        data, base = out.data, out.data.base
+        for parent in inputs:
+            if parent.data is data or (base is not None and np.may_share_memory(data, parent.data)):
+                out._counter = parent._shared_counter()
+                break
         return out
 
     @classmethod
@@ -167,10 +199,28 @@ class TensorBase(Node):
     def _describe_change(self) -> str:
         return f"{self.label or self._op or 'a leaf'}, shape {self.data.shape}, now at version {self._version}"
 
+    @property
+    def _changed_at(self) -> int:  # type: ignore[override]  # a Tensor's comes from the counter its views share
+        """The clock's tick when this data (or data it shares) was last changed in place; 0 if never."""
+        return 0 if self._counter is None else self._counter.changed_at
+
     def bump_version(self) -> None:
-        """Record that `data` was changed in place: a graph that saved the old data refuses backward."""
-        self._version += 1  # how many times, as PyTorch counts
-        super().bump_version()  # when, for the ops recorded before it
+        """Record that `data` was changed in place: a graph that saved the old data (through this Tensor
+        or any that shares its data) refuses backward."""
+        counter = self._shared_counter()
+        counter.version += 1  # how many times, as PyTorch counts
+        counter.changed_at = clock.tick()  # when, for the ops recorded before it
+
+    def _shared_counter(self) -> VersionCounter:
+        """This Tensor's version counter, made now if nothing needed it before."""
+        if self._counter is None:
+            self._counter = VersionCounter()
+        return self._counter
+
+    @property
+    def _version(self) -> int:
+        """How many times the data was changed in place (PyTorch's `tensor._version`)."""
+        return 0 if self._counter is None else self._counter.version
 
     def _fit(self, grad: np.ndarray) -> np.ndarray:
         """Sum a broadcast gradient back to this tensor's shape."""
@@ -197,11 +247,14 @@ class TensorBase(Node):
                     f"backward() on a non-scalar Tensor of shape {self.data.shape} needs a gradient argument "
                     "of that shape (grad can be implicitly created only for scalar outputs)"
                 )
-            return np.ones_like(self.data)
-        grad = np.asarray(gradient.data if isinstance(gradient, TensorBase) else gradient, dtype=self.data.dtype)
-        if grad.shape != self.data.shape:
-            raise ValueError(f"backward() gradient has shape {grad.shape} but the Tensor has shape {self.data.shape}")
-        return grad if self._prev else np.array(grad)  # a leaf's gradient is an array of its own
+            grad = np.ones_like(self.data)
+        else:
+            grad = np.asarray(gradient.data if isinstance(gradient, TensorBase) else gradient, dtype=self.data.dtype)
+            if grad.shape != self.data.shape:
+                raise ValueError(
+                    f"backward() gradient has shape {grad.shape} but the Tensor has shape {self.data.shape}"
+                )
+        return grad if self._prev else np.array(grad).view(GradArray)  # a leaf's gradient: an array of its own
 
     # --- attributes -----------------------------------------------------------------
 
@@ -272,8 +325,10 @@ class TensorBase(Node):
         return np.asarray(values, dtype=self.data.dtype)
 
     def detach(self) -> Self:
-        """The same data (shared, not copied), cut from the graph."""
-        return self.constant(self.data)
+        """The same data (shared, not copied, with its version counter), cut from the graph."""
+        out = self.constant(self.data)
+        out._counter = self._shared_counter()
+        return out
 
     def __len__(self) -> int:
         return len(self.data)

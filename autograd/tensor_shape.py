@@ -99,8 +99,11 @@ class TensorShape(TensorFunctions):
 
     def _reduce(self, op: str, reduce: Callable, rule: Callable, dim, keepdim, axis, keepdims) -> Self:
         """`reduce(data, axis=dim, keepdims=keepdim)` recorded as `op`, taking PyTorch's (dim, keepdim) or
-        numpy's aliases; the rule finds (dim, keepdim) in `out._ctx`."""
+        numpy's aliases; the rule finds (dim, keepdim) in `out._ctx`. An empty tuple of dims means every dim,
+        as in PyTorch (numpy would reduce over none)."""
         dim, keepdim = dim_args(op, dim, keepdim, axis, keepdims)
+        if dim == ():
+            dim = None
         return self.from_op(reduce(self.data, axis=dim, keepdims=keepdim), (self,), op, rule, (dim, keepdim))
 
     @staticmethod

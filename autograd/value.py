@@ -288,21 +288,21 @@ class Value(Node):
     def sin(self) -> Value:
         """y = sin x; dx += g * cos x."""
         x = self.data
-        return Value.from_op(math.sin(x) if math.isfinite(x) else math.nan, (self,), "sin", Value._sin_rule)
+        return Value.from_op(math.sin(x) if math.isfinite(x) else math.nan, (self,), "sin", Value._sin_rule, (x,))
 
     @staticmethod
     def _sin_rule(out: Value, g: float) -> None:
-        x = out._prev[0].data
+        (x,) = out._ctx
         out._prev[0]._pending += g * math.cos(x) if math.isfinite(x) else math.nan
 
     def cos(self) -> Value:
         """y = cos x; dx += -g * sin x."""
         x = self.data
-        return Value.from_op(math.cos(x) if math.isfinite(x) else math.nan, (self,), "cos", Value._cos_rule)
+        return Value.from_op(math.cos(x) if math.isfinite(x) else math.nan, (self,), "cos", Value._cos_rule, (x,))
 
     @staticmethod
     def _cos_rule(out: Value, g: float) -> None:
-        x = out._prev[0].data
+        (x,) = out._ctx
         out._prev[0]._pending += -g * math.sin(x) if math.isfinite(x) else math.nan
 
     def tanh(self) -> Value:

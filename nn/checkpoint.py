@@ -16,6 +16,8 @@ file is refused before any array is allocated or decompressed.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import math
 import os
@@ -42,7 +44,9 @@ DTYPES = {
     "U32": "<u4",
     "U16": "<u2",
     "U8": "u1",
+    "BF16": "<u2",  # bfloat16, which numpy lacks: its bits, widened exactly to float32 on load (as PyTorch converts)
 }
+DIGEST_PREFIX = "sha256:"  # metadata key of each tensor's digest, followed by the tensor's name
 MAX_HEADER = 100 * 2**20  # the safetensors library's own limit on the JSON header
 TEMPORARY_MARK = ".chainrule-tmp-"
 UNREADABLE = (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, RuntimeError, zlib.error, struct.error)
@@ -73,7 +77,8 @@ def save_state(state: Mapping[str, np.ndarray], path: str | os.PathLike) -> None
         if array.dtype.newbyteorder("<").str not in DTYPES.values() and array.dtype.str not in DTYPES.values():
             raise ValueError(f"cannot save {name!r}: dtype {array.dtype} is not a numeric dtype safetensors holds")
         arrays[name] = np.array(array, dtype=array.dtype.newbyteorder("<"), order="C")  # 0-d stays 0-d
-    data = safetensors_bytes(arrays, metadata={"format": "pt"})
+    digests = {DIGEST_PREFIX + name: _digest(array.tobytes()) for name, array in arrays.items()}
+    data = safetensors_bytes(arrays, metadata={"format": "pt", **digests})
     _remove_stale_temporaries(directory, base)
     temporary = os.path.join(directory, f".{base}{TEMPORARY_MARK}{os.getpid()}-{uuid.uuid4().hex[:8]}")
     handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies, as for open()
@@ -91,6 +96,11 @@ def save_state(state: Mapping[str, np.ndarray], path: str | os.PathLike) -> None
         raise
 
 
+def _digest(data: bytes) -> str:
+    """The SHA-256 of a tensor's bytes, kept in the header's metadata so that damaged bytes are noticed."""
+    return hashlib.sha256(data).hexdigest()
+
+
 def _write_all(handle: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
@@ -105,10 +115,8 @@ def _remove_stale_temporaries(directory: str, base: str) -> None:
             continue
         pid = name[len(prefix) :].split("-")[0]
         if pid.isdigit() and not _running(int(pid)):
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(os.path.join(directory, name))
-            except FileNotFoundError:
-                pass
 
 
 def _running(pid: int) -> bool:
@@ -161,18 +169,22 @@ def _load_safetensors(path: str, file, size: int, check: Check | None) -> Ordere
         header = json.loads(_read(path, file, 8, length), object_pairs_hook=_no_duplicates)
     except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as error:
         raise ValueError(f"{path}: corrupt safetensors checkpoint (its header is not valid JSON: {error})") from None
+    except RecursionError:
+        raise ValueError(f"{path}: corrupt safetensors checkpoint (its header nests too deeply)") from None
     if type(header) is not dict:
         raise ValueError(f"{path}: corrupt safetensors checkpoint (its header is not a JSON object)")
     metadata = header.pop("__metadata__", {})
     if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
         raise ValueError(f"{path}: corrupt safetensors checkpoint (__metadata__ must map names to strings)")
     entries, spans = OrderedDict(), []
+    codes = {}
     for name, entry in header.items():
-        shape, dtype, begin, end = _safetensors_entry(path, name, entry)
+        shape, codes[name], begin, end = _safetensors_entry(path, name, entry)
+        dtype = np.dtype(DTYPES[codes[name]])
         if end - begin != math.prod(shape) * dtype.itemsize:
             raise ValueError(
                 f"{path}: corrupt safetensors checkpoint ({name!r} declares shape {tuple(shape)} of "
-                f"{dtype} = {math.prod(shape) * dtype.itemsize} bytes but spans {end - begin} bytes)"
+                f"{codes[name]} = {math.prod(shape) * dtype.itemsize} bytes but spans {end - begin} bytes)"
             )
         entries[name] = (tuple(shape), dtype)
         spans.append((begin, end, name))
@@ -190,15 +202,29 @@ def _load_safetensors(path: str, file, size: int, check: Check | None) -> Ordere
             f"the file holds {size - 8 - length} after the header)"
         )
     _run_check(path, entries, check)
+    digests = {key[len(DIGEST_PREFIX) :]: value for key, value in metadata.items() if key.startswith(DIGEST_PREFIX)}
+    if digests.keys() - entries.keys():
+        raise ValueError(
+            f"{path}: corrupt safetensors checkpoint (its metadata holds digests of tensors it does not have: "
+            f"{describe_names(sorted(digests.keys() - entries.keys()))})"
+        )
     state = OrderedDict()
     for name, (dims, dtype) in entries.items():
         begin, end = next((b, e) for b, e, n in spans if n == name)
         data = _read(path, file, 8 + length + begin, end - begin)
-        state[name] = np.frombuffer(data, dtype=dtype).reshape(dims).astype(dtype.newbyteorder("="))
+        if name in digests and _digest(data) != digests[name]:  # files of other tools carry no digest
+            raise ValueError(
+                f"{path}: corrupt safetensors checkpoint (the bytes of {name!r} do not match the digest saved "
+                "with them: the file was damaged after it was written)"
+            )
+        array = np.frombuffer(data, dtype=dtype).reshape(dims)
+        if codes[name] == "BF16":  # the upper half of a float32's bits
+            array = (array.astype(np.uint32) << 16).view(np.float32)
+        state[name] = array.astype(array.dtype.newbyteorder("="))
     return state
 
 
-def _safetensors_entry(path: str, name: str, entry) -> tuple[list[int], np.dtype, int, int]:
+def _safetensors_entry(path: str, name: str, entry) -> tuple[list[int], str, int, int]:
     def lie(why: str) -> ValueError:
         return ValueError(f"{path}: corrupt safetensors checkpoint ({name!r}: {why})")
 
@@ -218,7 +244,7 @@ def _safetensors_entry(path: str, name: str, entry) -> tuple[list[int], np.dtype
         raise ValueError(
             f"{path}: array {name!r} has dtype {code!r}, not a numeric dtype chainrule loads ({', '.join(DTYPES)})"
         )
-    return shape, np.dtype(DTYPES[code]), offsets[0], offsets[1]
+    return shape, code, offsets[0], offsets[1]
 
 
 def _no_duplicates(pairs: list) -> dict:

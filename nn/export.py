@@ -34,12 +34,9 @@ def to_torch(model: Module):
 
     Linear, Conv2d, MaxPool2d, AvgPool2d, Dropout, Flatten, Identity, Sequential, every
     activation of nn.activations, and the scalar Neuron / Layer / MLP (as Linear layers).
-    The exported module is in train() or eval() mode as the model is.
+    Every exported module is in train() or eval() mode as its chainrule original is.
     """
-    torch = _import_torch()
-    exported = _export(torch, model)
-    exported.train(getattr(model, "training", True))
-    return exported
+    return _export(_import_torch(), model)
 
 
 def _parameter(torch, array: np.ndarray):
@@ -47,6 +44,17 @@ def _parameter(torch, array: np.ndarray):
 
 
 def _export(torch, module: Module) -> Any:
+    """The torch twin of `module`, in its mode (a Sequential's layers each in their own)."""
+    twin = _twin(torch, module)
+    mode = getattr(module, "training", True)
+    if isinstance(module, Sequential):
+        twin.training = mode  # not train(mode): each layer was exported in its own mode
+    else:
+        twin.train(mode)
+    return twin
+
+
+def _twin(torch, module: Module) -> Any:
     tnn = torch.nn
     if isinstance(module, LazyLinear):
         raise TypeError("nn.to_torch: a LazyLinear has no weights until its first forward call; run model(x) once")
@@ -65,6 +73,7 @@ def _export(torch, module: Module) -> Any:
             module.kernel_size,
             stride=module.stride,
             padding=module.padding,
+            dilation=module.dilation,
             groups=module.groups,
             bias=module.bias is not None,
         )
@@ -72,9 +81,19 @@ def _export(torch, module: Module) -> Any:
         if module.bias is not None:
             layer.bias = _parameter(torch, module.bias.data)
         return layer
-    if isinstance(module, (MaxPool2d, AvgPool2d)):
-        pool = tnn.MaxPool2d if isinstance(module, MaxPool2d) else tnn.AvgPool2d
-        return pool(module.kernel_size, stride=module.stride, padding=module.padding, ceil_mode=module.ceil_mode)
+    if isinstance(module, MaxPool2d):
+        return tnn.MaxPool2d(
+            module.kernel_size, module.stride, module.padding, module.dilation, module.return_indices, module.ceil_mode
+        )
+    if isinstance(module, AvgPool2d):
+        return tnn.AvgPool2d(
+            module.kernel_size,
+            module.stride,
+            module.padding,
+            module.ceil_mode,
+            module.count_include_pad,
+            module.divisor_override,
+        )
     if isinstance(module, Activation) and ACTIVATIONS.get(module.op) is type(module):
         args = {name: getattr(module, name) for name in module.settings}
         return getattr(tnn, type(module).__name__)(**args)

@@ -87,15 +87,18 @@ class NLLLoss(_Loss):
     function = staticmethod(nll_loss)
 
     def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None, reduction: str = "mean"):
-        _refuse("NLLLoss", weight=weight, ignore_index=None if ignore_index == -100 else ignore_index)
         super().__init__(size_average, reduce, reduction)
+        self.weight, self.ignore_index = weight, ignore_index
+
+    def forward(self, input, target):
+        return nll_loss(input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction)
 
 
 class CrossEntropyLoss(_Loss):
     """-log softmax(x)[label] for logits x and integer labels (or class probabilities).
 
     label_smoothing ε turns each label into the probabilities (1 - ε)·onehot + ε/K, as PyTorch's.
-    A label of -100 (PyTorch's ignore_index) is not skipped: it raises as out of range.
+    Rows whose label is ignore_index count nowhere (not supported together with label_smoothing).
     """
 
     function = staticmethod(cross_entropy)
@@ -109,18 +112,20 @@ class CrossEntropyLoss(_Loss):
         reduction: str = "mean",
         label_smoothing: float = 0.0,
     ):
-        _refuse("CrossEntropyLoss", ignore_index=None if ignore_index == -100 else ignore_index)
+        if label_smoothing:
+            _refuse(
+                "CrossEntropyLoss with label_smoothing", ignore_index=None if ignore_index == -100 else ignore_index
+            )
         super().__init__(size_average, reduce, reduction)
-        self.weight = weight
+        self.weight, self.ignore_index = weight, ignore_index
         if not 0.0 <= label_smoothing <= 1.0:
             raise ValueError(f"label_smoothing must be between 0.0 and 1.0, got {label_smoothing!r}")
         self.label_smoothing = float(label_smoothing)
 
     def forward(self, input, target):
-        options = {} if self.weight is None else {"weight": self.weight}
         if self.label_smoothing:
             target = self._smoothed(input, target)
-        return cross_entropy(input, target, reduction=self.reduction, **options)
+        return cross_entropy(input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction)
 
     def _smoothed(self, logits, target) -> np.ndarray:
         labels = np.asarray(target.data if isinstance(target, Tensor) else target)

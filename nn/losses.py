@@ -88,14 +88,26 @@ def hinge_loss(prediction, target, reduction: str = "mean"):
     return _reduce("hinge_loss", nodes, losses, np.where(margin > 0.0, -y, 0.0), reduction, s, y)
 
 
-def cross_entropy(logits, target, reduction: str = "mean"):
-    """ℓ = -log softmax(x)[label] per row; dx = softmax(x) - onehot(label).
+def cross_entropy(
+    logits,
+    target,
+    weight=None,
+    size_average=None,
+    ignore_index: int = -100,
+    reduce=None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+):
+    """ℓ = -w[label]·log softmax(x)[label] per row; dx = w[label]·(softmax(x) - onehot(label)).
 
     `logits` is [N, K] (or [K] for one sample); `target` is N integer class labels, or an
-    [N, K] array of class probabilities t, for which ℓ = -Σₖ tₖ log softmax(x)ₖ and
-    dx = softmax(x)·Σₖtₖ - t and dt = -log softmax(x) (the probabilities may require grad).
-    Stable for any finite logits: the row maximum is subtracted first.
+    [N, K] array of class probabilities t, for which ℓ = -Σₖ wₖtₖ log softmax(x)ₖ and
+    dx = softmax(x)·Σₖwₖtₖ - w·t and dt = -w·log softmax(x) (the probabilities may require grad).
+    `weight` holds K class weights (all 1 when None), in PyTorch's third place; with labels, the
+    mean is PyTorch's weighted mean Σℓ / Σ w[label], and rows whose label is `ignore_index` count
+    nowhere. Stable for any finite logits: the row maximum is subtracted first.
     """
+    _refuse_unsupported("cross_entropy", size_average=size_average, reduce=reduce, label_smoothing=label_smoothing)
     x, nodes = _prediction("cross_entropy", logits, reduction)
     one_sample = x.ndim == 1
     if one_sample:
@@ -103,13 +115,14 @@ def cross_entropy(logits, target, reduction: str = "mean"):
     if x.ndim != 2:
         raise ValueError(f"cross_entropy expects logits of shape [N, K] (or [K] for one sample), got shape {x.shape}")
     n, k = x.shape
+    w = _class_weights("cross_entropy", weight, k, x.dtype)
     shifted = x - x.max(axis=1, keepdims=True)
     exp = np.exp(shifted)
     total = exp.sum(axis=1, keepdims=True)
     log_probs = shifted - np.log(total)
     dloss = exp / total
     t, targets = _target_nodes("cross_entropy", target, nodes)
-    dtarget = None
+    dtarget, divisor = None, None
     if one_sample:
         t = t[None]
     if t.ndim == 1:
@@ -118,15 +131,18 @@ def cross_entropy(logits, target, reduction: str = "mean"):
                 "cross_entropy class labels take no gradient; a target that requires grad must be "
                 "[N, K] class probabilities"
             )
-        labels = _class_labels("cross_entropy", t, n, k)
+        labels, row_weights = _weighted_labels("cross_entropy", t, n, k, w, ignore_index)
         rows = np.arange(n)
-        losses = -log_probs[rows, labels]
+        losses = -log_probs[rows, labels] * row_weights
         dloss[rows, labels] -= 1.0
+        dloss *= row_weights[:, None]
+        divisor = row_weights.sum()  # PyTorch's weighted mean
     elif t.shape == (n, k) and t.dtype.kind in "biuf":
         t = t.astype(x.dtype, copy=False)
-        losses = -(t * log_probs).sum(axis=1)
-        dloss = dloss * t.sum(axis=1, keepdims=True) - t
-        dtarget = -log_probs
+        weighted = t * w
+        losses = -(weighted * log_probs).sum(axis=1)
+        dloss = dloss * weighted.sum(axis=1, keepdims=True) - weighted
+        dtarget = -log_probs * w
     else:
         raise ValueError(
             f"cross_entropy targets must be {n} integer labels or a [{n}, {k}] array of class "
@@ -135,15 +151,18 @@ def cross_entropy(logits, target, reduction: str = "mean"):
     if one_sample:
         losses, dloss = losses[0], dloss[0]
         dtarget = None if dtarget is None else dtarget[0]
-    return _reduce("cross_entropy", nodes, losses, dloss, reduction, x, t, targets, dtarget)
+    return _reduce("cross_entropy", nodes, losses, dloss, reduction, x, t, targets, dtarget, divisor)
 
 
-def nll_loss(input, target, reduction: str = "mean"):
-    """ℓ = -x[label] per row, for log-probabilities x (a log_softmax output); dx = -onehot(label).
+def nll_loss(
+    input, target, weight=None, size_average=None, ignore_index: int = -100, reduce=None, reduction: str = "mean"
+):
+    """ℓ = -w[label]·x[label] per row, for log-probabilities x (a log_softmax output); dx = -w[label]·onehot(label).
 
     `input` is [N, K] (or [K] for one sample), `target` N integer class labels;
-    nll_loss(log_softmax(x, dim=1), y) is cross_entropy(x, y).
+    nll_loss(log_softmax(x, dim=1), y) is cross_entropy(x, y). `weight` and `ignore_index` as in cross_entropy.
     """
+    _refuse_unsupported("nll_loss", size_average=size_average, reduce=reduce)
     x, nodes = _prediction("nll_loss", input, reduction)
     one_sample = x.ndim == 1
     x = x[None] if one_sample else x
@@ -153,17 +172,55 @@ def nll_loss(input, target, reduction: str = "mean"):
     t, targets = _target_nodes("nll_loss", target, nodes)
     if targets is not None:
         raise ValueError("nll_loss class labels take no gradient: pass target.detach() or plain data")
-    labels = _class_labels("nll_loss", np.atleast_1d(t), n, k)
+    w = _class_weights("nll_loss", weight, k, x.dtype)
+    labels, row_weights = _weighted_labels("nll_loss", np.atleast_1d(t), n, k, w, ignore_index)
     rows = np.arange(n)
-    losses = -x[rows, labels]
+    losses = -x[rows, labels] * row_weights
     dloss = np.zeros_like(x)
-    dloss[rows, labels] = -1.0
+    dloss[rows, labels] = -row_weights
     if one_sample:
         losses, dloss = losses[0], dloss[0]
-    return _reduce("nll_loss", nodes, losses, dloss, reduction, x, t)
+    return _reduce("nll_loss", nodes, losses, dloss, reduction, x, t, divisor=row_weights.sum())
 
 
-def _class_labels(name: str, labels: np.ndarray, n: int, k: int) -> np.ndarray:
+def _refuse_unsupported(name: str, size_average, reduce, label_smoothing: float = 0.0) -> None:
+    """PyTorch's deprecated size_average/reduce, and label smoothing, are refused by name."""
+    if size_average is not None or reduce is not None:
+        raise ValueError(
+            f"{name}: size_average and reduce are deprecated in PyTorch and not supported; "
+            "use reduction='mean', 'sum' or 'none'"
+        )
+    if label_smoothing != 0.0:
+        raise ValueError(
+            f"{name}: label_smoothing={label_smoothing!r} is not supported here (only 0.0); "
+            "nn.CrossEntropyLoss(label_smoothing=...) smooths the labels"
+        )
+
+
+def _class_weights(name: str, weight, k: int, dtype) -> np.ndarray:
+    """K class weights as an array of the logits' dtype (all ones for None)."""
+    if weight is None:
+        return np.ones(k, dtype=dtype)
+    if isinstance(weight, Tensor) and weight.requires_grad:
+        raise ValueError(f"{name}: the class weights take no gradient; pass weight.detach()")
+    w = np.asarray(weight.data if isinstance(weight, Tensor) else weight)
+    if w.dtype.kind not in "biuf":
+        raise TypeError(f"{name}: weight must hold one number per class, got dtype {w.dtype}")
+    if w.shape != (k,):
+        raise ValueError(f"{name}: weight must hold one number per class, shape ({k},), got shape {w.shape}")
+    return w.astype(dtype, copy=False)
+
+
+def _weighted_labels(name: str, t: np.ndarray, n: int, k: int, w: np.ndarray, ignore_index: int):
+    """The checked labels (0 where ignored) and each row's weight w[label] (0 where the label is ignore_index);
+    PyTorch's weighted mean divides by the sum of the row weights."""
+    kept = t != ignore_index
+    labels = np.where(kept, _class_labels(name, t, n, k, kept), 0)
+    return labels, w[labels] * kept
+
+
+def _class_labels(name: str, labels: np.ndarray, n: int, k: int, kept: np.ndarray) -> np.ndarray:
+    """The labels, checked: integers, one per row, each a class (the `kept` ones: not ignore_index)."""
     if labels.dtype.kind not in "iu":
         raise ValueError(
             f"{name} needs integer class labels, got dtype {labels.dtype}; convert them with y.astype(int), "
@@ -172,8 +229,9 @@ def _class_labels(name: str, labels: np.ndarray, n: int, k: int) -> np.ndarray:
         )
     if labels.shape != (n,):
         raise ValueError(f"{name} got {labels.shape[0]} labels for {n} rows of logits")
-    if n and (labels.min() < 0 or labels.max() >= k):
-        bad = labels[(labels < 0) | (labels >= k)][0]
+    wrong = ((labels < 0) | (labels >= k)) & kept
+    if wrong.any():
+        bad = labels[wrong][0]
         raise ValueError(f"{name} label {bad} is out of range for {k} classes (labels must be 0..{k - 1})")
     return labels
 
@@ -244,8 +302,12 @@ def _reduce(
     target,
     targets=None,
     dtarget: np.ndarray | None = None,
+    divisor=None,
 ):
-    """One node holding the reduced loss; its rule multiplies the incoming gradient by dloss (and dtarget)."""
+    """One node holding the reduced loss; its rule multiplies the incoming gradient by dloss (and dtarget).
+
+    'mean' divides by `divisor` (a weighted loss's total weight), by the number of loss elements when None.
+    """
     if targets is None:
         dtarget = None
     total = losses.sum()
@@ -254,8 +316,12 @@ def _reduce(
     if reduction == "mean":
         if losses.size == 0:
             raise ValueError(f"{name}: the mean of an empty batch is undefined")
-        value, dloss = total / losses.size, dloss / losses.size
-        dtarget = None if dtarget is None else dtarget / losses.size
+        if divisor is None:
+            divisor = losses.size
+        elif divisor == 0:
+            raise ValueError(f"{name}: the weighted mean is undefined, the rows' weights sum to 0")
+        value, dloss = total / divisor, dloss / divisor
+        dtarget = None if dtarget is None else dtarget / divisor
     elif reduction == "sum":
         value = total
     else:

@@ -413,18 +413,28 @@ def _compare_names(model: Module, params: Mapping, state: Mapping, strict: bool)
     return missing, unexpected
 
 
-def _to_numpy(value) -> np.ndarray:
-    """An array, a Value/Tensor (node protocol), or a PyTorch tensor (torch is only touched if one is passed)."""
+def _to_numpy(value, name: str = "the value") -> np.ndarray:
+    """An array, a Value/Tensor (node protocol), or a PyTorch tensor (torch is only touched if one is passed).
+
+    A PyTorch float dtype numpy lacks (bfloat16, float8) is widened to float32 exactly, as PyTorch's
+    load_state_dict converts into the parameter's dtype; another names `name`.
+    """
     if isinstance(value, Node):
         return value.numpy()
     if type(value).__module__.split(".")[0] == "torch" and hasattr(value, "detach"):
-        return value.detach().cpu().numpy()
+        tensor = value.detach().cpu()
+        try:
+            return tensor.numpy()
+        except (TypeError, RuntimeError) as error:
+            if tensor.is_floating_point() and tensor.element_size() < 4:
+                return tensor.float().numpy()
+            raise ValueError(f"{name}: PyTorch dtype {tensor.dtype} cannot be read into numpy ({error})") from None
     return np.asarray(value)
 
 
 def _checked_array(name: str, value, param: Node) -> np.ndarray:
     """`value` as a fresh array of the parameter's shape and dtype, or a ValueError naming `name`."""
-    array = _to_numpy(value)
+    array = _to_numpy(value, name)
     if array.dtype.kind not in "iuf":
         raise ValueError(f"{name}: expected a numeric array, got dtype {array.dtype}")
     target = param.numpy()

@@ -24,7 +24,7 @@ def save(obj, f: str | os.PathLike) -> None:
             f"save writes a state dict (a mapping of names to tensors) as safetensors, got {what}; "
             "to save tensors, name them in a dict: save({'x': x}, path) (chainrule never pickles)"
         )
-    save_state(OrderedDict((name, _to_numpy(value)) for name, value in obj.items()), f)
+    save_state(OrderedDict((name, _to_numpy(value, name)) for name, value in obj.items()), f)
 
 
 def load(f: str | os.PathLike, map_location=None, weights_only: bool = True) -> OrderedDict[str, Tensor]:

@@ -16,7 +16,17 @@ import numpy as np
 import pytest
 
 import nn
-from autograd import AnomalyError, GradcheckError, Tensor, Value, concatenate, detect_anomaly, gradcheck, no_grad
+from autograd import (
+    AnomalyError,
+    Function,
+    GradcheckError,
+    Tensor,
+    Value,
+    concatenate,
+    detect_anomaly,
+    gradcheck,
+    no_grad,
+)
 from nn import MLP, Dropout, Flatten, Linear, ReLU, Sequential
 from nn.data import batches, k_fold, moons, one_hot, spirals, train_test_split
 from nn.losses import binary_cross_entropy, cross_entropy, hinge_loss, mse_loss
@@ -84,6 +94,38 @@ def huge_npy_member(tmp):
         np.save(bias, np.zeros(2))
         archive.writestr("0.bias.npy", bias.getvalue())
     Sequential(Linear(2, 2)).load(tmp / "huge.npz")
+
+
+def flipped_safetensors(tmp):
+    """A checkpoint saved by chainrule with one bit of 2.weight's bytes changed afterwards."""
+    tensor_model().save(tmp / "flipped.safetensors")
+    data = bytearray((tmp / "flipped.safetensors").read_bytes())
+    (length,) = struct.unpack("<Q", data[:8])
+    begin = json.loads(data[8 : 8 + length])["2.weight"]["data_offsets"][0]
+    data[8 + length + begin] ^= 1
+    (tmp / "flipped.safetensors").write_bytes(bytes(data))
+    tensor_model().load(tmp / "flipped.safetensors")
+
+
+def nested_safetensors(tmp):
+    header = b'{"a":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    (tmp / "nested.safetensors").write_bytes(struct.pack("<Q", len(header)) + header)
+    tensor_model().load(tmp / "nested.safetensors")
+
+
+def function_returning(result, gradient=None):
+    """A Function whose forward returns `result` and whose backward returns `gradient`."""
+
+    class Fixed(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return result(x)
+
+        @staticmethod
+        def backward(ctx, grad):
+            return gradient
+
+    return Fixed
 
 
 def backward_without_grad_mode():
@@ -204,6 +246,18 @@ TABLE = [
     ),
     row(backward_without_grad_mode, RuntimeError, r"does not require grad.*no_grad\(\)", "backward-after-no-grad"),
     # --- losses -----------------------------------------------------------------------
+    row(
+        lambda: cross_entropy(logits(), np.array([0, 1]), np.ones(2)),
+        ValueError,
+        r"cross_entropy: weight must hold one number per class, shape \(3,\), got shape \(2,\)",
+        "ce-weight-wrong-shape",
+    ),
+    row(
+        lambda: cross_entropy(logits(), np.array([0, 1]), np.array([0.0, 0.0, 1.0])),
+        ValueError,
+        r"the weighted mean is undefined, the rows' weights sum to 0",
+        "ce-weights-sum-to-zero",
+    ),
     row(
         lambda: cross_entropy(logits(), np.array([0, 3])),
         ValueError,
@@ -704,12 +758,54 @@ TABLE = [
         r"not a readable checkpoint: a safetensors file starts with",
         "checkpoint-text",
     ),
+    row(
+        flipped_safetensors,
+        ValueError,
+        r"flipped\.safetensors: corrupt safetensors checkpoint \(the bytes of '2\.weight' do not match the digest",
+        "checkpoint-flipped-bit",
+    ),
+    row(
+        nested_safetensors, ValueError, r"nested\.safetensors: .*its header nests too deeply", "checkpoint-nested-json"
+    ),
+    # --- autograd.Function ------------------------------------------------------------------
+    row(
+        lambda: function_returning(lambda x: "hello").apply(ones(3, requires_grad=True)),
+        TypeError,
+        r"Fixed\.forward must return numbers, an array or a Tensor \(or a tuple of them\), got str",
+        "function-forward-str",
+    ),
+    row(
+        lambda: function_returning(lambda x: None).apply(ones(3, requires_grad=True)),
+        TypeError,
+        r"got NoneType",
+        "function-forward-none",
+    ),
+    row(
+        lambda: function_returning(lambda x: np.ones(3) * 1j).apply(ones(3, requires_grad=True)),
+        TypeError,
+        r"Fixed\.forward returned a complex result \(dtype complex128\)",
+        "function-forward-complex",
+    ),
+    row(
+        lambda: function_returning(lambda x: x * 2, np.ones(7)).apply(ones(3, requires_grad=True)).sum().backward(),
+        ValueError,
+        r"Fixed\.backward returned an invalid gradient at index 0 - got \[7\] but expected shape compatible with \[3\]",
+        "function-grad-wrong-shape",
+    ),
+    row(
+        lambda: (
+            function_returning(lambda x: x * 2, np.ones(3) * 1j).apply(ones(3, requires_grad=True)).sum().backward()
+        ),
+        TypeError,
+        r"Fixed\.backward returned a complex gradient at index 0",
+        "function-grad-complex",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("call", "error", "pattern"), TABLE)
 def test_wrong_call_raises_a_clear_error(call, error, pattern, tmp_path):
-    with pytest.raises(Exception) as raised:
+    with pytest.raises(error) as raised:
         call(tmp_path)
     assert type(raised.value) is error, f"expected {error.__name__}, got {type(raised.value).__name__}: {raised.value}"
     message = str(raised.value)
@@ -753,7 +849,7 @@ def test_a_failed_call_leaves_the_model_and_optimizer_usable():
         lambda: model.load_state_dict(state_without("0.bias")),
         lambda: cross_entropy(model(ones(2, 3)), np.array([0, 2])),
     ):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=r"features|missing keys|out of range"):
             bad()
     for p, old in zip(model.parameters(), before):
         assert p.grad is None and np.array_equal(p.data, old)

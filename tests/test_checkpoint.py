@@ -1,5 +1,7 @@
 """state_dict / load_state_dict / save / load: copies, validation before any change, atomic files."""
 
+import hashlib
+import json
 import os
 import stat
 import subprocess
@@ -267,7 +269,7 @@ def test_save_path_errors(tmp_path, model):
 def test_error_messages_list_at_most_ten_names(tmp_path):
     big = nn.Module()
     big.values = [Tensor(np.zeros(1), requires_grad=True) for _ in range(2000)]
-    with pytest.raises(ValueError) as raised:
+    with pytest.raises(ValueError, match="missing keys") as raised:
         big.load_state_dict({})
     assert "'values.9', ... and 1990 more" in str(raised.value) and "values.10'" not in str(raised.value)
     assert len(str(raised.value)) < 400
@@ -386,3 +388,58 @@ def test_loaded_parameters_still_train(tmp_path, model):
     out = fresh(Tensor(np.ones((1, 3))))
     out.sum().backward()
     assert fresh[0].weight.grad.shape == (4, 3)
+
+
+def test_a_damaged_tensor_is_named_by_the_digest_saved_with_it(tmp_path):
+    model = tensor_model()
+    model.save(tmp_path / "m.safetensors")
+    data = bytearray((tmp_path / "m.safetensors").read_bytes())
+    (length,) = np.frombuffer(bytes(data[:8]), dtype="<u8")
+    header = json.loads(bytes(data[8 : 8 + int(length)]))
+    begin, _ = header["2.weight"]["data_offsets"]
+    assert header["__metadata__"]["sha256:2.weight"] == hashlib.sha256(model[2].weight.data.tobytes()).hexdigest()
+    data[8 + int(length) + begin + 3] ^= 0x01  # one bit of one float of 2.weight
+    (tmp_path / "m.safetensors").write_bytes(bytes(data))
+    fresh = tensor_model()
+    before = snapshot(fresh)
+    with pytest.raises(ValueError, match=r"m\.safetensors: corrupt safetensors checkpoint \(the bytes of '2\.weight' "):
+        fresh.load(tmp_path / "m.safetensors")
+    assert snapshot(fresh) == before
+
+
+def test_files_without_digests_still_load(tmp_path):
+    """Other tools (safetensors itself, PyTorch) write no digest: their files load as before."""
+    state = tensor_model().state_dict()
+    safetensors.numpy.save_file(state, tmp_path / "plain.safetensors", metadata={"format": "pt"})
+    loaded = tensor_model().load(tmp_path / "plain.safetensors").state_dict()
+    assert all(np.array_equal(loaded[name], state[name]) for name in state)
+
+
+def test_a_bfloat16_pytorch_state_dict_converts_as_pytorch(tmp_path):
+    """PyTorch's load_state_dict copies bfloat16 into the parameters' dtype; so do load_state_dict and load."""
+    torch.manual_seed(0)
+    twin = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2)).to(torch.bfloat16)
+    reference = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2)).double()
+    reference.load_state_dict(twin.state_dict())
+    ours = tensor_model()
+    ours.load_state_dict(twin.state_dict())
+    for name, value in reference.state_dict().items():
+        np.testing.assert_array_equal(ours.state_dict()[name], value.numpy())
+    safetensors.torch.save_file(twin.state_dict(), tmp_path / "bf16.safetensors")
+    from_file = tensor_model().load(tmp_path / "bf16.safetensors")
+    for name, value in reference.state_dict().items():
+        np.testing.assert_array_equal(from_file.state_dict()[name], value.numpy())
+
+
+@pytest.mark.filterwarnings("ignore:ComplexHalf support is experimental")
+def test_a_pytorch_dtype_numpy_cannot_hold_names_the_key():
+    state = {**tensor_model().state_dict(), "0.bias": torch.zeros(4, dtype=torch.complex32)}
+    with pytest.raises(ValueError, match=r"0\.bias: PyTorch dtype torch\.complex32 cannot be read into numpy"):
+        tensor_model().load_state_dict(state)
+
+
+def test_a_header_of_deeply_nested_json_is_a_corrupt_file_not_a_recursion_error(tmp_path):
+    nested = b'{"a":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    (tmp_path / "nested.safetensors").write_bytes(len(nested).to_bytes(8, "little") + nested)
+    with pytest.raises(ValueError, match=r"nested\.safetensors: corrupt safetensors checkpoint \(its header nests"):
+        tensor_model().load(tmp_path / "nested.safetensors")

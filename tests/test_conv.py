@@ -311,3 +311,127 @@ def test_conv_and_pool_modules_take_torchs_groups_padding_and_ceil_mode():
         (AvgPool2d(2, ceil_mode=True), torch.nn.AvgPool2d(2, ceil_mode=True)),
     ):
         np.testing.assert_allclose(ours(x).data, theirs(torch.tensor(x)).numpy(), rtol=1e-12)
+
+
+def _same_result_and_grads(ours, theirs, inputs, seed):
+    """ours(*Tensors) and theirs(*torch tensors) on the same float64 arrays: equal outputs and gradients."""
+    xs = [Tensor(a, requires_grad=True) for a in inputs]
+    txs = [torch.tensor(a, requires_grad=True) for a in inputs]
+    out, expected = ours(*xs), theirs(*txs)
+    assert out.shape == tuple(expected.shape)
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-10, atol=1e-12)
+    _grads(out, expected, out.shape, seed)
+    for x, tx in zip(xs, txs):
+        np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+# Positional arguments after the input(s), in PyTorch's order: conv2d's bias, stride, padding, dilation, groups.
+DILATED_CONV_CASES = [(None, 1, 0, 2), (None, 1, 1, 2, 1), (None, 2, 2, (2, 3)), (None, (1, 2), (3, 1), (3, 1), 2)]
+
+
+@pytest.mark.parametrize("args", DILATED_CONV_CASES, ids=_case_id)
+def test_conv2d_takes_torchs_positional_dilation(args):
+    rng = np.random.default_rng(13)
+    groups = args[4] if len(args) > 4 else 1
+    x, w = rng.standard_normal((2, 4, 11, 10)), rng.standard_normal((6, 4 // groups, 3, 2))
+    _same_result_and_grads(lambda x, w: conv2d(x, w, *args), lambda x, w: F.conv2d(x, w, *args), [x, w], seed=14)
+
+
+def test_conv2d_dilation_gradcheck():
+    rng = np.random.default_rng(15)
+    x = Tensor(rng.standard_normal((1, 2, 7, 6)), requires_grad=True)
+    w = Tensor(rng.standard_normal((2, 2, 2, 2)), requires_grad=True)
+    assert gradcheck(lambda x, w: conv2d(x, w, None, (2, 1), 1, (2, 3)), x, w)
+
+
+# max_pool2d's positional order after kernel_size: stride, padding, dilation, ceil_mode.
+DILATED_POOL_CASES = [(3, 1, 0, 2), (3, 1, 1, 2, True), (2, 2, 1, (2, 3), True), ((2, 3), (1, 2), 0, (3, 1), False)]
+
+
+@pytest.mark.parametrize("args", DILATED_POOL_CASES, ids=_case_id)
+def test_max_pool2d_takes_torchs_positional_dilation(args):
+    data = np.random.default_rng(16).standard_normal((2, 3, 9, 10))
+    _same_result_and_grads(lambda x: max_pool2d(x, *args), lambda x: F.max_pool2d(x, *args), [data], seed=17)
+    module_args = (*args[:4], False, *args[4:])  # the module's fifth is return_indices, then ceil_mode
+    layer, twin = MaxPool2d(*module_args), torch.nn.MaxPool2d(*module_args)
+    np.testing.assert_array_equal(layer(data).data, twin(torch.tensor(data)).numpy())
+
+
+def test_max_pool2d_return_indices_as_torch():
+    data = np.random.default_rng(18).standard_normal((2, 3, 9, 8))
+    out, indices = max_pool2d(Tensor(data), 3, 2, 1, 2, True, True)
+    expected, expected_indices = F.max_pool2d(torch.tensor(data), 3, 2, 1, 2, True, True)
+    np.testing.assert_array_equal(out.data, expected.numpy())
+    assert indices.dtype == np.int64
+    np.testing.assert_array_equal(indices.data, expected_indices.numpy())
+    out, indices = MaxPool2d(2, return_indices=True)(data)
+    np.testing.assert_array_equal(indices.data, torch.nn.MaxPool2d(2, return_indices=True)(torch.tensor(data))[1])
+
+
+# avg_pool2d's positional order after kernel_size: stride, padding, ceil_mode, count_include_pad, divisor_override.
+AVG_POOL_CASES = [(3, 2, 1, False, False), (3, 2, 1, True, False), (2, 3, 1, True, False), (3, 1, 1, False, True, 4)]
+
+
+@pytest.mark.parametrize("args", AVG_POOL_CASES, ids=_case_id)
+def test_avg_pool2d_takes_torchs_count_include_pad_and_divisor_override(args):
+    data = np.random.default_rng(19).standard_normal((2, 2, 7, 8))
+    _same_result_and_grads(lambda x: avg_pool2d(x, *args), lambda x: F.avg_pool2d(x, *args), [data], seed=20)
+    layer, twin = AvgPool2d(*args), torch.nn.AvgPool2d(*args)
+    np.testing.assert_allclose(layer(data).data, twin(torch.tensor(data)).numpy(), rtol=1e-12)
+
+
+def test_conv2d_module_takes_torchs_positional_order():
+    """nn.Conv2d(3, 6, 3, 1, 1, 2): the sixth argument is dilation, then groups, then bias, as in PyTorch."""
+    x = np.random.default_rng(21).standard_normal((2, 4, 9, 9))
+    for args in [(4, 6, 3, 1, 1, 2), (4, 6, 3, 1, 2, 2, 2), (4, 6, 3, 2, 0, 1, 1, False)]:
+        conv, twin = Conv2d(*args), torch.nn.Conv2d(*args).double()
+        assert conv.weight.shape == tuple(twin.weight.shape)
+        assert (conv.bias is None) == (twin.bias is None)
+        with torch.no_grad():
+            twin.weight.copy_(torch.from_numpy(conv.weight.data))
+            if twin.bias is not None:
+                twin.bias.copy_(torch.from_numpy(conv.bias.data))
+            np.testing.assert_allclose(conv(x).data, twin(torch.tensor(x)).numpy(), rtol=1e-10, atol=1e-12)
+    assert "dilation=(2, 2)" in repr(Conv2d(4, 6, 3, 1, 1, 2))
+
+
+@pytest.mark.parametrize("stride", [1, 2, 3], ids=["overlapping", "disjoint", "gapped"])
+def test_max_pool_sends_the_gradient_to_a_nan_as_torch(stride):
+    """A NaN is its window's maximum; with several NaNs PyTorch picks the last one."""
+    data = np.random.default_rng(22).standard_normal((1, 2, 6, 7))
+    data[0, 0, 1, 1] = data[0, 0, 1, 2] = data[0, 1, 4, 0] = data[0, 1, 0, 5] = np.nan
+    x, tx = Tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    out, expected = max_pool2d(x, 3, stride, 1), F.max_pool2d(tx, 3, stride, 1)
+    np.testing.assert_array_equal(out.data, expected.detach().numpy())  # NaNs in the same places
+    assert np.isnan(out.data).any()
+    _grads(out, expected, out.shape, seed=23)
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-14, atol=0)  # same elements, summed in any order
+    assert np.abs(x.grad[np.isnan(data)]).sum() > 0  # the gradient reached the NaNs
+
+
+@pytest.mark.parametrize(
+    ("kernel", "dilation", "padding"), [(3, 1, "same"), ((3, 5), (2, 1), "same"), (2, 2, "same"), (3, 1, "valid")]
+)
+def test_conv2d_takes_torchs_padding_strings(kernel, dilation, padding):
+    rng = np.random.default_rng(24)
+    ksize = (kernel, kernel) if isinstance(kernel, int) else kernel
+    x, w = rng.standard_normal((2, 2, 7, 8)), rng.standard_normal((3, 2, *ksize))
+    _same_result_and_grads(
+        lambda x, w: conv2d(x, w, None, 1, padding, dilation),
+        lambda x, w: F.conv2d(x, w, None, 1, padding, dilation),
+        [x, w],
+        seed=25,
+    )
+    layer, twin = Conv2d(2, 3, kernel, 1, padding, dilation), torch.nn.Conv2d(2, 3, kernel, 1, padding, dilation)
+    assert layer(x).shape == tuple(twin.double()(torch.tensor(x)).shape)
+    assert f"padding={padding}" in repr(layer)
+
+
+def test_padding_strings_torch_refuses_or_pads_unevenly_are_refused_by_name():
+    x, w = Tensor(np.ones((1, 1, 5, 5))), Tensor(np.ones((1, 1, 2, 2)))
+    with pytest.raises(ValueError, match=r"padding='same' is not supported for strided convolutions"):
+        conv2d(x, w, None, 2, "same")
+    with pytest.raises(ValueError, match=r"Invalid padding string 'full', should be one of"):
+        Conv2d(1, 1, 3, padding="full")
+    with pytest.raises(ValueError, match=r"kernel \(2, 2\) and dilation \(1, 1\) needs \(1, 1\) padding rows"):
+        conv2d(x, w, None, 1, "same")

@@ -345,6 +345,8 @@ def test_every_notebook_scaffold_answers_not_attempted():
 
 
 ODD_ANSWERS = ["abc", None, [], [1, 2, 3], 1e9, -1, float("nan"), True, lambda *args: 1.0, lambda *args: None]
+# [1, 2, 3] is a right answer where three numbers are asked for: AND as weights (1, 2) and threshold 3
+RIGHT_BY_CHANCE = {("13.1", "and_gate", "[1, 2, 3]")}
 
 
 @pytest.mark.parametrize("id", IDS)
@@ -354,6 +356,8 @@ def test_odd_answers_are_explained_not_crashed_on(id):
     solution = EXERCISES[id].solution()
     for name in solution:
         for odd in ODD_ANSWERS:
+            if (id, name, repr(odd)) in RIGHT_BY_CHANCE:
+                continue
             result = run(id, **{**solution, name: odd})
             assert result.status == "wrong", (name, odd, result.message)
             assert "raised" not in result.message, (name, odd, result.message)

@@ -184,3 +184,23 @@ def test_float32_models_export_as_float32():
     x = rng.standard_normal((4, 3)).astype(np.float32)
     with torch.no_grad():
         np.testing.assert_allclose(model(Tensor(x)).data, exported(torch.from_numpy(x)).numpy(), rtol=1e-6)
+
+
+def test_each_exported_module_keeps_its_own_train_or_eval_mode():
+    """model.eval(); model[1].train() exports as PyTorch's model.eval(); model[1].train() would be."""
+    model = Sequential(Linear(4, 8), Dropout(0.5), Sequential(Linear(8, 8), Dropout(0.2)), Linear(8, 2))
+    model.eval()
+    model[1].train()
+    model[2][1].train()
+    twin = torch.nn.Sequential(
+        torch.nn.Linear(4, 8),
+        torch.nn.Dropout(0.5),
+        torch.nn.Sequential(torch.nn.Linear(8, 8), torch.nn.Dropout(0.2)),
+        torch.nn.Linear(8, 2),
+    )
+    twin.eval()
+    twin[1].train()
+    twin[2][1].train()
+    exported = nn.to_torch(model)
+    assert [m.training for m in exported.modules()] == [m.training for m in twin.modules()]
+    assert [m.training for m in exported.modules()] == [m.training for m in model.modules()]

@@ -5,6 +5,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+import nn
 from autograd import Tensor, Value, gradcheck, no_grad
 from nn.losses import (
     binary_cross_entropy,
@@ -12,6 +13,7 @@ from nn.losses import (
     cross_entropy,
     hinge_loss,
     mse_loss,
+    nll_loss,
 )
 
 rng = np.random.default_rng(1234)
@@ -317,3 +319,70 @@ def test_binary_cross_entropy_refuses_targets_outside_zero_one(target):
         binary_cross_entropy(Tensor([0.3, 0.6], requires_grad=True), target)
     with pytest.raises(ValueError, match=r"binary_cross_entropy needs targets in \[0, 1\]"):
         binary_cross_entropy([Value(0.3), Value(0.6)], target)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize(
+    "target",
+    [np.array([0, 2, 1, 2, 3]), np.array([0, -100, 1, 2, -100]), rng.dirichlet(np.ones(4), 5)],
+    ids=["labels", "ignored-labels", "probabilities"],
+)
+def test_cross_entropy_class_weights_as_torchs_third_argument(target, reduction):
+    """F.cross_entropy(x, y, weight): PyTorch's weighted mean Σ w[y]·ℓ / Σ w[y] (ignored rows count nowhere)."""
+    logits, weight = rng.normal(size=(5, 4)), np.array([0.5, 2.0, 1.0, 3.0])
+    x, tx = Tensor(logits, requires_grad=True), torch.tensor(logits, requires_grad=True)
+    ours = cross_entropy(x, target, weight, reduction=reduction)
+    theirs = F.cross_entropy(tx, torch.tensor(target), torch.tensor(weight), reduction=reduction)
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-12)
+    g = rng.normal(size=ours.shape)
+    ours.backward(g)
+    theirs.backward(torch.tensor(g))
+    np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-12, atol=1e-15)
+    values = [[Value(v) for v in row] for row in logits]  # the scalar engine agrees
+    loss = cross_entropy(values, target, Tensor(weight), reduction=reduction)
+    if reduction != "none":
+        np.testing.assert_allclose(loss.data, theirs.item(), rtol=1e-12)
+
+
+def test_cross_entropy_weight_refusals_name_the_problem():
+    x = Tensor(np.zeros((2, 3)), requires_grad=True)
+    with pytest.raises(ValueError, match=r"weight must hold one number per class, shape \(3,\), got shape \(2,\)"):
+        cross_entropy(x, [0, 1], [1.0, 2.0])
+    with pytest.raises(ValueError, match=r"class weights take no gradient; pass weight.detach\(\)"):
+        cross_entropy(x, [0, 1], Tensor(np.ones(3), requires_grad=True))
+    with pytest.raises(ValueError, match=r"weighted mean is undefined, the rows' weights sum to 0"):
+        cross_entropy(x, [0, 1], [0.0, 0.0, 1.0])
+    with pytest.raises(ValueError, match=r"label_smoothing=0.1 is not supported"):
+        cross_entropy(x, [0, 1], label_smoothing=0.1)
+    with pytest.raises(ValueError, match=r"size_average and reduce are deprecated"):
+        cross_entropy(x, [0, 1], None, True)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_nll_loss_and_the_loss_modules_take_weights_and_ignore_index_as_torch(reduction):
+    logits, weight = rng.normal(size=(6, 4)), np.array([1.0, 0.5, 2.0, 3.0])
+    labels = np.array([0, 3, -100, 1, 2, 3])
+    log_probs = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    y, w = torch.tensor(labels), torch.tensor(weight)
+    cases = [
+        (
+            lambda x: nll_loss(x, labels, weight, reduction=reduction),
+            lambda t: F.nll_loss(t, y, w, reduction=reduction),
+        ),
+        (
+            lambda x: nn.NLLLoss(weight, reduction=reduction)(x, labels),
+            lambda t: torch.nn.NLLLoss(w, reduction=reduction)(t, y),
+        ),
+        (
+            lambda x: nn.CrossEntropyLoss(weight, reduction=reduction)(x, labels),
+            lambda t: torch.nn.CrossEntropyLoss(w, reduction=reduction)(t, y),
+        ),
+    ]
+    for (ours_fn, theirs_fn), data in zip(cases, (log_probs, log_probs, logits)):
+        x, tx = Tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+        ours, theirs = ours_fn(x), theirs_fn(tx)
+        np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-12)
+        g = np.ones(ours.shape)
+        ours.backward(g)
+        theirs.backward(torch.tensor(g))
+        np.testing.assert_allclose(x.grad, tx.grad.numpy(), rtol=1e-12, atol=1e-15)

@@ -179,7 +179,98 @@ def test_no_grad_on_a_generator_switches_around_each_step_only():
 
 
 def test_set_grad_enabled_nested_and_after_an_exception():
-    with pytest.raises(RuntimeError), set_grad_enabled(False), set_grad_enabled(True):
-        assert is_grad_enabled()
-        raise RuntimeError("boom")
+    def fail_inside():
+        with set_grad_enabled(False), set_grad_enabled(True):
+            assert is_grad_enabled()
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        fail_inside()
     assert is_grad_enabled()
+
+
+class Lib:
+    """The grad switches and a recording check of one library, so a scenario runs on both."""
+
+    def __init__(self, ours: bool):
+        self.ours = ours
+        namespace = __import__("autograd") if ours else torch
+        self.set_grad_enabled, self.no_grad, self.enable_grad = (
+            namespace.set_grad_enabled,
+            namespace.no_grad,
+            namespace.enable_grad,
+        )
+        self.is_grad_enabled = namespace.is_grad_enabled
+
+    def records(self) -> bool:
+        """Flag and behaviour together: does an op on a leaf that requires grad record?"""
+        leaf = Tensor([1.0], requires_grad=True) if self.ours else torch.ones(1, requires_grad=True)
+        recorded = (leaf * 2).requires_grad
+        assert recorded == self.is_grad_enabled()
+        return recorded
+
+
+def plain_calls(lib):
+    seen = [lib.records()]
+    lib.set_grad_enabled(False)
+    seen.append(lib.records())
+    with lib.enable_grad():
+        seen.append(lib.records())
+    seen.append(lib.records())
+    lib.set_grad_enabled(True)
+    seen.append(lib.records())
+    return seen
+
+
+def plain_call_inside_a_block(lib):
+    seen = []
+    with lib.no_grad():
+        lib.set_grad_enabled(True)
+        seen.append(lib.records())
+    seen.append(lib.records())
+    lib.set_grad_enabled(False)
+    with lib.no_grad():
+        lib.set_grad_enabled(True)
+        seen.append(lib.records())
+    seen.append(lib.records())
+    lib.set_grad_enabled(True)
+    seen.append(lib.records())
+    return seen
+
+
+def as_a_block_and_a_decorator(lib):
+    seen = []
+    with lib.set_grad_enabled(False):
+        seen.append(lib.records())
+        with lib.set_grad_enabled(True):
+            seen.append(lib.records())
+        seen.append(lib.records())
+    seen.append(lib.records())
+
+    @lib.set_grad_enabled(False)
+    def inside():
+        return lib.records()
+
+    seen.append(lib.records())  # decorating switched nothing
+    seen += [inside(), lib.records(), inside()]
+    return seen
+
+
+def other_threads_keep_recording(lib):
+    lib.set_grad_enabled(False)
+    try:
+        return [lib.records(), in_thread(lib.records), lib.records()]
+    finally:
+        lib.set_grad_enabled(True)
+
+
+@pytest.mark.parametrize(
+    "scenario", [plain_calls, plain_call_inside_a_block, as_a_block_and_a_decorator, other_threads_keep_recording]
+)
+def test_set_grad_enabled_called_alone_switches_as_torchs(scenario):
+    """torch.set_grad_enabled(False) on its own line turns recording off in this thread (bug: it did nothing)."""
+    theirs = scenario(Lib(ours=False))
+    ours = scenario(Lib(ours=True))
+    assert ours == theirs
+    assert False in ours
+    assert is_grad_enabled() and torch.is_grad_enabled()

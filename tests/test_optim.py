@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+import nn
 from autograd import Tensor, Value
 from nn import Linear
 from nn.optim import SGD, Adadelta, Adagrad, Adam, AdamW, ExponentialLR, RMSProp, StepLR
@@ -175,13 +176,21 @@ def test_passing_a_model_instead_of_its_parameters_is_a_type_error():
     [
         (lambda opt: StepLR(opt, step_size=3, gamma=0.5), lambda opt: torch.optim.lr_scheduler.StepLR(opt, 3, 0.5)),
         (lambda opt: ExponentialLR(opt, gamma=0.9), lambda opt: torch.optim.lr_scheduler.ExponentialLR(opt, 0.9)),
+        (
+            lambda opt: nn.optim.lr_scheduler.MultiStepLR(opt, [2, 6, 6], gamma=0.5),
+            lambda opt: torch.optim.lr_scheduler.MultiStepLR(opt, [2, 6, 6], 0.5),
+        ),
     ],
+    ids=["StepLR", "ExponentialLR", "MultiStepLR"],
 )
 def test_learning_rate_schedules_match_torch(ours, theirs):
+    """Including an lr set by hand midway: PyTorch's schedulers multiply the current lr."""
     optimizer = SGD([Value(1.0)], lr=0.2)
     torch_optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.2)
     schedule, torch_schedule = ours(optimizer), theirs(torch_optimizer)
     for epoch in range(10):
+        if epoch == 4:
+            optimizer.lr = torch_optimizer.param_groups[0]["lr"] = 1.0
         torch_optimizer.step()
         schedule.step()
         torch_schedule.step()
@@ -297,7 +306,7 @@ def test_a_non_leaf_tensor_is_refused_as_in_torch():
     with pytest.raises(ValueError, match="can't optimize a non-leaf Tensor"):
         torch.optim.SGD([w * 2], lr=0.1)
     ours = Tensor(np.ones(3), requires_grad=True)
-    with pytest.raises(ValueError, match="can't optimize a non-leaf Tensor .*computed by '\\*'"):
+    with pytest.raises(ValueError, match=r"can't optimize a non-leaf Tensor .*computed by '\*'"):
         SGD([ours * 2.0], lr=0.1)
 
 

@@ -250,6 +250,9 @@ def test_grad_is_an_ndarray_with_torchs_spellings():
     w.grad = None
     (w * 3).sum().backward()
     np.testing.assert_array_equal(w.grad, [3.0, 3.0])
+    leaf = chainrule.tensor(2.0, requires_grad=True)
+    leaf.backward()  # the leaf is its own root
+    assert leaf.grad.zero_() == 0.0
 
 
 # --- names chainrule lacks: an AttributeError with advice, never a bare one --------------------------
@@ -271,6 +274,7 @@ def test_grad_is_an_ndarray_with_torchs_spellings():
         (lambda: chainrule.ones(2), "masked_fill", "mask"),
         (lambda: nn.Linear(2, 2), "cuda", "CPU"),
         (lambda: nn.Linear(2, 2), "register_buffer", "buffers"),
+        (lambda: chainrule.optim.SGD([chainrule.ones(1, requires_grad=True)]), "param_groups", r"optimizer\.lr"),
     ],
 )
 def test_a_pytorch_name_chainrule_lacks_says_what_to_use(owner, name, advice):
@@ -642,3 +646,10 @@ def test_autograd_exposes_the_creation_functions_without_shadowing_builtins():
     assert "tensor" in namespace and "zeros" in namespace and "float32" in namespace
     assert not {"sum", "max", "min", "abs", "pow", "float", "int", "bool"} & set(namespace)
     assert autograd.sum is chainrule.sum
+
+
+def test_torchs_size_constructor_is_refused_not_misread():
+    """torch.Tensor(3, 4) makes a 3x4 tensor; here the 4 would be requires_grad: refused, with the spelling to use."""
+    with pytest.raises(TypeError, match=r"torch\.Tensor\(3, 4\) .* is autograd\.zeros\(3, 4\) here"):
+        chainrule.Tensor(3, 4)
+    assert chainrule.Tensor([3.0, 4.0], requires_grad=np.bool_(True)).requires_grad

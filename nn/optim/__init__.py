@@ -44,6 +44,17 @@ def _below_one(name: str, value: float) -> float:
     return value
 
 
+_ONE_GROUP = "chainrule's optimizers have one group of parameters: read or set optimizer.lr (and its other settings)"
+OPTIMIZER_ADVICE = {
+    "param_groups": _ONE_GROUP,
+    "add_param_group": "make a second optimizer for the other parameters",
+    "defaults": _ONE_GROUP,
+    "state": "the running averages are attributes named in the update rule (velocity, m, v, square_avg, ...)",
+    "state_dict": "an optimizer's state is not saved; save the model (model.save) and start a new optimizer",
+    "load_state_dict": "an optimizer's state is not saved; save the model (model.save) and start a new optimizer",
+}
+
+
 class Optimizer:
     """Base class: holds `params`, `lr` and the L2 `weight_decay`; subclasses define `_update(i, p, g)`.
 
@@ -112,6 +123,12 @@ class Optimizer:
     def _zeros(self) -> list:
         """One zero (array or 0.0) per parameter: where a running sum or average starts."""
         return [p.zeros_like_data() for p in self.params]
+
+    def __getattr__(self, name: str):
+        """Only reached for a name the optimizer does not have: PyTorch's names say what to use instead."""
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise missing(type(self).__name__, name, OPTIMIZER_ADVICE, module=False)
 
     def __repr__(self) -> str:
         settings = ", ".join(

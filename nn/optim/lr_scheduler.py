@@ -37,39 +37,51 @@ class _Schedule:
         return [self.optimizer.lr]
 
 
-class StepLR(_Schedule):
-    """lr = base_lr · γ^⌊epoch / step_size⌋; call step() once per epoch."""
+class _Chainable(_Schedule):
+    """PyTorch's chainable form: step() multiplies the optimizer's current lr by this epoch's factor, so an
+    lr set by hand in between is the one that decays."""
+
+    def step(self) -> None:
+        self.epoch += 1
+        self.optimizer.lr *= self.factor(self.epoch)
+
+    def factor(self, epoch: int) -> float:
+        raise NotImplementedError
+
+
+class StepLR(_Chainable):
+    """lr = base_lr · γ^⌊epoch / step_size⌋ (lr × γ every step_size epochs); call step() once per epoch."""
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1):
         super().__init__(optimizer)
         self.step_size = integer("step_size", step_size)
         self.gamma = number("gamma", gamma, 0.0)
 
-    def lr_at(self, epoch: int) -> float:
-        return self.base_lr * self.gamma ** (epoch // self.step_size)
+    def factor(self, epoch: int) -> float:
+        return self.gamma if epoch % self.step_size == 0 else 1.0
 
 
-class ExponentialLR(_Schedule):
-    """lr = base_lr · γ^epoch; call step() once per epoch."""
+class ExponentialLR(_Chainable):
+    """lr = base_lr · γ^epoch (lr × γ each epoch); call step() once per epoch."""
 
     def __init__(self, optimizer: Optimizer, gamma: float):
         super().__init__(optimizer)
         self.gamma = number("gamma", gamma, 0.0)
 
-    def lr_at(self, epoch: int) -> float:
-        return self.base_lr * self.gamma**epoch
+    def factor(self, epoch: int) -> float:
+        return self.gamma
 
 
-class MultiStepLR(_Schedule):
-    """lr = base_lr · γ^(the number of milestones ≤ epoch); call step() once per epoch."""
+class MultiStepLR(_Chainable):
+    """lr = base_lr · γ^(the number of milestones ≤ epoch) (lr × γ at each milestone); call step() once per epoch."""
 
     def __init__(self, optimizer: Optimizer, milestones, gamma: float = 0.1):
         super().__init__(optimizer)
         self.milestones = sorted(integer("milestone", m) for m in milestones)
         self.gamma = number("gamma", gamma, 0.0)
 
-    def lr_at(self, epoch: int) -> float:
-        return self.base_lr * self.gamma ** sum(m <= epoch for m in self.milestones)
+    def factor(self, epoch: int) -> float:
+        return self.gamma ** self.milestones.count(epoch)
 
 
 class LambdaLR(_Schedule):

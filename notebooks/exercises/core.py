@@ -41,6 +41,10 @@ class ShortcutError(Exception):
     """Raised when the learner's code calls a function the task rules out."""
 
 
+class AnswerFormError(Exception):
+    """Raised inside a check when an answer is not of the form asked for; its message says which form."""
+
+
 @dataclass
 class Exercise:
     id: str
@@ -143,8 +147,8 @@ def run(id: str, **answers: Any) -> Result:
             problem = ex.check(**answers)
     except NotAttemptedError:
         return Result(id, "not attempted", f"Exercise {id}: {NOT_ATTEMPTED}.")
-    except ShortcutError as shortcut:
-        problem = str(shortcut)
+    except (ShortcutError, AnswerFormError) as said:
+        problem = str(said)
     except Exception as error:
         return Result(
             id,

@@ -18,7 +18,7 @@ import numpy as np
 
 from autograd import Value as ChainruleValue
 
-from .core import NotAttemptedError, attempted, exercise, run
+from .core import AnswerFormError, NotAttemptedError, attempted, exercise, run
 from .engine_checks import (
     FACTORS,
     binary_op_check,
@@ -55,9 +55,11 @@ def _unit_numbers(name: str, unit, size: int) -> tuple[list[float], float]:
     try:
         *weights, threshold = (float(v) for v in unit)
     except (TypeError, ValueError):
-        raise TypeError(f"{name} should be a tuple of numbers (weights..., threshold)") from None
+        raise AnswerFormError(f"{name} should be a tuple of numbers (weights..., threshold)") from None
     if len(weights) != size:
-        raise TypeError(f"{name} should hold {size} weight(s) and then the threshold, got {len(weights) + 1} numbers")
+        raise AnswerFormError(
+            f"{name} should hold {size} weight(s) and then the threshold, got {len(weights) + 1} numbers"
+        )
     return weights, threshold
 
 

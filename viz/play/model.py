@@ -322,7 +322,7 @@ class Playground:
         out = self.forward(point)[layer][0, unit]
         out.label = f"layer {layer + 1} unit {unit + 1}" if layer < len(self.layers) - 1 else "output"
         out.backward()
-        params = {f"W{k + 1}": lay.weight for k, lay in enumerate(self.layers)}
+        params: dict[str, Tensor | None] = {f"W{k + 1}": lay.weight for k, lay in enumerate(self.layers)}
         params.update({f"b{k + 1}": lay.bias for k, lay in enumerate(self.layers)})
         options.setdefault("width", None)  # every weight shown: a unit's graph is small, never folded
         graph = draw_graph(out, params=params, color_by="grad", **options)

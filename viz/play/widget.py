@@ -187,7 +187,8 @@ class PlaygroundPanel:
             return self.say("choose a unit first (the 'unit' menu)")
         try:
             with self.lock:
-                drawing = self.pg.neuron_graph(*self.unit.value, sample=self.sample.value)
+                layer, unit = self.unit.value
+                drawing = self.pg.neuron_graph(layer, unit, sample=self.sample.value)
                 self.selected = self.unit.value
                 self.redraw()
             svg = drawing.pipe(format="svg", encoding="utf-8")
