@@ -46,10 +46,18 @@ docs: $(INSTALLED) graphviz
 test: $(INSTALLED) graphviz chromium
 	$(BIN)/python -m pytest -q
 
-# Style and types: ruff (lint and format) and mypy over the library's packages.
-lint: $(INSTALLED)
-	$(BIN)/ruff check autograd nn viz chainrule tests benchmarks
-	$(BIN)/ruff format --check autograd nn viz chainrule
+# Style and types: ruff (lint and format) over the code and its tests, mypy over the library's packages.
+# Installs only the `lint` extra (linters, and the typed libraries mypy reads): no PyTorch, no Jupyter.
+LINTED := autograd nn viz chainrule tests benchmarks notebooks/exercises
+LINT_INSTALLED := $(VENV)/.lint-installed
+
+$(LINT_INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[lint]'
+	touch $@
+
+lint: $(LINT_INSTALLED)
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/mypy autograd nn viz chainrule
 
 # Long property runs (20,000 generated cases) and memory soaks.

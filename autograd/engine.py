@@ -2,29 +2,31 @@
 
 A node holds its `data`, its accumulated `grad`, a `label`, the ordered tuple of parents `_prev`
 it was computed from, the name `_op` of that operation, the op's gradient rule `_rule` (None for
-a leaf) and `_ctx`, the tuple of values the op's forward saved for its rule. Every op is
+a leaf) and `_ctx`, a tuple of anything else the forward saved for the rule. Every op is
 recorded with `from_op`. Rules are plain functions `rule(out, g)`, never closures over `out`, so
 a graph holds no reference cycles and reference counting frees it as soon as its root goes.
 
-The per-node protocol, what Value and Tensor each define for the engine:
+A rule either adds each parent's share of `g` into that parent's `_pending` gradient itself
+(Value's rules) or returns the shares, one per parent, for the node's `_deliver` (Tensor's
+rules, and `Function`'s, as PyTorch's backward returns them). The per-node protocol, what
+Value and Tensor each define for the engine:
 
-    _zero            the empty gradient: 0.0 for a Value, None for a Tensor
-    _seed(gradient)  the gradient a pass starts from at this node (raises if none can start here)
-    _shares(g)       what the rule sends each parent for an incoming `g`: a tuple in `_prev`
-                     order, None where a parent needs none
-    _deliver(shares) add each share into its parent's `_pending`
-    _send(g)         `_deliver(_shares(g))` (a Value's rule delivers by itself, the fast path)
-    _accumulate(g)   .grad += g, the node's total for one pass
+    _zero                the empty gradient: 0.0 for a Value, None for a Tensor
+    _seed(gradient)      the gradient a pass starts from at this node (raises if none can start)
+    _deliver(shares, g)  add the shares a rule returned into the parents' `_pending`
+    _shares(g)           what the rule sends each parent, as a tuple in `_prev` order (None where
+                         a parent needs none), computed without delivering: for watching a pass
 
-A pass: sort the graph depth-first (each node marked with a stamp new to the pass, so no visited
-set is needed), set every node's `_pending` to `_zero`, put the seed in the root's, then visit the
-nodes in reverse topological order. When a node's turn comes every path to it has contributed,
-so its `_pending` is final: it is added to `.grad` and sent on to the parents. A pass stopped
-half-way leaves nothing behind that the next pass reads: each pass starts by resetting.
+A pass: sort the graph depth-first (each node marked with a stamp new to the walk, so no
+visited set is needed), set every node's `_pending` to `_zero`, put the seed in the root's,
+then visit the nodes in reverse topological order. When a node's turn comes every path to it
+has contributed, so its `_pending` is final: it is added to `.grad` and the rule runs. A pass
+stopped half-way leaves nothing behind that the next pass reads: each pass starts by resetting.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -36,14 +38,44 @@ if TYPE_CHECKING:
 
 Rule = Callable[[Any, Any], Any]
 _new = object.__new__
+_LEAF = sys.maxsize  # a leaf's `_recorded_at`: it saved nothing, so nothing it reads can go stale
+
+
+class _Clock:
+    """Counts in-place changes (an optimizer step, `+=` under no_grad). A node changed in place takes
+    the next tick as its `_changed_at`; an op remembers the tick it was recorded at, so an input
+    (or output) with a later one was changed after the op's forward read it."""
+
+    now = 0
+
+    def tick(self) -> int:
+        self.now += 1
+        return self.now
+
+
+clock = _Clock()
 
 
 class Node:
     """A value in the computation graph; Value and Tensor say how gradients flow through it."""
 
-    __slots__ = ("_ctx", "_mark", "_op", "_origin", "_pending", "_prev", "_rule", "data", "grad", "label")
+    __slots__ = (
+        "_changed_at",
+        "_ctx",
+        "_mark",
+        "_op",
+        "_origin",
+        "_pending",
+        "_prev",
+        "_recorded_at",
+        "_rule",
+        "data",
+        "grad",
+        "label",
+    )
     requires_grad = True
     _zero: Any = None
+    _saved_noun = "values"  # what an op saves, in the error when one changed in place
 
     def _init_leaf(self, data: Any, label: str) -> None:
         """Fill the slots of a node that no op produced."""
@@ -56,6 +88,7 @@ class Node:
         self._ctx: tuple = ()
         self._mark: object = None
         self._pending: Any = self._zero
+        self._recorded_at = _LEAF  # (`_changed_at` stays unset until a change: read as 0)
 
     @classmethod
     def from_op(cls, data: Any, parents: tuple, op: str, rule: Rule | None, saved: tuple = ()) -> Self:
@@ -67,6 +100,7 @@ class Node:
         out.label = ""
         out._op = op
         out._mark = None
+        out._recorded_at = clock.now
         if mode.ordinary or (parents and mode.grad_enabled):
             out._prev, out._rule, out._ctx = parents, rule, saved
         else:  # no graph; the name stays so that backward() can say what happened
@@ -101,11 +135,31 @@ class Node:
         raise NotImplementedError
 
     def bump_version(self) -> None:
-        """Record that `data` was changed in place (optimizers call it after a step).
+        """Record that `data` was changed in place (optimizers call it after a step): a backward
+        pass through an op recorded before the change then raises, as in PyTorch, instead of
+        reading the new numbers as if the forward had seen them."""
+        self._changed_at = clock.tick()
 
-        A Tensor op's saved arrays are then stale and its backward raises; a Value's rules read
-        the values its forward saved, so for a Value there is nothing to invalidate.
-        """
+    def _check_saved(self) -> None:
+        """Raise if an input of this op (or its output) was changed in place after the op was
+        recorded: the rule would read numbers its forward never saw."""
+        recorded_at = self._recorded_at
+        stale = [
+            f"input #{i} ({p._describe_change()})"
+            for i, p in enumerate(self._prev)
+            if getattr(p, "_changed_at", 0) > recorded_at
+        ]
+        if getattr(self, "_changed_at", 0) > recorded_at:
+            stale.append(f"its output ({self._describe_change()})")
+        if stale:
+            raise RuntimeError(
+                f"one of the {self._saved_noun} needed by the backward of '{self._op}' has been modified by an "
+                f"inplace operation (an optimizer step, or +=, -=, ... under no_grad) after the forward pass: "
+                f"{', '.join(stale)}. Run the forward pass again after changing its inputs."
+            )
+
+    def _describe_change(self) -> str:
+        return f"{self.label or self._op or 'a leaf'}, now {self.data!r}"
 
     def _assign(self, values: Any) -> None:
         """Overwrite the data with `values` in place (gradcheck moves its inputs this way)."""
@@ -180,12 +234,19 @@ def topological_order(root: Node) -> list[Node]:
 
 
 def _start_pass(root: Node, gradient: Any) -> list[Node]:
-    """The nodes of a pass from `root` in topological order, every `_pending` reset and the root's seeded."""
+    """The nodes of a pass from `root` in topological order, every `_pending` reset and the root's
+    seeded. Raises if a node was changed in place after an op that reads it was recorded (checked
+    only when the clock moved since the graph's oldest op)."""
     seed = root._seed(gradient)
     order = topological_order(root)
-    zero = root._zero
+    zero, oldest = root._zero, clock.now
     for node in order:
         node._pending = zero
+        if node._recorded_at < oldest:
+            oldest = node._recorded_at
+    if oldest < clock.now:
+        for node in order:
+            node._check_saved()
     root._pending = seed
     return order
 
@@ -230,12 +291,13 @@ def watch_backward(root: Node, gradient: Any = None, *, accumulate: bool = True)
 
 def grads_sent(node: Node, grad: Any) -> tuple | None:
     """What `node`'s rule sends each parent for an incoming gradient `grad` (fitted to each
-    parent's shape, None where a parent needs none), or None for a leaf or when the arrays the
-    op saved were changed in place since its forward pass. `grads_sent(v, 1.0)` of a Value gives
+    parent's shape, None where a parent needs none), or None for a leaf or when an input the op
+    reads was changed in place since its forward pass. `grads_sent(v, 1.0)` of a Value gives
     its local derivatives ∂v/∂parent."""
     if node._rule is None or grad is None:
         return None
     try:
-        return node._shares(grad)
+        node._check_saved()
     except RuntimeError:  # an input changed in place since the forward pass
         return None
+    return node._shares(grad)

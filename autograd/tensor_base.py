@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from .devices import CPU_ONLY, device
-from .engine import Node, Rule
+from .engine import Node, Rule, clock
 from .missing import missing
 from .torch_array import TorchArray
 
@@ -31,19 +31,6 @@ if TYPE_CHECKING:
 _new = object.__new__
 
 
-class _Clock:
-    """Counts in-place changes. A tensor changed in place records the next tick (its counter's `changed_at`); an
-    op remembers the tick it was recorded at, so a parent (or output) with a later version was
-    changed after the op saved it."""
-
-    now = 0
-
-    def tick(self) -> int:
-        self.now += 1
-        return self.now
-
-
-_clock = _Clock()
 _record = vars(Node)["from_op"].__func__  # Node's op recording, called without super()'s lookup on the hot path
 
 
@@ -70,7 +57,8 @@ class VersionCounter:
 class TensorBase(Node):
     """An array with a gradient: the data, the op recording and the engine protocol of a Tensor."""
 
-    __slots__ = ("_counter", "_recorded_at", "requires_grad")
+    __slots__ = ("_counter", "requires_grad")
+    _saved_noun = "arrays"
     __array_ufunc__ = None  # `array + tensor` calls Tensor.__radd__ instead of looping in numpy
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, label: str = ""):
@@ -100,7 +88,6 @@ class TensorBase(Node):
         self._init_leaf(array, label)
         self.requires_grad = requires_grad
         self._counter: VersionCounter | None = None  # made when first needed: changed in place, or viewed
-        self._recorded_at = 0
 
     @classmethod
     def from_op(cls, data: Any, parents: tuple, op: str, rule: Rule | None, saved: tuple = ()) -> Self:
@@ -128,7 +115,6 @@ class TensorBase(Node):
             if parent.data is data or (base is not None and np.may_share_memory(data, parent.data)):
                 out._counter = parent._shared_counter()
                 break
-        out._recorded_at = _clock.now
         return out
 
     @classmethod
@@ -172,7 +158,6 @@ class TensorBase(Node):
     def _shares(self, grad: np.ndarray) -> tuple:
         """What the rule sends each parent, summed back to the parent's shape (None where a parent
         needs none)."""
-        self._check_saved()
         return tuple(
             None if share is None or not parent.requires_grad else parent._fit(share)
             for parent, share in zip(self._prev, self._rule(self, grad))  # type: ignore[misc]  # a node with a rule
@@ -186,7 +171,6 @@ class TensorBase(Node):
         share is taken as it is only when it is new (not the incoming gradient passed on, not a
         view, not given to two parents), else copied; later shares are added into that array.
         """
-        self._check_saved()
         taken: list[np.ndarray] = []
         for parent, share in zip(self._prev, shares):
             if share is None or not parent.requires_grad:
@@ -199,55 +183,33 @@ class TensorBase(Node):
                     parent._pending = pending + share
                 else:
                     np.add(pending, share, out=pending)
-            elif parent._prev or (
-                type(share) is np.ndarray
-                and share is not grad
-                and share.base is None
-                and share.dtype == parent.data.dtype
-                and not _among(share, taken)
-            ):
+            elif parent._prev:
                 parent._pending = share
                 taken.append(share)  # kept by reference: a leaf given it too must copy it
-            else:
-                parent._pending = np.array(share, dtype=parent.data.dtype)
+            elif type(share) is not np.ndarray or share.dtype != parent.data.dtype:
+                parent._pending = np.array(share, dtype=parent.data.dtype)  # a copy in the leaf's dtype
+            elif share is grad or share.base is not None or _among(share, taken):
+                parent._pending = share.copy()  # the array is someone else's too
+            else:  # new, and given to this leaf alone: it becomes the leaf's own
+                parent._pending = share
+                taken.append(share)
             if not parent._prev and type(parent._pending) is np.ndarray:  # a leaf's .grad-to-be, as users touch it
                 parent._pending = parent._pending.view(TorchArray)
 
-    def _check_saved(self) -> None:
-        """Raise if an array this op saved (its inputs, its output) was changed in place since it ran:
-        its rule's answer would silently be wrong."""
-        recorded_at = self._recorded_at
-        counter = self._counter
-        if counter is not None and counter.changed_at > recorded_at:
-            self._refuse_stale()
-        for parent in self._prev:
-            counter = parent._counter
-            if counter is not None and counter.changed_at > recorded_at:
-                self._refuse_stale()
+    def _describe_change(self) -> str:
+        return f"{self.label or self._op or 'a leaf'}, shape {self.data.shape}, now at version {self._version}"
 
-    def _changed_after(self, tick: int) -> bool:
-        return self._counter is not None and self._counter.changed_at > tick
-
-    def _refuse_stale(self) -> None:
-        changed = [
-            f"input #{i} ({p.label or p._op or 'a leaf'}, shape {p.data.shape}, now at version {p._version})"
-            for i, p in enumerate(self._prev)
-            if p._changed_after(self._recorded_at)
-        ]
-        if self._changed_after(self._recorded_at):
-            changed.append(f"its output (shape {self.data.shape}, now at version {self._version})")
-        raise RuntimeError(
-            f"one of the arrays needed by the backward of '{self._op}' has been modified by an inplace "
-            f"operation (an optimizer step, or +=, -=, ... under no_grad) after the forward pass: "
-            f"{', '.join(changed)}. Run the forward pass again after changing its inputs."
-        )
+    @property
+    def _changed_at(self) -> int:  # type: ignore[override]  # a Tensor's comes from the counter its views share
+        """The clock's tick when this data (or data it shares) was last changed in place; 0 if never."""
+        return 0 if self._counter is None else self._counter.changed_at
 
     def bump_version(self) -> None:
         """Record that `data` was changed in place: a graph that saved the old data (through this Tensor
         or any that shares its data) refuses backward."""
         counter = self._shared_counter()
         counter.version += 1  # how many times, as PyTorch counts
-        counter.changed_at = _clock.tick()  # when, for the ops recorded before it
+        counter.changed_at = clock.tick()  # when, for the ops recorded before it
 
     def _shared_counter(self) -> VersionCounter:
         """This Tensor's version counter, made now if nothing needed it before."""
@@ -397,12 +359,6 @@ class TensorBase(Node):
         """The data as (nested) Python lists of numbers; a 0-d Tensor gives a number."""
         return self.data.tolist()
 
-    def __getattr__(self, name: str):
-        """Only reached for a name Tensor does not have: PyTorch's names say what to use instead."""
-        if name.startswith("__"):
-            raise AttributeError(name)
-        raise missing("Tensor", name, TENSOR_ADVICE, module=False)
-
     __hash__ = Node.__hash__  # identity: Tensors can be dict keys and set members
 
 
@@ -530,3 +486,21 @@ def dim_args(op: str, dim, keepdim: bool, axis=None, keepdims: bool | None = Non
     if isinstance(dim, list):
         dim = tuple(dim)
     return dim, bool(keepdim)
+
+
+class _Missing:
+    """A PyTorch name Tensor lacks, as a class attribute: reading it on a Tensor raises an
+    AttributeError that says what to write instead. (A `__getattr__` would do the same for any
+    name, but it makes every attribute read of every Tensor slower, the engine's included.)"""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:  # on the class itself (help(), dir(), inspect): the placeholder
+            return self
+        raise missing("Tensor", self.name, TENSOR_ADVICE, module=False)
+
+
+for _name in TENSOR_ADVICE:
+    setattr(TensorBase, _name, _Missing(_name))

@@ -1,15 +1,14 @@
 """Value: one scalar node of the computation graph.
 
-Each op sits in one place: its forward in plain float math (saving the numbers its derivative
-needs), the derivative in its docstring, and right below it the rule. A Value rule adds each
-parent's share of the incoming gradient `g` straight into that parent's `_pending` gradient
-(micrograd's `self.grad += ...`, without the closure). Every op is recorded with
-`Value.from_op`, the same public call a learner can use to write a new op (see docs/ops.md,
-or `autograd.Function`).
+Each op sits in one place: its forward in plain float math, the derivative in its docstring,
+and right below it the rule. A Value rule adds each parent's share of the incoming gradient `g`
+straight into that parent's `_pending` gradient (micrograd's `self.grad += ...`, without the
+closure). Every op is recorded with `Value.from_op`, the same public call a learner can use to
+write a new op (see docs/ops.md, or `autograd.Function`).
 
-A rule reads the numbers its forward saved (`out._ctx`), never its parents' current `data`, so
-changing a weight between forward and backward (an optimizer step) does not change the gradient
-of the graph already built: it is the gradient at the forward's values.
+A rule reads its parents' `data` when backward runs. An optimizer step between forward and
+backward (which calls `bump_version()`) makes that backward raise, as in PyTorch, rather than
+give the derivative at the new weights.
 """
 
 from __future__ import annotations
@@ -123,8 +122,9 @@ class Value(Node):
         out._prev, out._ctx, out._op = stand_ins, self._ctx, self._op
         for stand_in in stand_ins:
             stand_in._pending = 0.0
-        self._rule(out, grad)  # type: ignore[misc]
-        return tuple(s._pending if p.requires_grad else None for p, s in zip(self._prev, stand_ins))
+        returned = self._rule(out, grad)  # type: ignore[misc]
+        shares = [s._pending for s in stand_ins] if returned is None else returned  # a rule may return its shares
+        return tuple(s if p.requires_grad else None for p, s in zip(self._prev, shares))
 
     def _deliver(self, shares: tuple, grad: float) -> None:
         for parent, share in zip(self._prev, shares):
@@ -196,50 +196,45 @@ class Value(Node):
     def __mul__(self, other: Any) -> Value:
         """a * b; da += g * b, db += g * a."""
         other = other if type(other) is Value else self._lift(other, "*")
-        a, b = self.data, other.data
-        return Value.from_op(a * b, (self, other), "*", Value._mul_rule, (a, b))
+        return Value.from_op(self.data * other.data, (self, other), "*", Value._mul_rule)
 
     @staticmethod
     def _mul_rule(out: Value, g: float) -> None:
-        x, y = out._prev
-        a, b = out._ctx
-        x._pending += g * b
-        y._pending += g * a
+        a, b = out._prev
+        a._pending += g * b.data
+        b._pending += g * a.data
 
     def __truediv__(self, other: Any) -> Value:
         """y = a / b; da += g / b, db += -g * y / b."""
         other = other if type(other) is Value else self._lift(other, "/")
-        b = other.data
-        return Value.from_op(_divide(self.data, b), (self, other), "/", Value._div_rule, (b,))
+        return Value.from_op(_divide(self.data, other.data), (self, other), "/", Value._div_rule)
 
     @staticmethod
     def _div_rule(out: Value, g: float) -> None:
-        x, y = out._prev
-        (b,) = out._ctx
-        x._pending += _divide(g, b)
-        y._pending -= _divide(g * out.data, b)
+        a, b = out._prev
+        a._pending += _divide(g, b.data)
+        b._pending -= _divide(g * out.data, b.data)
 
     def __pow__(self, other: Any) -> Value:
         """y = a ** b; da += g * b * a^(b-1), db += g * y * ln a (a number b needs no gradient)."""
-        a = self.data
         if isinstance(other, Value):
-            b = other.data
-            return Value.from_op(_power(a, b), (self, other), "**", Value._pow_rule, (a, b))
+            return Value.from_op(_power(self.data, other.data), (self, other), "**", Value._pow_rule)
         n = self._lift(other, "**").data
-        return Value.from_op(_power(a, n), (self,), "**", Value._pow_number_rule, (a, n))
+        return Value.from_op(_power(self.data, n), (self,), "**", Value._pow_number_rule, (n,))
 
     @staticmethod
     def _pow_rule(out: Value, g: float) -> None:
         x, y = out._prev
-        a, b = out._ctx
+        a, b = x.data, y.data
         x._pending += g * b * _power(a, b - 1.0) if b else 0.0
         # at a = 0 (b ≥ 0), aᵇ ln a → 0: its limit from the right, as PyTorch takes it
         y._pending += g * out.data * _log(a) if out.data and not (a == 0 and b >= 0) else 0.0
 
     @staticmethod
     def _pow_number_rule(out: Value, g: float) -> None:
-        a, n = out._ctx
-        out._prev[0]._pending += g * n * _power(a, n - 1.0) if n else 0.0
+        (x,) = out._prev
+        (n,) = out._ctx
+        x._pending += g * n * _power(x.data, n - 1.0) if n else 0.0
 
     def __neg__(self) -> Value:
         """-a; da += -g."""
@@ -344,13 +339,12 @@ class Value(Node):
 
     def log(self) -> Value:
         """ln x; dx += g / x."""
-        x = self.data
-        return Value.from_op(_log(x), (self,), "log", Value._log_rule, (x,))
+        return Value.from_op(_log(self.data), (self,), "log", Value._log_rule)
 
     @staticmethod
     def _log_rule(out: Value, g: float) -> None:
-        (x,) = out._ctx
-        out._prev[0]._pending += _divide(g, x)
+        (x,) = out._prev
+        x._pending += _divide(g, x.data)
 
     # --- n-ary ops: one node where a neuron would otherwise make 2n -------------------
 
@@ -377,23 +371,19 @@ class Value(Node):
             )
         if not all(type(x) is Value for x in inputs):  # numbers become constant leaves
             inputs = [x if isinstance(x, Value) else _number_operand(x, "dot") for x in inputs]
-        w = tuple([v.data for v in weights])
-        x = tuple([v.data for v in inputs])
         total = 0.0 if bias is None else bias.data
-        for wi, xi in zip(w, x):
-            total += wi * xi
+        for w, x in zip(weights, inputs):
+            total += w.data * x.data
         parents = (*weights, *inputs) if bias is None else (*weights, *inputs, bias)
-        return Value.from_op(total, parents, "dot", Value._dot_rule, (w, x))
+        return Value.from_op(total, parents, "dot", Value._dot_rule, (len(weights),))
 
     @staticmethod
     def _dot_rule(out: Value, g: float) -> None:
-        w, x = out._ctx
-        n = len(w)
+        (n,) = out._ctx
         prev = out._prev
-        for weight, xi in zip(prev, x):
-            weight._pending += g * xi
-        for node, wi in zip(prev[n : 2 * n], w):
-            node._pending += g * wi
+        for w, x in zip(prev[:n], prev[n : 2 * n]):
+            w._pending += g * x.data
+            x._pending += g * w.data
         if len(prev) > 2 * n:
             prev[2 * n]._pending += g
 

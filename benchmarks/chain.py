@@ -74,7 +74,11 @@ def main(argv: list[str] | None = None) -> dict:
             ],
         )
     )
-    bars = {"build + backward <= 8 s (wall, GC on)": total_wall <= 8.0, "peak memory <= 1 GiB": peak <= 1024}
+    bars = {
+        "build + backward <= 8 s on the thread's CPU clock (GC on)": total_cpu <= 8.0,
+        "build + backward <= 8 s on the wall clock (GC on; counts waiting for other processes)": total_wall <= 8.0,
+        "peak memory <= 1 GiB": peak <= 1024,
+    }
     print_bars(bars)
     results = {
         "environment": environment(),

@@ -7,6 +7,7 @@ separate passes because tracemalloc slows allocation-heavy code several times ov
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -70,7 +71,7 @@ def peak_step_memory(step: Callable[[], object], gc_paused: bool) -> tuple[int, 
 
 def summary(samples: Sequence[float]) -> dict:
     """Median and quartiles of a list of measurements."""
-    q1, median, q3 = statistics.quantiles(samples, n=4) if len(samples) > 1 else (samples[0],) * 3
+    q1, _, q3 = statistics.quantiles(samples, n=4) if len(samples) > 1 else (samples[0],) * 3
     return {"median": statistics.median(samples), "q1": q1, "q3": q3, "n": len(samples)}
 
 
@@ -78,10 +79,8 @@ def environment() -> dict:
     """What the numbers were measured on."""
     versions = {}
     for package in ("chainrule", "micrograd", "numpy", "torch", "scikit-learn"):
-        try:
+        with contextlib.suppress(metadata.PackageNotFoundError):
             versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            pass
     return {
         "python": sys.version.split()[0],
         "platform": platform.platform(),

@@ -47,9 +47,9 @@ def tensor_contenders() -> dict:
         x.grad = y.grad = None
         (x * y).backward(g)
 
-    def numpy_by_hand() -> None:
+    def numpy_by_hand() -> tuple:
         z = xd * yd
-        dx, dy = g * yd, g * xd
+        return z, g * yd, g * xd  # z, dx, dy
 
     def pytorch() -> None:
         tx.grad = ty.grad = None
@@ -59,9 +59,9 @@ def tensor_contenders() -> dict:
         x.grad = y.grad = None
         (x + y).backward(g)
 
-    def numpy_add_by_hand() -> None:
+    def numpy_add_by_hand() -> tuple:
         z = xd + yd
-        dx, dy = g.copy(), g.copy()  # each input's gradient an array of its own, as a .grad must be
+        return z, g.copy(), g.copy()  # z, dx, dy: each gradient an array of its own, as a .grad must be
 
     return {
         "tensor op: chainrule": chainrule,

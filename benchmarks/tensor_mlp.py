@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import sys
 from collections.abc import Callable
 
@@ -76,7 +77,7 @@ def make_batches(X: np.ndarray, y: np.ndarray, size: int, rng: np.random.Generat
 def initial_weights(sizes: list[int], rng: np.random.Generator) -> list[np.ndarray]:
     """W1, b1, W2, b2, ...: W of shape (out, in) drawn as PyTorch's Linear draws them, float32."""
     params = []
-    for fan_in, fan_out in zip(sizes, sizes[1:]):
+    for fan_in, fan_out in itertools.pairwise(sizes):
         bound = 1.0 / np.sqrt(fan_in)
         params.append(rng.uniform(-bound, bound, (fan_out, fan_in)).astype(np.float32))
         params.append(rng.uniform(-bound, bound, fan_out).astype(np.float32))

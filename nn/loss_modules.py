@@ -9,15 +9,7 @@ import numpy as np
 
 from autograd import Tensor
 
-from .losses import (
-    REDUCTIONS,
-    binary_cross_entropy,
-    binary_cross_entropy_with_logits,
-    cross_entropy,
-    l1_loss,
-    mse_loss,
-    nll_loss,
-)
+from . import losses
 from .module import Module
 
 
@@ -32,8 +24,8 @@ class _Loss(Module):
                 f"{type(self).__name__}: size_average and reduce are PyTorch's deprecated spellings; "
                 "write reduction='mean', 'sum' or 'none'"
             )
-        if reduction not in REDUCTIONS:
-            raise ValueError(f"reduction must be one of {', '.join(map(repr, REDUCTIONS))}, got {reduction!r}")
+        if reduction not in losses.REDUCTIONS:
+            raise ValueError(f"reduction must be one of {', '.join(map(repr, losses.REDUCTIONS))}, got {reduction!r}")
         self.reduction = reduction
 
     def forward(self, input, target):
@@ -52,19 +44,19 @@ def _refuse(owner: str, **settings) -> None:
 class MSELoss(_Loss):
     """Mean squared error, (p - t)²."""
 
-    function = staticmethod(mse_loss)
+    function = staticmethod(losses.mse_loss)
 
 
 class L1Loss(_Loss):
     """Mean absolute error, |p - t|."""
 
-    function = staticmethod(l1_loss)
+    function = staticmethod(losses.l1_loss)
 
 
 class BCELoss(_Loss):
     """Binary cross-entropy of probabilities p against targets t in [0, 1]."""
 
-    function = staticmethod(binary_cross_entropy)
+    function = staticmethod(losses.binary_cross_entropy)
 
     def __init__(self, weight=None, size_average=None, reduce=None, reduction: str = "mean"):
         _refuse("BCELoss", weight=weight)
@@ -74,7 +66,7 @@ class BCELoss(_Loss):
 class BCEWithLogitsLoss(_Loss):
     """Binary cross-entropy of sigmoid(x) against t, computed stably from the logits x."""
 
-    function = staticmethod(binary_cross_entropy_with_logits)
+    function = staticmethod(losses.binary_cross_entropy_with_logits)
 
     def __init__(self, weight=None, size_average=None, reduce=None, reduction: str = "mean", pos_weight=None):
         _refuse("BCEWithLogitsLoss", weight=weight, pos_weight=pos_weight)
@@ -84,14 +76,14 @@ class BCEWithLogitsLoss(_Loss):
 class NLLLoss(_Loss):
     """-x[label] for log-probabilities x (a LogSoftmax output) and integer labels."""
 
-    function = staticmethod(nll_loss)
+    function = staticmethod(losses.nll_loss)
 
     def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None, reduction: str = "mean"):
         super().__init__(size_average, reduce, reduction)
         self.weight, self.ignore_index = weight, ignore_index
 
     def forward(self, input, target):
-        return nll_loss(input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction)
+        return losses.nll_loss(input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction)
 
 
 class CrossEntropyLoss(_Loss):
@@ -101,7 +93,7 @@ class CrossEntropyLoss(_Loss):
     Rows whose label is ignore_index count nowhere (not supported together with label_smoothing).
     """
 
-    function = staticmethod(cross_entropy)
+    function = staticmethod(losses.cross_entropy)
 
     def __init__(
         self,
@@ -125,7 +117,9 @@ class CrossEntropyLoss(_Loss):
     def forward(self, input, target):
         if self.label_smoothing:
             target = self._smoothed(input, target)
-        return cross_entropy(input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction)
+        return losses.cross_entropy(
+            input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction
+        )
 
     def _smoothed(self, logits, target) -> np.ndarray:
         labels = np.asarray(target.data if isinstance(target, Tensor) else target)

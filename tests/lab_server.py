@@ -10,12 +10,14 @@ data and runtime directories under a temporary folder, nothing fetched from the 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -70,9 +72,6 @@ class JupyterLab:
                     ) from error
                 time.sleep(0.3)
 
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}/{path}?token={self.token}"
-
     def api(self, method: str, path: str, body=None):
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(
@@ -98,7 +97,9 @@ class JupyterLab:
 
     def open(self, name: str) -> DevTools:
         """Chromium showing the notebook, once JupyterLab has opened it (kernel not yet necessarily idle)."""
-        page = DevTools(self.url(f"lab/tree/{name}"), self.folder / f"profile{len(self.pages)}", size="1280,1000")
+        # `reset`: a clean workspace, not the notebooks an earlier page left open (JupyterLab keeps them server-side)
+        url = f"http://127.0.0.1:{self.port}/lab/tree/{name}?reset&token={self.token}"
+        page = DevTools(url, self.folder / f"profile{len(self.pages)}", size="1280,1000")
         self.pages.append(page)
         page.wait(
             "window.jupyterapp && window.jupyterapp.shell.currentWidget"
@@ -120,13 +121,25 @@ class JupyterLab:
         """Run every cell (as Run ▸ Run All Cells) and wait until each has finished."""
         self.wait_kernel(page)
         page.run("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-        page.wait(
+        done = (
             "(() => { const cells = window.jupyterapp.shell.currentWidget.content.widgets;"
             " return cells.every(c => c.model.type !== 'code' || (c.model.executionCount !== null"
-            " && !c.node.querySelector('.jp-InputArea-prompt').textContent.includes('*'))); })()",
-            seconds,
+            " && !c.node.querySelector('.jp-InputArea-prompt').textContent.includes('*'))); })()"
         )
+        try:
+            page.wait(done, seconds)
+        except AssertionError:
+            state = page.run(
+                "(() => { const w = window.jupyterapp.shell.currentWidget; return {kernel: w.sessionContext.session"
+                " && w.sessionContext.session.kernel && w.sessionContext.session.kernel.status, prompts:"
+                " w.content.widgets.map(c => c.node.querySelector('.jp-InputArea-prompt').textContent)}; })()"
+            )
+            raise AssertionError(f"the cells did not finish: {state}; log: {self.log_tail()}") from None
         self.wait_kernel(page)
+
+    def log_tail(self) -> str:
+        self.log.flush()
+        return (self.folder / "jupyterlab.log").read_text(errors="replace")[-1500:]
 
     @staticmethod
     def output(page: DevTools, cell: int, expression: str = "node.innerText"):
@@ -135,6 +148,15 @@ class JupyterLab:
             f"(() => {{ const node = window.jupyterapp.shell.currentWidget.content.widgets[{cell}]"
             f".node.querySelector('.jp-OutputArea'); return node && {expression}; }})()"
         )
+
+    def finish(self) -> None:
+        """Close every page opened so far and shut their kernels down (between tests)."""
+        for page in self.pages:
+            page.close()
+        self.pages = []
+        for session in self.api("GET", "api/sessions") or []:
+            with contextlib.suppress(urllib.error.HTTPError):  # already shutting down
+                self.api("DELETE", f"api/sessions/{session['id']}")
 
     def close(self) -> None:
         for page in self.pages:

@@ -109,3 +109,16 @@ def test_classes_have_one_colour_everywhere():
     points = ax.collections[-1].get_facecolors()
     assert {to_hex(c) for c in points} == {ORANGE, BLUE}
     assert CLASS_COLORS[:2] == (ORANGE, BLUE)
+
+
+def test_the_optimizer_slider_carries_a_still_picture():
+    """A saved notebook shows the paths as a PNG, not `VBox(children=...)`, before the cell runs."""
+    pytest.importorskip("ipywidgets")
+    import base64
+
+    from viz.plots import optimizer_paths_slider
+
+    panel = optimizer_paths_slider(lambda a, b: a**2 + b**2, {"SGD": np.cumsum(np.ones((5, 2)), axis=0)})
+    bundle = panel._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert base64.b64decode(bundle["image/png"]).startswith(b"\x89PNG")

@@ -98,7 +98,7 @@ def test_tolerance_separates_rounding_from_errors(monkeypatch):
 
 
 def test_bad_inputs():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least one input"):
         gradcheck(lambda: Value(1.0))
     with pytest.raises(TypeError, match="#0"):
         gradcheck(lambda a: a * 2, 1.0)

@@ -20,6 +20,14 @@ def lab(tmp_path_factory):
         yield server
 
 
+@pytest.fixture(autouse=True)
+def one_page_at_a_time(lab):
+    """Each test's pages and kernels are closed after it: two machines' worth of JupyterLab
+    frontends would starve the next test."""
+    yield
+    lab.finish()
+
+
 def notebook(*sources: str):
     book = nbformat.v4.new_notebook()
     book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -61,23 +69,25 @@ def test_step_through_after_the_learners_backward(lab):
 
 
 def test_saved_widget_outputs_show_a_picture(lab, tmp_path):
-    """A notebook executed and saved elsewhere, opened without running it: its step-through
-    output shows a picture, not the widget's text `VBox(children=...`."""
+    """A notebook executed and saved elsewhere, opened without running it: its step-through and
+    Playground outputs show a picture, not the widget's text `VBox(children=...`."""
     from nbclient import NotebookClient
 
     book = notebook(
         "import viz\nfrom autograd import Value\n"
         "x, y = Value(2.0, label='x'), Value(3.0, label='y')\nf = x * y; f.label = 'f'",
         "viz.step_through(f)",
+        "viz.playground(hidden=(4, 2))",
     )
     NotebookClient(book, timeout=120, kernel_name="python3").execute()
     lab.put("saved.ipynb", book)
     page = lab.open("saved.ipynb")
-    page.wait("window.jupyterapp.shell.currentWidget.content.widgets.length === 2", 30)
-    page.wait("document.querySelectorAll('.jp-OutputArea-output').length > 0", 30)
-    shown = lab.output(page, 1, "({text: node.innerText, images: node.querySelectorAll('img, svg').length})")
-    assert "VBox(" not in shown["text"]
-    assert shown["images"] >= 1
+    page.wait("window.jupyterapp.shell.currentWidget.content.widgets.length === 3", 30)
+    page.wait("document.querySelectorAll('.jp-OutputArea-output').length > 1", 30)
+    for cell in (1, 2):  # the step-through, the Playground
+        shown = lab.output(page, cell, "({text: node.innerText, images: node.querySelectorAll('img, svg').length})")
+        assert "VBox(" not in shown["text"]
+        assert shown["images"] >= 1
 
 
 def test_explore_opens_a_box_in_jupyterlab(lab):

@@ -285,5 +285,5 @@ def test_a_dotted_attribute_name_colliding_with_a_submodule_parameter_raises():
     model = Module()
     model.a = Linear(2, 2)
     setattr(model, "a.weight", Tensor(np.zeros((2, 2)), requires_grad=True))
-    with pytest.raises(ValueError, match="two different parameters are both named 'a.weight'"):
+    with pytest.raises(ValueError, match=r"two different parameters are both named 'a\.weight'"):
         model.parameters()

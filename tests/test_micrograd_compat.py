@@ -169,5 +169,5 @@ def test_micrograds_internal_constructor_and_closures_raise_pointing_to_function
     with pytest.raises(TypeError, match=r"autograd.Function"):
         Value(2.0, (a,), "+")
     out = a * 2
-    with pytest.raises(AttributeError, match="closure.*autograd.Function"):
+    with pytest.raises(AttributeError, match=r"closure.*autograd\.Function"):
         out._backward = lambda: None

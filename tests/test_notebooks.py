@@ -68,7 +68,11 @@ def test_notebook_runs_and_draws(path):
         for run, width, text, overlaps in drawn
         if text < measure.MIN_FIGURE_TEXT_PX or overlaps
     ]
+    for run, width, text, _ in drawn:
+        print(f"  c{code_cells[run]} figure {width} px, smallest text {text:.1f} px")
     for index, kind, m in measure.notebook_pictures(notebook):
+        if kind != "png":
+            print(f"  c{index} {kind} {m['width']:.0f} px, smallest text {m['text']:.1f} px, {m['outside']} cut off")
         if kind != "png" and (m["width"] > measure.COLUMN_PX + 1 or m["text"] < measure.MIN_TEXT_PX or m["outside"]):
             problems.append(
                 f"c{index} {kind} {m['width']:.0f} px wide, text {m['text']:.1f} px, {m['outside']} cut off"

@@ -13,7 +13,7 @@ import torch
 from value_ops import OPS
 
 import nn
-from autograd import Tensor, Value, topological_order, watch_backward
+from autograd import Tensor, Value, gradcheck, grads_sent, topological_order, watch_backward
 
 
 def _value_graph(a: Value, b: Value) -> Value:
@@ -170,27 +170,67 @@ def test_every_node_gets_its_gradient_and_keeps_adding_across_passes():
 
 
 @pytest.mark.parametrize("op", OPS, ids=lambda op: op.name)
-def test_a_value_rule_uses_the_forwards_numbers_after_its_inputs_change(op):
+def test_a_value_changed_by_a_step_after_the_forward_makes_backward_raise(op):
     args = op.points(1, seed=3)[0]
-    before = [Value(x) for x in args]
-    out = op.fn(*before)
-    for leaf in before:
-        leaf.data += 0.25  # the step happens after the forward pass
-        leaf.bump_version()
-    out.backward()
-    fresh = [Value(x) for x in args]
-    op.fn(*fresh).backward()
-    assert [leaf.grad for leaf in before] == pytest.approx([leaf.grad for leaf in fresh], rel=1e-12)
+    leaves = [Value(x, label=f"x{i}") for i, x in enumerate(args)]
+    out = op.fn(*leaves)
+    leaves[0].data += 0.25  # what an optimizer step does after the forward pass ...
+    leaves[0].bump_version()  # ... and says so
+    with pytest.raises(RuntimeError, match=r"modified by an inplace operation.*x0, now"):
+        out.backward()
+    fresh = op.fn(*leaves)  # a new forward pass reads the new numbers and is fine
+    fresh.backward()
 
 
-def test_an_sgd_step_between_forward_and_backward_gives_the_forwards_gradient():
-    # y = w·w·x at w = 3, x = 1: dy/dw = 2wx = 6 at the forward's w, whatever w is afterwards.
-    w, x = Value(3.0), Value(1.0)
+def test_an_sgd_step_between_forward_and_backward_raises_as_in_pytorch():
+    # y = w·w·x at w = 3, x = 1: dy/dw = 6 at the forward's w; read from the new w (2) it would be 4.
+    w, x = Value(3.0, label="w"), Value(1.0)
     y = w * w * x
-    w.grad = 1.0
-    nn.optim.SGD([w], lr=1.0).step()  # w becomes 2: dy/dw would read 4 from the new weight
-    assert w.data == 2.0
-    w.grad = 0.0
+    tw, tx = torch.tensor(3.0, requires_grad=True), torch.tensor(1.0)
+    ty = tw * tw * tx
+    w.grad, tw.grad = 1.0, torch.tensor(1.0)
+    nn.optim.SGD([w], lr=1.0).step()
+    torch.optim.SGD([tw], lr=1.0).step()
+    assert w.data == tw.item() == 2.0
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        ty.backward()
+    with pytest.raises(RuntimeError, match=r"backward of '\*' has been modified by an inplace operation.*input #0 \(w"):
+        y.backward()
+    w.zero_grad()
+    (w * w * x).backward()  # the forward run again after the step: dy/dw = 2w = 4
+    assert w.grad == 4.0
+
+
+def test_a_step_in_the_middle_of_a_forward_pass_is_caught_too():
+    w, x = Value(3.0, label="w"), Value(2.0)
+    first = w * x  # recorded before the step: its rule would read the new w
+    w.data -= 1.0
+    w.bump_version()
+    second = first + w * x  # this product is recorded after the step
+    with pytest.raises(RuntimeError, match=r"backward of '\*'.*input #0 \(w"):
+        second.backward()
+    assert w.grad == 0.0  # refused before any gradient moved
+    (w * x).backward()  # an op recorded after the step is fine on its own
+    assert w.grad == 2.0
+
+
+def test_a_value_rule_may_return_its_shares_instead_of_adding_them():
+    """The Tensor shape of rule (return one share per parent) works on Values too, everywhere."""
+
+    def cube(x: Value) -> Value:
+        """y = x³; dx = 3x²·g."""
+        return Value.from_op(x.data**3, (x,), "cube", cube_rule)
+
+    def cube_rule(out: Value, g: float) -> tuple:
+        (x,) = out._prev
+        return (3 * x.data**2 * g,)
+
+    x = Value(2.0)
+    y = cube(x) * x  # y = x⁴: dy/dx = 4x³ = 32
     y.backward()
-    assert w.grad == 6.0
-    assert x.grad == 9.0  # w·w at the forward's w
+    assert x.grad == 32.0
+    steps = list(watch_backward(y, accumulate=False))
+    cube_step = next(step for step in steps if step.node._op == "cube")
+    assert cube_step.grad == 2.0 and cube_step.sent == (24.0,)  # g = x = 2, times 3x² = 12
+    assert grads_sent(cube_step.node, 1.0) == (12.0,)
+    assert gradcheck(lambda v: cube(v) * v, Value(0.7))

@@ -80,7 +80,7 @@ def test_history_plots_train_and_validation():
     assert [line.get_label() for line in loss_ax.lines] == ["train", "val"]
     assert list(acc_ax.lines[1].get_ydata()) == [0.4, 0.7, 0.8]
     assert len(plot_history({"train_loss": [1.0, 0.5]}).axes) == 1
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least one of"):
         plot_history({})
 
 

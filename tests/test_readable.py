@@ -123,3 +123,23 @@ def test_a_small_graph_is_not_folded():
     f.backward()
     source = draw_graph(f).source
     assert "folded" not in source and 'label="{ x | data -2 | grad -4 }"' in source
+
+
+def test_a_long_chain_is_folded_only_when_it_cannot_be_read():
+    """`h = (h * 1.01).tanh()` 40 times cannot be read whole in the column: its middle becomes one
+    box and the picture says so. The six-layer sigmoid chain of notebook 07, readable whole,
+    keeps every layer (its point is each layer's gradient)."""
+    h = Value(1.0, label="x")
+    for _ in range(40):
+        h = (h * 1.01).tanh()
+    h.backward()
+    svg = fits(draw_graph(h))
+    assert "chain · 76 ops (* → tanh)" in svg and "1 long chain of ops, folded into boxes" in svg
+    rng = np.random.default_rng(1)
+    h = Value(0.5, label="x")
+    for i in range(1, 7):
+        h = (Value(float(rng.uniform(0.5, 1.5)), label=f"w{i}") * h).sigmoid()
+    loss = (h - 1.0) ** 2
+    loss.backward()
+    svg = fits(draw_graph(loss, color_by="grad", rankdir="TB"))
+    assert "chain" not in svg and all(f">w{i}<" in svg for i in range(1, 7))

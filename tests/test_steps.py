@@ -203,7 +203,15 @@ def test_record_cells_keep_their_width_from_frame_to_frame():
     steps = steps_html(lecture())
     outlines = [sorted(re.findall(r'<polyline[^>]*points="([^"]+)"', svg)) for svg in steps.svgs()]
     assert all(o == outlines[0] for o in outlines)  # the separators between record cells
-    labels = [
-        [attrs["label"] for name, attrs, _ in scene.nodes if name.startswith("v")] for scene in steps.scenes
-    ]
+    labels = [[attrs["label"] for name, attrs, _ in scene.nodes if name.startswith("v")] for scene in steps.scenes]
     assert all(len(a) == len(b) for frame in labels for a, b in zip(frame, labels[0]))
+
+
+def test_every_frame_fits_the_column_with_nothing_cut_off():
+    """Before, the output node at the right edge was cut: Graphviz's size= scaling rounded the
+    viewBox down. Frames are scaled by their width attribute now, the viewBox kept whole."""
+    from measure import COLUMN_PX, measure_svg
+
+    for svg in steps_html(lecture(), edge_labels=True).svgs():
+        m = measure_svg(svg)
+        assert m.width <= COLUMN_PX + 0.5 and m.shown_text >= 8 and not m.outside, (m.width, m.shown_text, m.outside)

@@ -466,7 +466,7 @@ def test_gradcheck_names_a_wrong_tensor_rule(monkeypatch):
 
 def test_gradcheck_names_a_wrong_broadcast_rule(monkeypatch):
     def wrong_mul_rule(out, g):
-        a, b = out._prev
+        _, b = out._prev
         return g * b.data, g  # forgets the factor a
 
     monkeypatch.setattr(Tensor, "_mul_rule", wrong_mul_rule)
@@ -565,7 +565,7 @@ def test_hash_is_identity_and_comparisons_are_elementwise():
     assert len({a, b}) == 2 and {a: 1}[a] == 1
     eq = a == b
     assert type(eq) is Tensor and eq.dtype == np.bool_ and not eq.requires_grad
-    assert bool((a == b).data.all()) and (a == None) is False
+    assert bool((a == b).data.all()) and (a == None) is False  # noqa: E711  # elementwise == against None, as in PyTorch
     with pytest.raises(ValueError, match="ambiguous"):
         bool(a == b)
 

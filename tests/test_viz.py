@@ -268,8 +268,10 @@ def test_deep_graph_needs_no_recursion():
     h = Value(0.1, "x")
     for _ in range(3000):
         h = h * 1.0
-    source = draw_graph(h, max_nodes=10_000).source
+    source = draw_graph(h, max_nodes=10_000, width=None).source  # every value, at natural size
     assert source.count('label="*"') == 3000
+    folded = draw_graph(h, max_nodes=10_000).source  # in a column: the chain's middle is one box
+    assert folded.count('label="*"') == 4 and "chain · 2996 ops (*)" in folded
 
 
 def test_bad_options_raise():

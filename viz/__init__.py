@@ -8,32 +8,9 @@
 `viz.plots` needs matplotlib and is imported on its own: `from viz.plots import plot_history`.
 """
 
-from .graph import (
-    Frame,
-    GraphvizNotInstalled,
-    StepThrough,
-    backward_steps,
-    describe,
-    draw_graph,
-    explore,
-    export_steps,
-    render_step,
-    step_through,
-    steps_html,
-)
+from . import graph
+from .graph import *  # noqa: F403  (the drawing names are viz.graph's: graph.__all__, added to ours below)
 from .play import playground
 
-__all__ = [
-    "Frame",
-    "GraphvizNotInstalled",
-    "StepThrough",
-    "backward_steps",
-    "describe",
-    "draw_graph",
-    "explore",
-    "export_steps",
-    "playground",
-    "render_step",
-    "step_through",
-    "steps_html",
-]
+__all__ = ["playground"]
+__all__ += graph.__all__

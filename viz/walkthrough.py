@@ -3,8 +3,8 @@
 Part 1 works f = (x + y)·z at x = -2, y = 5, z = -4 by hand: the forward values, then each
 backward step in the engine's order with its chain-rule product, and pictures of the graph
 before and after backward and at every step. Part 2 trains micrograd's moons MLP and draws
-its decision boundary and loss curve. Pictures are SVG/PNG; without Graphviz's `dot` the
-graphs are written as .dot source instead.
+its decision boundary and loss curve, and its graph for one sample as a page to open up.
+Pictures are SVG/PNG; without Graphviz's `dot` the graphs are written as .dot source instead.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import numpy as np
 from autograd import Node, Value, grads_sent, no_grad, topological_order
 
 from .graph.draw import draw_graph, fmt
+from .graph.explore import explore
 from .graph.render import INSTALL_HINT, GraphvizNotInstalled, available
 from .graph.steps import Frame, StepThrough, backward_steps, render_step
 
@@ -167,11 +168,14 @@ def moons_demo(out_dir: Path, steps: int = 100, seed: int = 1337) -> dict:
     curves = plot_history(history)
     curves.suptitle("full-batch SGD, hinge loss + 1e-4·Σp²")
     curves.savefig(out_dir / "moons_loss.png", dpi=110)
-    return {
-        "loss": loss.data,
-        "accuracy": accuracy,
-        "files": [out_dir / "moons_boundary.png", out_dir / "moons_loss.png"],
-    }
+    files = [out_dir / "moons_boundary.png", out_dir / "moons_loss.png"]
+    if available():  # the trained network's graph for one sample, to open layer by layer
+        sample = model(rows[0])  # its score: d score / d parameter shows what each weight does
+        sample.label = "score"
+        optimizer.zero_grad()
+        sample.backward()
+        files.append(Path(explore(sample).save(out_dir / "explore.html")))
+    return {"loss": loss.data, "accuracy": accuracy, "files": files}
 
 
 def main(argv: list[str] | None = None) -> int:

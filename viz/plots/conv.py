@@ -34,7 +34,7 @@ def draw_mosaic(ax, images: np.ndarray, ncols: int, first: int = 0):
     h, w = images.shape[1:]
     for k in range(len(images)):
         row, col = divmod(k, ncols)
-        ax.text(col * (w + 1) - 0.5, row * (h + 1) - 0.55, str(first + k), fontsize=6, va="bottom", ha="left")
+        ax.text(col * (w + 1) - 0.5, row * (h + 1) - 0.55, str(first + k), fontsize=6.5, va="bottom", ha="left")
     ax.set_xticks([])
     ax.set_yticks([])
     for spine in ax.spines.values():

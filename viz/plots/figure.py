@@ -37,3 +37,9 @@ def as_array(x) -> np.ndarray:
     if a.dtype == object:
         a = np.vectorize(lambda v: float(v.numpy()) if isinstance(v, Node) else v, otypes=[float])(a)
     return a.astype(float)
+
+
+def two_panels(fig: Figure, ratios: list[float]):
+    """The figure cut into two side-by-side subfigures of these width ratios."""
+    both = np.asarray(fig.subfigures(1, 2, width_ratios=ratios), dtype=object).ravel()
+    return both[0], both[1]

@@ -7,8 +7,8 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from ..extras import require
-from .figure import NotebookFigure, as_array
+from ..extras import require, still_panel
+from .figure import NotebookFigure, as_array, two_panels
 
 
 def _grid_shape(count: int, max_cols: int) -> tuple[int, int]:
@@ -77,7 +77,8 @@ def plot_optimizer_paths(
 
 
 def optimizer_paths_slider(loss_fn2d: Callable, paths: Mapping[str, object], **options):
-    """plot_optimizer_paths with a step slider (ipywidgets; needs a running kernel)."""
+    """plot_optimizer_paths with a step slider (ipywidgets; needs a running kernel). A saved
+    notebook shows the whole paths as a picture to a reader who has not run the cell."""
     widgets = require("ipywidgets", "optimizer_paths_slider")
     from IPython.display import display
 
@@ -87,7 +88,8 @@ def optimizer_paths_slider(loss_fn2d: Callable, paths: Mapping[str, object], **o
     def show(step: int) -> None:
         display(plot_optimizer_paths(loss_fn2d, paths, step=step, **options))
 
-    return widgets.VBox([slider, widgets.interactive_output(show, {"step": slider})])
+    still = plot_optimizer_paths(loss_fn2d, paths, **options)._repr_png_()
+    return still_panel(widgets, [slider, widgets.interactive_output(show, {"step": slider})], still)
 
 
 def unhealthy(a: np.ndarray, kind: str) -> float:
@@ -129,7 +131,7 @@ def plot_activation_stats(
         kinds.append(layer_kind)
     rows, cols = _grid_shape(len(names), max_cols)
     fig = NotebookFigure(figsize=(2.1 * cols + 2.4, 2.0 * rows + 0.6), layout="constrained")
-    panels, side = fig.subfigures(1, 2, width_ratios=[2.1 * cols, 2.4])
+    panels, side = two_panels(fig, [2.1 * cols, 2.4])
     axes = panels.subplots(rows, cols, squeeze=False, sharex=True)
     finite = np.concatenate([a[np.isfinite(a)].ravel() for a in arrays])
     edges = np.linspace(finite.min(), finite.max(), 41) if finite.size and finite.min() < finite.max() else 40

@@ -16,7 +16,7 @@ from nn.train import in_notebook
 
 from ..extras import NOTEBOOK_EXTRA
 from ..palette import BLUE, CLASS_COLORS, ORANGE
-from .figure import NotebookFigure, as_array
+from .figure import NotebookFigure, as_array, two_panels
 
 try:
     from matplotlib.colors import LinearSegmentedColormap, ListedColormap, TwoSlopeNorm
@@ -105,7 +105,7 @@ def plot_decision_boundary(
             cols = int(np.ceil(np.sqrt(units.shape[1])))
             rows = int(np.ceil(units.shape[1] / cols))
             fig: Figure = NotebookFigure(figsize=(4.6 + 1.0 * cols, max(4.4, 1.05 * rows + 1.2)), layout="constrained")
-            main, side = fig.subfigures(1, 2, width_ratios=[4.6, 1.0 * cols])
+            main, side = two_panels(fig, [4.6, 1.0 * cols])
             ax = main.add_subplot()
             side.suptitle("hidden units", fontsize=10)
             unit_axes = side.subplots(rows, cols, squeeze=False)
