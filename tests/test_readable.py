@@ -143,3 +143,22 @@ def test_a_long_chain_is_folded_only_when_it_cannot_be_read():
     loss.backward()
     svg = fits(draw_graph(loss, color_by="grad", rankdir="TB"))
     assert "chain" not in svg and all(f">w{i}<" in svg for i in range(1, 7))
+
+
+@pytest.mark.parametrize("modules", [False, True])
+def test_a_loss_over_many_samples_is_never_a_hairline(modules):
+    """The lecture's MLP on a batch of 8 samples (900+ values) has no readable folding at the
+    column's width: draw_graph says so, and how to see it, in readable text instead of shrinking
+    the picture (with or without modules=)."""
+    model, _ = lecture_mlp()
+    rng = random.Random(0)
+    samples = [[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in range(8)]
+    loss = sum(((model(x) - y) ** 2 for x, y in zip(samples, [1.0, -1.0] * 4)), Value(0.0)) * (1 / 8)
+    loss.backward()
+    assert len(topological_order(loss)) > 900
+    svg = draw_graph(loss, modules=model if modules else None).pipe(format="svg").decode()
+    size = measure_svg(svg)
+    assert size.shown_text >= MIN_TEXT_PX
+    assert size.shown_width <= COLUMN_PX
+    assert not size.outside
+    assert "one sample" in svg and "viz.explore" in svg and "width=None" in svg

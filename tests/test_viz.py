@@ -259,7 +259,8 @@ def test_max_nodes_guard_on_the_moons_graph():
     assert "too many to draw (max_nodes=2,000)" in summary.source and "modules=model" in summary.source
     summary.pipe(format="svg")
     collapsed = draw_graph(loss, modules=model)
-    assert "modules collapsed" in collapsed.source and "box3d" in collapsed.source
+    # even collapsed, 100 samples' graphs cannot be read in a column: a note says so and what to do
+    assert "modules collapsed" in collapsed.source and "one sample" in collapsed.source
     collapsed.pipe(format="svg")
     print(f"\nmoons loss graph: summary and collapsed view built and rendered in {time.perf_counter() - start:.1f} s")
 

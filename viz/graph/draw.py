@@ -62,7 +62,8 @@ def draw_graph(
     and layers found in the graph itself (viz.graph.units; a Tensor graph's layers). A folded
     box says what it holds and is shaded by its parameters' mean |grad|; the caption says what
     was folded and how to open it (viz.explore(root) opens and closes boxes by clicking).
-    width=None draws every value at natural size.
+    When no folding reaches that size (a loss over a batch of samples), one note says so and
+    how to see the graph instead of shrinking it. width=None draws every value at natural size.
 
     color_by='grad' fills each value by its gradient (red positive, blue negative, darker =
     larger |grad| on a continuous log scale spanning this graph's gradients, legend beside the
@@ -152,6 +153,7 @@ class Plan:
             )
         self.folded = tuple(folded)
         self.too_large = (_visible(mm, folded) if mm else len(self.order)) > max_nodes
+        self.unreadable = False  # set by fit when no layout has text of MIN_TEXT_PX
         self.max_nodes = max_nodes
         self.names: dict[int, str] = dict((mm.short_names if cluster else mm.names) if mm else {})
         for name, p in (params or {}).items():
@@ -274,6 +276,8 @@ class Plan:
                     readable, lowest = layout, height
             if text_px > best_px:
                 best, best_px = layout, text_px
+        if readable is None:
+            self.unreadable = True  # nothing folds small enough: say so instead of a hairline picture
         return readable or best
 
     def drawing(
@@ -282,6 +286,8 @@ class Plan:
         """The Drawing for one layout, scaled down (never up) to `width` CSS px."""
         if self.too_large:
             return _too_large(self.order, self.max_nodes, self.mm is not None)
+        if self.unreadable:
+            return _unreadable(self.order, width, self.caption)
         drawing = self.scene(layout, step, scale).digraph()
         drawing.fit_width = width
         return drawing
@@ -293,6 +299,22 @@ def _visible(mm: ModuleMap | UnitMap, folded) -> int:
     return len(mm.owner) - hidden + len(folded)
 
 
+def _unreadable(order: list[Node], width: float | None, caption: str) -> Drawing:
+    """One note for a graph no fold makes readable at `width` (a loss over many samples, say)."""
+    return _note(
+        (f"{caption}\\n" if caption else "")
+        + f"{len(order):,} values: no folding of this graph has text of {MIN_TEXT_PX:g} px or more in {width:g} px\\n"
+        "draw one sample's graph, open this one with viz.explore(root),\\n"
+        "or pass width=None for every value at natural size (scroll to read it)"
+    )
+
+
+def _note(text: str) -> Drawing:
+    graph = Drawing(node_attr={"fontname": "Helvetica", "fontsize": "12"})
+    graph.node("summary", shape="note", style="filled", fillcolor="#fff2cc", label=text)
+    return graph
+
+
 def _too_large(order: list[Node], max_nodes: int, has_modules: bool) -> Drawing:
     """One note saying why the graph is not drawn and what to do instead."""
     ops = Counter(clean(node._op) or "leaf" for node in order)
@@ -302,12 +324,4 @@ def _too_large(order: list[Node], max_nodes: int, has_modules: bool) -> Drawing:
         if has_modules
         else "draw a smaller graph (one sample), pass modules=model to collapse modules, or raise max_nodes"
     )
-    graph = Drawing(node_attr={"fontname": "Helvetica", "fontsize": "12"})
-    graph.node(
-        "summary",
-        shape="note",
-        style="filled",
-        fillcolor="#fff2cc",
-        label=f"{len(order):,} values: too many to draw (max_nodes={max_nodes:,})\\n{counts}\\n{hint}",
-    )
-    return graph
+    return _note(f"{len(order):,} values: too many to draw (max_nodes={max_nodes:,})\\n{counts}\\n{hint}")
