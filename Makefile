@@ -74,7 +74,6 @@ playground: $(INSTALLED)
 
 # JupyterLab over the notebooks; as root (a container) Jupyter needs --allow-root.
 notebooks: $(INSTALLED)
-	$(BIN)/python -m pip install --quiet jupyterlab
 	$(BIN)/jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 clean:
