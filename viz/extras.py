@@ -17,6 +17,16 @@ def require(module: str, needed_by: str) -> ModuleType:
         raise ImportError(f"{needed_by} needs {module.split('.')[0]}: {NOTEBOOK_EXTRA}") from error
 
 
+def save_page(path, title: str, body: str) -> str:
+    """Write `body` (HTML that carries its own scripts and styles) as a standalone page; returns its path."""
+    page = (
+        f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{title}</title></head><body>{body}</body></html>\n'
+    )
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(page)
+    return str(path)
+
+
 def still_panel(widgets: ModuleType, children: list, png: bytes | None):
     """An ipywidgets VBox of `children` that also carries a static PNG: a saved notebook shows
     the picture to a reader who has not run the cell (JupyterLab, a code host, nbconvert), and

@@ -20,6 +20,7 @@ import numpy as np
 
 from autograd import Node, Value
 
+from ..extras import save_page
 from .colors import GradScale
 from .draw import ARROWS, NOTEBOOK_WIDTH, Plan
 from .modules import inside
@@ -145,13 +146,7 @@ orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#666"/></marker><
 
     def save(self, path) -> str:
         """Write the view as a standalone HTML page; returns its path."""
-        page = (
-            '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>computation graph</title></head>'
-            f"<body>{self.html()}</body></html>\n"
-        )
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(page)
-        return str(path)
+        return save_page(path, "computation graph", self.html())
 
 
 def explore(root: Node, modules=None, params: dict | None = None, height: int = 520) -> Explorer:

@@ -18,7 +18,7 @@ import numpy as np
 
 from autograd import Node, topological_order, watch_backward
 
-from ..extras import require, still_panel
+from ..extras import require, save_page, still_panel
 from .draw import ARROWS, NOTEBOOK_WIDTH, Plan
 from .render import Drawing, available, page_id, render_dot
 from .scene import clean, is_constant, summarize
@@ -294,13 +294,8 @@ class StepThrough:
 
     def save(self, path) -> str:
         """Write the page as a standalone HTML file; returns its path."""
-        page = (
-            '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>backward, step by step</title></head>'
-            f"<body>{self.html()}<script>document.querySelector('.cr-steps').focus();</script></body></html>\n"
-        )
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(page)
-        return str(path)
+        focus = "<script>document.querySelector('.cr-steps').focus();</script>"
+        return save_page(path, "backward, step by step", self.html() + focus)
 
 
 def _step_through(root: Node, frame: Frame, options: dict) -> StepThrough:

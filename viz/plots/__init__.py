@@ -10,41 +10,18 @@ raises an ImportError that says what to install. Every function returns a Figure
 without pyplot, so it works under any backend and a notebook shows it once.
 """
 
+from . import training
 from .conv import feature_maps, plot_feature_maps, plot_filters
 from .multiples import optimizer_paths_slider, plot_activation_stats, plot_optimizer_paths, unhealthy
-from .training import (
-    BLUE,
-    CLASS_COLORS,
-    ORANGE,
-    PLAYGROUND,
-    LiveView,
-    grad_stats,
-    live_plot,
-    plot_decision_boundary,
-    plot_gradient_flow,
-    plot_history,
-    plot_weight_images,
-    shade_surface,
-)
+from .training import *  # noqa: F403  (its __all__: the training figures and the class colours)
 
 __all__ = [
-    "BLUE",
-    "CLASS_COLORS",
-    "ORANGE",
-    "PLAYGROUND",
-    "LiveView",
+    *training.__all__,
     "feature_maps",
-    "grad_stats",
-    "live_plot",
     "optimizer_paths_slider",
     "plot_activation_stats",
-    "plot_decision_boundary",
     "plot_feature_maps",
     "plot_filters",
-    "plot_gradient_flow",
-    "plot_history",
     "plot_optimizer_paths",
-    "plot_weight_images",
-    "shade_surface",
     "unhealthy",
 ]
