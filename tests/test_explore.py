@@ -61,11 +61,13 @@ def test_a_box_opens_and_folds_on_click_and_the_view_pans_and_zooms(tmp_path):
         texts = browser.run("[...document.querySelectorAll('.cr-node text')].map(t => t.textContent)")
         assert "w0" in texts and any(t.startswith("grad ") for t in texts)
         # hovering a value shows its data, grad and the op that made it
-        browser.run(
-            "document.querySelector('.cr-node[data-node=\"403\"]')"
-            ".dispatchEvent(new MouseEvent('mouseenter', {clientX: 100, clientY: 100}))"
+        # (dispatched and read in one call: the real pointer, left over a box by the clicks, may
+        # enter another box a moment later and show that box's tip instead)
+        tip = browser.run(
+            "(() => { document.querySelector('.cr-node[data-node=\"403\"]')"
+            ".dispatchEvent(new MouseEvent('mouseenter', {clientX: 100, clientY: 100}));"
+            " return document.querySelector('.cr-tip').innerText; })()"
         )
-        tip = browser.run("document.querySelector('.cr-tip').innerText")
         assert "data -0.3993" in tip and "grad 1" in tip and "made by 'dot'" in tip
         # the frame's title folds the layer again
         browser.click('.cr-frame-title[data-box="layer1"]')
