@@ -243,6 +243,8 @@ class Plan:
                 level = [p for p in used if self.mm.depth[p] == depth]
                 folded = self.folded + tuple(p for p in level if not any(inside(f, p) for f in self.folded))
                 folds.append((folded, False))
+        elif self.mm is None and self.units.folds:  # or a batch's samples, then with their loss terms
+            folds += [(fold, True) for fold in self.units.folds]
         elif self.mm is None and self.units.units:  # or the neurons, then the layers, found in the graph
             used = self.units.used_paths()
             for depth in sorted({self.units.depth[p] for p in used}, reverse=True):
