@@ -195,7 +195,7 @@ class UnitMap:
         forward = [{j for j in cone if readers[j] == 1} for cone in cones]
         for k, (top, own) in enumerate(zip(group, forward), 1):
             term = self._cone(order, index, top) - own - set(shared)
-            self._add(f"sample{k}", "", f"sample {k} · forward and loss term")
+            self._add(f"sample{k}", "", f"sample {k} · loss term")
             self._add(f"sample{k}.net", f"sample{k}", f"sample {k} · forward")
             for j in term:
                 self.owner[j] = f"sample{k}"
