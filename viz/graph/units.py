@@ -9,8 +9,11 @@ A *unit* (a neuron) grows from each op that reads parameters:
    (micrograd's sum of the products `w1·x1 + w2·x2 + …`);
 3. an activation (relu, tanh, sigmoid, …) of a unit's result, read only by it, joins that unit.
 
-Units that read exactly the same inputs form a *layer*. The output (the root) belongs to no
-unit, so it always shows. Without neurons, the middle of each long chain of ops
+Units that read exactly the same inputs form a *layer*. A *batch* (one network over several
+samples, so each weight feeds one op per sample and no leaf is a parameter) is found instead by
+its samples: a box per sample (`sample1.net`, the forward; `sample1`, with its loss term) and one
+box `parameters` of the leaves the samples share; the loss arithmetic joining them stays in view.
+The output (the root) belongs to no unit, so it always shows. Without neurons, the middle of each long chain of ops
 (`h = (h * w).tanh()` many times) becomes a box. The result reads like a ModuleMap
 (viz.modules) with paths `layer1`, `layer1.n0`, … (or `chain1`, …), so the drawing folds and
 opens units and layers as it does modules.
@@ -158,10 +161,11 @@ class UnitMap:
 
     def _find_samples(self, order: list[Node], index: dict[int, int]) -> None:
         """A batch: the same network applied to several samples, sharing its parameter leaves
-        (a loss summed over samples). The samples are the largest group of activations built
-        the same way from disjoint ops; each sample's ops and own inputs become one box
-        `sampleK`, the leaves two or more samples read one box `parameters`, and what joins the
-        samples (the loss arithmetic) stays in view."""
+        (a loss summed over samples). The samples are the largest group of values built the
+        same way (the same expression tree) from disjoint ops: each one's loss term, down to the
+        network output. Each sample's ops and own inputs become a box `sampleK.net` inside
+        `sampleK` (which adds the loss term), the leaves two or more samples read one box
+        `parameters`, and what joins the samples (the sum of the terms) stays in view."""
         shapes: dict[tuple, int] = {}
         shape = [0] * len(order)  # same number = same expression tree
         size = [0] * len(order)  # ops in that tree
