@@ -147,9 +147,10 @@ def test_a_long_chain_is_folded_only_when_it_cannot_be_read():
 
 @pytest.mark.parametrize("modules", [False, True])
 def test_a_loss_over_many_samples_is_never_a_hairline(modules):
-    """The lecture's MLP on a batch of 8 samples (900+ values) has no readable folding at the
-    column's width: draw_graph says so, and how to see it, in readable text instead of shrinking
-    the picture (with or without modules=)."""
+    """The lecture's MLP on a batch of 8 samples (900+ values) is never shrunk to a hairline:
+    without modules= it folds into its samples; with modules= (whose boxes are per module, not
+    per sample) no folding is readable at the column's width, and draw_graph says so, and how to
+    see it, in readable text."""
     model, _ = lecture_mlp()
     rng = random.Random(0)
     samples = [[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in range(8)]
@@ -161,4 +162,47 @@ def test_a_loss_over_many_samples_is_never_a_hairline(modules):
     assert size.shown_text >= MIN_TEXT_PX
     assert size.shown_width <= COLUMN_PX
     assert not size.outside
-    assert "one sample" in svg and "viz.explore" in svg and "width=None" in svg
+    assert "viz.explore" in svg and "width=None" in svg
+    if modules:
+        assert "one sample" in svg
+    else:
+        assert "8 samples through the same network" in svg
+
+
+def lecture_batch_loss():
+    """micrograd's lecture example: nn.MLP(3, [4, 4, 1]) on its four samples, sum of squared errors."""
+    nn.manual_seed(0)
+    n = nn.MLP(3, [4, 4, 1])
+    xs = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
+    ys = [1.0, -1.0, -1.0, 1.0]
+    ypred = [n(x) for x in xs]
+    loss = sum((yout - ygt) ** 2 for ygt, yout in zip(ys, ypred))
+    loss.backward()
+    return loss, 4
+
+
+def mlp_batch_loss():
+    """nn.MLP(2, [16, 16, 1]) on 8 samples: 900+ values."""
+    nn.manual_seed(1)
+    n = nn.MLP(2, [16, 16, 1])
+    rng = random.Random(0)
+    xs = [[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in range(8)]
+    loss = sum((n(x) - y) ** 2 for x, y in zip(xs, [1.0, -1.0] * 4))
+    loss.backward()
+    return loss, 8
+
+
+@pytest.mark.parametrize("make", [lecture_batch_loss, mlp_batch_loss])
+def test_a_batch_folds_into_its_samples_and_shared_parameters(make):
+    """One network over several samples draws as a picture (not the note): a box per sample,
+    one box of the shared parameters, the loss arithmetic in view, and a caption saying so."""
+    loss, samples = make()
+    svg = fits(draw_graph(loss))
+    assert "no folding" not in svg
+    assert f"{samples} samples through the same network" in svg and "viz.explore(root)" in svg
+    assert all(f"sample {k} ·" in svg for k in range(1, samples + 1))
+    assert "parameters · 41 shared" in svg or "parameters · 337 shared" in svg
+    assert svg.count(">+<") >= samples - 1  # the sum over the samples shows
+    order = topological_order(loss)
+    units = UnitMap(order, {id(node): i for i, node in enumerate(order)}, loss)
+    assert units.samples == samples

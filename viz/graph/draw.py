@@ -59,11 +59,13 @@ def draw_graph(
     smaller than MIN_TEXT_PX: left to right or top to bottom (unless `rankdir` is given, as in
     micrograd's draw_dot(root, format='svg', rankdir='LR')), records across or stacked, and
     boxes folded when that is not enough: the modules of `modules=model`, or else the neurons
-    and layers found in the graph itself (viz.graph.units; a Tensor graph's layers). A folded
+    and layers found in the graph itself (viz.graph.units; a Tensor graph's layers; a batch's
+    samples, each in a box, and their shared parameters in one). A folded
     box says what it holds and is shaded by its parameters' mean |grad|; the caption says what
     was folded and how to open it (viz.explore(root) opens and closes boxes by clicking).
-    When no folding reaches that size (a loss over a batch of samples), one note says so and
-    how to see the graph instead of shrinking it. width=None draws every value at natural size.
+    When no folding reaches that size (a batch drawn with modules=, whose boxes are not per
+    sample), one note says so and how to see the graph instead of shrinking it. width=None
+    draws every value at natural size.
 
     color_by='grad' fills each value by its gradient (red positive, blue negative, darker =
     larger |grad| on a continuous log scale spanning this graph's gradients, legend beside the
@@ -243,6 +245,8 @@ class Plan:
                 level = [p for p in used if self.mm.depth[p] == depth]
                 folded = self.folded + tuple(p for p in level if not any(inside(f, p) for f in self.folded))
                 folds.append((folded, False))
+        elif self.mm is None and self.units.folds:  # or a batch's samples, then with their loss terms
+            folds += [(fold, True) for fold in self.units.folds]
         elif self.mm is None and self.units.units:  # or the neurons, then the layers, found in the graph
             used = self.units.used_paths()
             for depth in sorted({self.units.depth[p] for p in used}, reverse=True):

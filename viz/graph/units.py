@@ -9,8 +9,11 @@ A *unit* (a neuron) grows from each op that reads parameters:
    (micrograd's sum of the products `w1·x1 + w2·x2 + …`);
 3. an activation (relu, tanh, sigmoid, …) of a unit's result, read only by it, joins that unit.
 
-Units that read exactly the same inputs form a *layer*. The output (the root) belongs to no
-unit, so it always shows. Without neurons, the middle of each long chain of ops
+Units that read exactly the same inputs form a *layer*. A *batch* (one network over several
+samples, so each weight feeds one op per sample and no leaf is a parameter) is found instead by
+its samples: a box per sample (`sample1.net`, the forward; `sample1`, with its loss term) and one
+box `parameters` of the leaves the samples share; the loss arithmetic joining them stays in view.
+The output (the root) belongs to no unit, so it always shows. Without neurons, the middle of each long chain of ops
 (`h = (h * w).tanh()` many times) becomes a box. The result reads like a ModuleMap
 (viz.modules) with paths `layer1`, `layer1.n0`, … (or `chain1`, …), so the drawing folds and
 opens units and layers as it does modules.
@@ -149,8 +152,87 @@ class UnitMap:
                         self.names[j] = f"{path}.{short}"
                         self.short_names[j] = short
         self.chains = 0
+        self.samples = 0
+        self.folds: list[tuple[str, ...]] = []  # the batch's folds, samples' forward first
         if not kept:
+            self._find_samples(order, index)
+        if not kept and not self.samples:
             self._find_chains(order, index, root, uses)
+
+    def _find_samples(self, order: list[Node], index: dict[int, int]) -> None:
+        """A batch: the same network applied to several samples, sharing its parameter leaves
+        (a loss summed over samples). The samples are the largest group of values built the
+        same way (the same expression tree) from disjoint ops: each one's loss term, down to the
+        network output. Each sample's ops and own inputs become a box `sampleK.net` inside
+        `sampleK` (which adds the loss term), the leaves two or more samples read one box
+        `parameters`, and what joins the samples (the sum of the terms) stays in view."""
+        shapes: dict[tuple, int] = {}
+        shape = [0] * len(order)  # same number = same expression tree
+        size = [0] * len(order)  # ops in that tree
+        for i, node in enumerate(order):
+            if node._prev:
+                parents = [index[id(p)] for p in node._prev]
+                key = (node._op, tuple(sorted(shape[j] for j in parents)))
+                shape[i] = shapes.setdefault(key, len(shapes) + 1)
+                size[i] = 1 + sum(size[j] for j in parents)
+        groups: dict[int, list[int]] = {}
+        for i in range(len(order)):
+            if shape[i]:
+                groups.setdefault(shape[i], []).append(i)
+        for group in sorted((g for g in groups.values() if len(g) > 1), key=lambda g: -size[g[0]])[:3]:
+            tops = [self._forward_end(order, index, top) for top in group]
+            cones = [self._cone(order, index, top) for top in tops]
+            readers = Counter(j for cone in cones for j in cone)
+            if not any(readers[j] > 1 and order[j]._prev for j in readers):
+                break  # the samples share no op: a batch
+        else:
+            return
+        shared = [j for j in sorted(readers) if readers[j] > 1]
+        if not shared:
+            return
+        self._add("parameters", "", f"parameters · {len(shared)} shared by {len(tops)} samples")
+        for w, j in enumerate(shared):
+            self.owner[j] = "parameters"
+            short = order[j].label or f"p{w}"
+            self.names[j] = f"parameters.{short}"
+            self.short_names[j] = short
+        forward = [{j for j in cone if readers[j] == 1} for cone in cones]
+        for k, (top, own) in enumerate(zip(group, forward), 1):
+            term = self._cone(order, index, top) - own - set(shared)
+            self._add(f"sample{k}", "", f"sample {k} · loss term")
+            self._add(f"sample{k}.net", f"sample{k}", f"sample {k} · forward")
+            for j in term:
+                self.owner[j] = f"sample{k}"
+            for j in own:
+                self.owner[j] = f"sample{k}.net"
+        nets = tuple(f"sample{k}.net" for k in range(1, len(tops) + 1))
+        self.folds = [("parameters", *nets), ("parameters", *(net.split(".")[0] for net in nets))]
+        self.samples = len(group)
+        self.units = self.samples
+        self.shared = len(shared)
+
+    @staticmethod
+    def _forward_end(order: list[Node], index: dict[int, int], top: int) -> int:
+        """From a sample's loss term down to its network output: past ops whose only other
+        inputs are constants (`(yout - ygt) ** 2`)."""
+        while True:
+            ops = [p for p in order[top]._prev if p._prev]
+            consts = all(not p._prev and not p.requires_grad for p in order[top]._prev if p not in ops)
+            if len(ops) != 1 or not consts:
+                return top
+            top = index[id(ops[0])]
+
+    @staticmethod
+    def _cone(order: list[Node], index: dict[int, int], top: int) -> set[int]:
+        """`top` and every value it was computed from."""
+        cone, stack = {top}, [top]
+        while stack:
+            for parent in order[stack.pop()]._prev:
+                j = index[id(parent)]
+                if j not in cone:
+                    cone.add(j)
+                    stack.append(j)
+        return cone
 
     def _find_chains(self, order: list[Node], index: dict[int, int], root: Node, uses: Counter) -> None:
         """Without neurons, long chains: runs of ops where each result is read only by the next
@@ -196,6 +278,8 @@ class UnitMap:
 
     def describe(self) -> str:
         """What was found, in words: '33 neurons in 3 layers (16, 16, 1)'."""
+        if self.samples:
+            return f"{self.samples} samples through the same network, sharing {self.shared} parameters"
         if self.chains:
             return f"{self.chains} long chain{'s' * (self.chains > 1)} of ops"
         if self.layer_sizes:
