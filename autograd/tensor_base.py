@@ -22,7 +22,7 @@ import numpy as np
 
 from .devices import CPU_ONLY, device
 from .engine import Node, Rule, clock
-from .missing import missing
+from .missing import lacking
 from .torch_array import TorchArray
 
 if TYPE_CHECKING:
@@ -488,19 +488,4 @@ def dim_args(op: str, dim, keepdim: bool, axis=None, keepdims: bool | None = Non
     return dim, bool(keepdim)
 
 
-class _Missing:
-    """A PyTorch name Tensor lacks, as a class attribute: reading it on a Tensor raises an
-    AttributeError that says what to write instead. (A `__getattr__` would do the same for any
-    name, but it makes every attribute read of every Tensor slower, the engine's included.)"""
-
-    def __init__(self, name: str):
-        self.name = name
-
-    def __get__(self, obj: Any, owner: Any = None) -> Any:
-        if obj is None:  # on the class itself (help(), dir(), inspect): the placeholder
-            return self
-        raise missing("Tensor", self.name, TENSOR_ADVICE, module=False)
-
-
-for _name in TENSOR_ADVICE:
-    setattr(TensorBase, _name, _Missing(_name))
+lacking(TensorBase, TENSOR_ADVICE)

@@ -27,7 +27,7 @@ import numpy as np
 
 from autograd import Node, Tensor, Value
 from autograd.devices import CPU_ONLY, check_device, is_device
-from autograd.missing import missing
+from autograd.missing import lacking
 from autograd.torch_array import TorchArray
 
 from .checkpoint import describe_names, load_state, save_state
@@ -307,12 +307,6 @@ class Module:
                 p.bump_version()
         return self
 
-    def __getattr__(self, name: str):
-        """Only reached for a name the module does not have: PyTorch's names say what to use instead."""
-        if name.startswith("__"):
-            raise AttributeError(name)
-        raise missing(type(self).__name__, name, MODULE_ADVICE, module=False)
-
     # --- printing -----------------------------------------------------------------
 
     def extra_repr(self) -> str:
@@ -454,3 +448,6 @@ def _checked_array(name: str, value, param: Node) -> np.ndarray:
     if array.shape != target.shape:
         raise ValueError(f"{name}: shape {array.shape} does not match the parameter's shape {target.shape}")
     return np.array(array, dtype=target.dtype, copy=True)
+
+
+lacking(Module, MODULE_ADVICE)
